@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README.md).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/cwflow_test
+DEMO_DB := instance/cwflow-demo.db
+
+.PHONY: install install-python install-js demo serve test test-sqlite test-postgres lint bench clean
+
+install: install-python install-js
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+install-python: $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+
+install-js:
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --no-audit --no-fund --loglevel=error && npm run --silent vendor; \
+	else echo "npm not found: the browser diagram editor will be missing"; fi
+
+demo: install
+	CWFLOW_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) CWFLOW_COOKIE_SECURE=0 $(BIN)/cwflow demo
+	CWFLOW_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) CWFLOW_COOKIE_SECURE=0 \
+		CWFLOW_SECRET_KEY=$${CWFLOW_SECRET_KEY:-demo-only-secret-change-me} \
+		$(BIN)/gunicorn -c config/gunicorn.conf.py --bind 127.0.0.1:5000
+
+test: install lint test-sqlite test-postgres
+
+lint:
+	$(BIN)/ruff check .
+
+test-sqlite:
+	$(BIN)/python -m pytest
+
+# Runs when PostgreSQL answers at 127.0.0.1:5432 (CI starts it); otherwise says so and skips.
+test-postgres:
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='cwflow_test'" | grep -q 1 || \
+			psql -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE cwflow_test" >/dev/null; \
+		CWFLOW_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest; \
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: PostgreSQL tests not run"; fi
+
+bench: install
+	$(BIN)/python bench/api_cycles.py
+
+clean:
+	rm -rf $(VENV) node_modules web/static/vendor instance

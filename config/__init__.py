@@ -1,0 +1,1 @@
+"""Settings, policy numbers and the role table; see settings.py, policy.py, roles.py."""

@@ -1,0 +1,51 @@
+"""Application settings with defaults; every one can be overridden by a CWFLOW_* variable."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"CWFLOW_{name}", default)
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The Flask config mapping: defaults, then environment, then explicit overrides (tests)."""
+    database_url = _env("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'cwflow.db'}")
+    secret = _env("SECRET_KEY", "")
+    settings: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        "SECRET_KEY": secret or os.urandom(32).hex(),
+        "SECRET_KEY_IS_EPHEMERAL": not secret,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env("COOKIE_SECURE", "1") == "1",
+        "PERMANENT_SESSION_LIFETIME": int(_env("SESSION_MINUTES", "480")) * 60,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "TOKEN_HOURS": int(_env("TOKEN_HOURS", "12")),
+        "LOGIN_MAX_FAILURES": int(_env("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCK_MINUTES": int(_env("LOGIN_LOCK_MINUTES", "15")),
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "WORKFLOWS_DIR": str(ROOT / "workflows"),
+        "FORMS_DIR": str(ROOT / "forms"),
+        "TIMER_INTERVAL_SECONDS": float(_env("TIMER_INTERVAL", "5")),
+        "API_TITLE": "cwflow",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_AS_ASCII": False,
+    }
+    settings.update(overrides or {})
+    settings["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(settings["SQLALCHEMY_DATABASE_URI"])
+    return settings
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Writers wait for each other instead of failing at once.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}

@@ -1,0 +1,1 @@
+"""Everything about running processes; imports nothing from web/ or flask."""

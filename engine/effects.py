@@ -1,0 +1,73 @@
+"""What diagrams may call, and the side effects they ask for.
+
+Scripts never touch the database: `set_outcome`, `set_worker_status` and `notify` only record a
+request here, and the runtime applies them in the same transaction as the step that made them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from config.policy import DEFAULTS, policy_value
+from config.roles import ROLES_BY_KEY
+
+from . import clock
+from .workdays import default_calendar
+
+_ALLOWED_STATUS_CHANGES = {"resigned", "dismissed", "active", "seconded", "contract_ended", "retired",
+                           "probation"}
+
+
+@dataclass
+class StepEffects:
+    outcome: str | None = None
+    worker_status: list[tuple[int, str]] = field(default_factory=list)
+    notifications: list[tuple[str, str]] = field(default_factory=list)
+
+    def functions(self) -> dict[str, Callable[..., Any]]:
+        """The helpers offered to every script and expression of a step."""
+        return {
+            "policy": _policy,
+            "add_days": _add_days,
+            "add_working_days": _add_working_days,
+            "today": lambda: clock.today().isoformat(),
+            "set_outcome": self._set_outcome,
+            "set_worker_status": self._set_worker_status,
+            "notify": self._notify,
+        }
+
+    def _set_outcome(self, outcome: str) -> None:
+        if not isinstance(outcome, str) or not outcome:
+            raise ValueError("outcome must be a non-empty string")
+        self.outcome = outcome
+
+    def _set_worker_status(self, worker_id: int, status: str) -> None:
+        if status not in _ALLOWED_STATUS_CHANGES:
+            raise ValueError(f"unknown worker status '{status}'")
+        self.worker_status.append((int(worker_id), status))
+
+    def _notify(self, role: str, message: str) -> None:
+        if role not in ROLES_BY_KEY:
+            raise ValueError(f"unknown role '{role}'")
+        self.notifications.append((role, str(message)[:500]))
+
+
+def _policy(name: str) -> Any:
+    if name not in DEFAULTS:
+        raise ValueError(f"unknown policy '{name}'")
+    return policy_value(name)
+
+
+def _as_date(day: Any) -> date:
+    if isinstance(day, date):
+        return day
+    return date.fromisoformat(str(day)[:10])
+
+
+def _add_days(day: Any, n: int) -> str:
+    return (_as_date(day) + timedelta(days=int(n))).isoformat()
+
+
+def _add_working_days(day: Any, n: int) -> str:
+    return default_calendar().add_working_days(_as_date(day), int(n)).isoformat()

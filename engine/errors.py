@@ -1,0 +1,65 @@
+"""Domain errors: data the web layer maps once to HTTP statuses and the JSON error model."""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every refusal the engine gives; `code` is a stable snake_case identifier."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or {}
+
+
+class NotFound(DomainError):
+    """Unknown, or outside the caller's org scope: the two are never told apart."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class InvalidData(DomainError):
+    """Submitted data breaks its form: `fields` maps each field to its messages."""
+
+    status = 422
+    code = "validation_error"
+
+    def __init__(self, message: str, fields: dict[str, list[str]], *, code: str | None = None):
+        super().__init__(message, code=code, details={"fields": fields})
+        self.fields = fields
+
+
+class RuleViolation(DomainError):
+    """A rule of domain.md refuses the request; the code is one of api-contract.md's."""
+
+    status = 422
+
+    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None,
+                 **details: Any):
+        payload = dict(details)
+        if fields:
+            payload["fields"] = fields
+        super().__init__(message, code=code, details=payload)
+
+
+class EngineFailure(DomainError):
+    """The diagram itself failed (a script error, a time limit): nothing was saved."""
+
+    status = 422
+    code = "process_error"

@@ -1,0 +1,37 @@
+"""Domain rules per process, reading policy from config; the runtime calls them by process key.
+
+`check_start` runs before anything is created and may enrich the start data (the worker's
+record); `check_completion` runs before a task's submission is applied, for rules that can only
+be judged at that moment (api-contract.md: the secondment quota at approval time).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..models import OrgUnit, TaskRow
+from ..scope import Actor
+from . import resignation
+
+StartRule = Callable[[Session, Actor, OrgUnit, dict[str, Any]], dict[str, Any]]
+CompletionRule = Callable[[Session, Actor, TaskRow, dict[str, Any], dict[str, Any]], None]
+
+START_RULES: dict[str, StartRule] = {"resignation": resignation.check_start}
+COMPLETION_RULES: dict[str, CompletionRule] = {}
+# Roles other than the start event's lane that may start a process, with the rule that limits them.
+EXTRA_STARTERS: dict[str, dict[str, Callable[[Actor, dict[str, Any]], bool]]] = {
+    "resignation": {"worker": resignation.worker_starts_own},
+}
+
+
+def check_start(key: str, session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:
+    rule = START_RULES.get(key)
+    return rule(session, actor, org, data) if rule else {}
+
+
+def check_completion(key: str, session: Session, actor: Actor, row: TaskRow, case_data: dict[str, Any],
+                     submitted: dict[str, Any]) -> None:
+    rule = COMPLETION_RULES.get(key)
+    if rule:
+        rule(session, actor, row, case_data, submitted)

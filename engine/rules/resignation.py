@@ -1,0 +1,54 @@
+"""Resignation (辞职) rules — 003 art. 38–39, 004 art. 29.
+
+The hard bars of 003 art. 39 refuse the case at start (`resignation_blocked`); a worker not in
+service, or one with a resignation already open, cannot start another.
+"""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.policy import policy_value
+
+from ..errors import Conflict, InvalidData, RuleViolation
+from ..models import Instance, OrgUnit, Worker
+from ..scope import Actor
+from ..workers import snapshot
+
+IN_SERVICE = ("probation", "active", "seconded")
+BAR_NAMES = {
+    "under_audit": "正在接受审计",
+    "under_discipline_review": "正在接受纪律审查",
+    "criminal_case_pending": "涉嫌犯罪尚未结案",
+}
+
+
+def worker_starts_own(actor: Actor, data: dict[str, Any]) -> bool:
+    """A worker may hand in their own written application, and nobody else's."""
+    return actor.worker_id is not None and data.get("worker_id") == actor.worker_id
+
+
+def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:
+    worker = session.get(Worker, data["worker_id"])
+    if worker is None or not (actor.sees_org(worker.org_path) or actor.worker_id == worker.id):
+        raise InvalidData("档案不存在", {"worker_id": ["没有这个社区工作者"]}, code="worker_not_found")
+    if worker.org_code != org.code:
+        raise InvalidData("辞职申请须由工作者所在社区发起",
+                          {"org": [f"应为 {worker.org_code}（工作者所在社区）"]})
+    if worker.status not in IN_SERVICE:
+        raise RuleViolation("worker_not_in_service", f"该工作者当前状态为 {worker.status}，不能辞职",
+                            fields={"worker_id": ["不在职"]})
+    bars = [name for name in policy_value("resignation_blocking_flags") if worker.flags.get(name)]
+    if bars:
+        reasons = "、".join(BAR_NAMES.get(b, b) for b in bars)
+        raise RuleViolation(
+            "resignation_blocked", f"该工作者{reasons}，依规定不得辞职（003 第39条）",
+            fields={"worker_id": [reasons]}, bars=bars,
+        )
+    open_case = session.scalar(select(Instance.id).where(
+        Instance.key == "resignation", Instance.worker_id == worker.id, Instance.status == "running"))
+    if open_case is not None:
+        raise Conflict("该工作者已有办理中的辞职申请", code="resignation_in_progress",
+                       details={"instance_id": open_case})
+    return {"worker": snapshot(worker)}

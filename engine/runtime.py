@@ -1,0 +1,325 @@
+"""Start, complete, claim and cancel: each a guarded state change committed as one transaction.
+
+Every function checks scope and rules first, then loads the workflow, advances it under the
+restricted script engine and a time limit, applies the effects the diagram asked for, saves the
+state with its lock version, syncs the task index and writes the audit event — then commits once.
+"""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from config.roles import role_for_lane
+
+from . import audit, clock, rules
+from .definitions import form_key, latest_definition, parsed_definition, start_form_name
+from .effects import StepEffects
+from .errors import Conflict, EngineFailure, Forbidden, InvalidData, NotFound
+from .forms import validate_submission
+from .models import Definition, Instance, Notification, OrgUnit, TaskRow, Worker
+from .scope import Actor, get_org, lift_to_role_level
+from .scripting import ScriptError, deadline, make_script_engine
+from .store import STATE_FORMAT, dump_state, load_state
+from .tasks import get_task_row, sync_task_index
+from .workers import change_status
+from .workdays import CalendarYearMissing
+
+STEP_SECONDS = 5.0
+T = TypeVar("T")
+
+
+def transactional(fn: Callable[..., T]) -> Callable[..., T]:
+    """Roll back everything on any failure; a lost optimistic-lock race becomes a 409."""
+
+    @functools.wraps(fn)
+    def wrapper(session: Session, *args: Any, **kwargs: Any) -> T:
+        try:
+            return fn(session, *args, **kwargs)
+        except StaleDataError as exc:
+            session.rollback()
+            raise Conflict("任务已被他人处理，请刷新后查看", code="task_not_open") from exc
+        except BaseException:
+            session.rollback()
+            raise
+
+    return wrapper
+
+
+@dataclass
+class Loaded:
+    instance: Instance
+    definition: Definition
+    workflow: BpmnWorkflow
+    effects: StepEffects
+
+
+def _attach(workflow: BpmnWorkflow) -> StepEffects:
+    """Attach a fresh restricted script engine; the engine is never serialised, so always."""
+    effects = StepEffects()
+    workflow.script_engine = make_script_engine(effects.functions())
+    return effects
+
+
+def _advance(workflow: BpmnWorkflow, step: Any = None) -> None:
+    try:
+        with deadline(STEP_SECONDS):
+            if step is not None:
+                step()
+            workflow.do_engine_steps()
+    except (SpiffWorkflowException, ScriptError, CalendarYearMissing, ValueError, TypeError,
+            KeyError, ArithmeticError) as exc:
+        raise EngineFailure(f"流程执行出错：{exc}", details={"error": type(exc).__name__}) from exc
+
+
+def may_start(actor: Actor, definition: Definition, org: OrgUnit, data: dict[str, Any]) -> bool:
+    if actor.is_admin:
+        return True
+    parsed = parsed_definition(definition)
+    start_roles = {role.key for spec in parsed.spec.task_specs.values()
+                   if type(spec).__name__ == "StartEvent" and (role := role_for_lane(spec.lane))}
+    if any(actor.holds(role, org.path) for role in start_roles):
+        return True
+    for role, allowed in rules.EXTRA_STARTERS.get(definition.key, {}).items():
+        if role in actor.roles() and allowed(actor, data):
+            return True
+    return False
+
+
+@transactional
+def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, data: dict[str, Any],
+                   business_key: str | None = None) -> tuple[Instance, bool]:
+    """Start a case; with a known business key, return the existing case instead (safe retries)."""
+    if business_key:
+        existing = _by_business_key(session, key, business_key)
+        if existing is not None:
+            if not actor.sees_org(existing.org_path):
+                raise Conflict("业务编号已被使用", code="business_key_taken")
+            return existing, False
+    definition = latest_definition(session, key)
+    org = session.get(OrgUnit, org_code) if org_code else None
+    if org is None or not actor.sees_org(org.path):
+        raise InvalidData("组织单位不存在或不在您的管辖范围", {"org": ["未知的组织单位"]}, code="org_not_found")
+    form = definition.forms.get(start_form_name(key))
+    data = validate_submission(form, data, form_name=start_form_name(key)) if form else dict(data or {})
+    if not may_start(actor, definition, org, data):
+        raise Forbidden("您的角色不能发起此流程", code="not_allowed_to_start")
+    enriched = rules.check_start(key, session, actor, org, data)
+    now = clock.now()
+    workflow = BpmnWorkflow(parsed_definition(definition).spec, parsed_definition(definition).subprocess_specs)
+    effects = _attach(workflow)
+    case_data = {**data, **enriched}
+    workflow.get_tasks(state=TaskState.READY)[0].set_data(**case_data)
+    _advance(workflow)
+    instance = Instance(
+        definition_id=definition.id, key=key, version=definition.version, business_key=business_key,
+        org_code=org.code, org_path=org.path, status="running", initiator=actor.username,
+        worker_id=data.get("worker_id") if isinstance(data.get("worker_id"), int) else None,
+        data=case_data, state=b"", state_format=STATE_FORMAT, created_at=now, updated_at=now,
+    )
+    session.add(instance)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        existing = _by_business_key(session, key, business_key) if business_key else None
+        if existing is None:
+            raise
+        return existing, False
+    _finish_step(session, Loaded(instance, definition, workflow, effects), actor=actor.username, org=org)
+    audit.record(session, actor.username, "instance_started", instance_id=instance.id,
+                 detail={"key": key, "version": definition.version, "business_key": business_key})
+    _commit(session)
+    return instance, True
+
+
+def _by_business_key(session: Session, key: str, business_key: str) -> Instance | None:
+    return session.scalar(select(Instance).where(Instance.key == key, Instance.business_key == business_key))
+
+
+def load(session: Session, instance: Instance) -> Loaded:
+    definition = session.get(Definition, instance.definition_id)
+    workflow = load_state(instance.state, parsed_definition(definition), instance.state_format)
+    effects = _attach(workflow)
+    return Loaded(instance, definition, workflow, effects)
+
+
+@transactional
+def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, Any]) -> Instance:
+    """Submit a task's form: guarded (state, role in scope, claim, lock version), then advanced."""
+    row = get_task_row(session, actor, task_id)
+    _require_actionable(actor, row)
+    loaded = load(session, session.get(Instance, row.instance_id))
+    form_name = f"{row.form_key}.json" if row.form_key else None
+    schema = loaded.definition.forms.get(form_name) if form_name else None
+    if schema is not None:
+        data = validate_submission(schema, data, form_name=form_name)
+    elif data:
+        raise InvalidData("此任务没有表单，不接受数据", {k: ["表单中没有此字段"] for k in data})
+    rules.check_completion(row.process_key, session, actor, row, loaded.instance.data, data)
+    task = loaded.workflow.get_task_from_id(_uuid(task_id))
+    if task is None or task.state != TaskState.READY:
+        raise Conflict("任务已不再待办", code="task_not_open")
+    key = row.form_key or form_key(row.name)
+
+    def submit() -> None:
+        task.set_data(**{key: data})
+        task.run()
+
+    _advance(loaded.workflow, submit)
+    loaded.instance.data = {**loaded.instance.data, key: data}
+    _finish_step(session, loaded, actor=actor.username, completed_task_id=task_id)
+    audit.record(session, actor.username, "task_completed", instance_id=row.instance_id, task_id=task_id,
+                 detail={"name": row.name, "title": row.title, "decision": data.get("decision"),
+                         "comment": data.get("comment")})
+    _commit(session)
+    return loaded.instance
+
+
+def _require_actionable(actor: Actor, row: TaskRow) -> None:
+    if row.status != "open":
+        raise Conflict("任务已被处理", code="task_not_open")
+    if not (actor.is_admin or actor.holds(row.role, row.org_path)):
+        raise NotFound("任务不存在", code="task_not_found")
+    if row.assignee is not None and row.assignee != actor.username:
+        raise Forbidden("任务已被他人认领", code="task_claimed_by_other")
+
+
+def _uuid(task_id: str) -> UUID:
+    try:
+        return UUID(task_id)
+    except ValueError as exc:
+        raise NotFound("任务不存在", code="task_not_found") from exc
+
+
+@transactional
+def claim_task(session: Session, actor: Actor, task_id: str) -> TaskRow:
+    row = get_task_row(session, actor, task_id)
+    _require_actionable(actor, row)
+    row.assignee = actor.username
+    audit.record(session, actor.username, "task_claimed", instance_id=row.instance_id, task_id=row.id)
+    _commit(session)
+    return row
+
+
+@transactional
+def unclaim_task(session: Session, actor: Actor, task_id: str) -> TaskRow:
+    row = get_task_row(session, actor, task_id)
+    if row.status != "open":
+        raise Conflict("任务已被处理", code="task_not_open")
+    if row.assignee is None:
+        return row
+    if row.assignee != actor.username and not actor.is_admin:
+        raise Forbidden("任务由他人认领", code="task_claimed_by_other")
+    row.assignee = None
+    audit.record(session, actor.username, "task_unclaimed", instance_id=row.instance_id, task_id=row.id)
+    _commit(session)
+    return row
+
+
+def get_instance(session: Session, actor: Actor, instance_id: int) -> Instance:
+    instance = session.get(Instance, instance_id)
+    if instance is None or not actor.sees_org(instance.org_path):
+        raise NotFound("流程实例不存在", code="instance_not_found")
+    return instance
+
+
+CANCEL_ROLES = ("admin", "street_leader", "district_civil_affairs")
+
+
+@transactional
+def cancel_instance(session: Session, actor: Actor, instance_id: int, reason: str) -> Instance:
+    instance = get_instance(session, actor, instance_id)
+    if not reason or not reason.strip():
+        raise InvalidData("请填写撤销原因", {"reason": ["必填"]})
+    if instance.status != "running":
+        raise Conflict("流程已结束，不能撤销", code="instance_not_running")
+    if not (instance.initiator == actor.username
+            or any(actor.holds(role, instance.org_path) for role in CANCEL_ROLES) or actor.is_admin):
+        raise Forbidden("您不能撤销此流程", code="not_allowed_to_cancel")
+    loaded = load(session, instance)
+    loaded.workflow.cancel()
+    instance.status = "cancelled"
+    instance.outcome = "cancelled"
+    _finish_step(session, loaded, actor=actor.username)
+    audit.record(session, actor.username, "instance_cancelled", instance_id=instance.id,
+                 detail={"reason": reason.strip()})
+    _commit(session)
+    return instance
+
+
+@transactional
+def fire_timers(session: Session, instance: Instance, *, actor: str = "timer") -> bool:
+    """Fire what is due on one instance (the clock says when); True when anything moved."""
+    loaded = load(session, instance)
+    before = instance.next_timer_at
+    _advance(loaded.workflow, loaded.workflow.refresh_timers)
+    _finish_step(session, loaded, actor=actor)
+    audit.record(session, actor, "timer_fired", instance_id=instance.id,
+                 detail={"due_at": before.isoformat() if before else None})
+    _commit(session)
+    return True
+
+
+def _finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task_id: str | None = None,
+                 org: OrgUnit | None = None) -> None:
+    instance, workflow, effects = loaded.instance, loaded.workflow, loaded.effects
+    now = clock.now()
+    _apply_effects(session, instance, effects, actor=actor)
+    if instance.status == "running" and workflow.is_completed():
+        instance.status = "completed"
+        instance.completed_at = now
+        instance.outcome = effects.outcome or instance.outcome or "completed"
+    elif effects.outcome:
+        instance.outcome = effects.outcome
+    instance.state = dump_state(workflow)
+    instance.next_timer_at = next_timer_at(workflow) if instance.status == "running" else None
+    instance.updated_at = now
+    sync_task_index(session, instance, workflow, actor=actor, completed_task_id=completed_task_id, org=org)
+
+
+def _apply_effects(session: Session, instance: Instance, effects: StepEffects, *, actor: str) -> None:
+    for worker_id, status in effects.worker_status:
+        worker = session.get(Worker, worker_id)
+        if worker is None:
+            raise EngineFailure(f"流程要求变更的档案 {worker_id} 不存在")
+        change_status(session, worker, status, actor=actor, source=f"{instance.key} #{instance.id}")
+    org = None
+    for role, message in effects.notifications:
+        org = org or get_org(session, instance.org_code)
+        unit = lift_to_role_level(session, org, role)
+        session.add(Notification(created_at=clock.now(), instance_id=instance.id, role=role,
+                                 org_code=unit.code, org_path=unit.path, kind="process", message=message))
+        audit.record(session, actor, "notified", instance_id=instance.id,
+                     detail={"role": role, "org": unit.code, "message": message})
+
+
+def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest moment a waiting timer of this workflow becomes due."""
+    moments = []
+    for event in workflow.waiting_events():
+        if "Timer" not in event.event_type and "TimeDate" not in event.event_type:
+            continue
+        value = event.value
+        if isinstance(value, dict):
+            value = value.get("next")
+        if value is None:
+            continue
+        moment = value if isinstance(value, datetime) else TimerEventDefinition.get_datetime(str(value))
+        moments.append(moment)
+    return min(moments) if moments else None
+
+
+def _commit(session: Session) -> None:
+    session.commit()

@@ -1,0 +1,127 @@
+"""The org tree and who sees what: every scoped query goes through these filters."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from config.roles import ROLES_BY_KEY
+
+from .errors import NotFound
+from .models import OrgUnit, RoleAssignment, User
+
+ROLE_LEVEL_DEPTH = {"city": 1, "district": 2, "street": 3, "community": 4}
+
+
+def path_range(path: str) -> tuple[str, str]:
+    """The [low, high) range of every path at or below `path` ('/' sorts just below '0')."""
+    return path, path[:-1] + "0"
+
+
+def in_subtree(column: ColumnElement, path: str) -> ColumnElement[bool]:
+    """`column` lies at or below `path`, as an index-friendly range."""
+    low, high = path_range(path)
+    return and_(column >= low, column < high)
+
+
+def get_org(session: Session, code: str) -> OrgUnit:
+    org = session.get(OrgUnit, code)
+    if org is None:
+        raise NotFound(f"组织单位 {code} 不存在", code="org_not_found")
+    return org
+
+
+def org_path_for(session: Session, parent_code: str | None, code: str) -> str:
+    if parent_code is None:
+        return f"{code}/"
+    return f"{get_org(session, parent_code).path}{code}/"
+
+
+def lift_to_role_level(session: Session, org: OrgUnit, role_key: str) -> OrgUnit:
+    """The unit a task for `role_key` goes to: the case's unit raised to the role's level.
+
+    A district role on a community case gets the district; a community role on a street case
+    stays at the street (there is no community to go down to).
+    """
+    role = ROLES_BY_KEY.get(role_key)
+    if role is None or role.level not in ROLE_LEVEL_DEPTH:
+        return org
+    codes = org.path.strip("/").split("/")
+    depth = ROLE_LEVEL_DEPTH.get(org.level, len(codes))
+    wanted = ROLE_LEVEL_DEPTH[role.level]
+    if wanted >= depth:
+        return org
+    root_depth = depth - len(codes) + 1  # the tree may start at the city or at a district
+    return get_org(session, codes[max(wanted - root_depth, 0)])
+
+
+class Actor:
+    """The acting user with the roles they hold: what every engine function is given."""
+
+    def __init__(self, username: str, assignments: Iterable[tuple[str, str, str]],
+                 user_id: int | None = None, worker_id: int | None = None):
+        self.username = username
+        self.user_id = user_id
+        self.worker_id = worker_id
+        # (role, org_code, org_path)
+        self.assignments = list(assignments)
+
+    @classmethod
+    def of(cls, user: User) -> "Actor":
+        return cls(user.username, [(a.role, a.org_code, a.org_path) for a in user.roles],
+                   user_id=user.id, worker_id=user.worker_id)
+
+    @classmethod
+    def system(cls, name: str = "system") -> "Actor":
+        return cls(name, [("admin", "*", "")])
+
+    @property
+    def is_admin(self) -> bool:
+        return any(role == "admin" for role, _, _ in self.assignments)
+
+    def roles(self) -> set[str]:
+        return {role for role, _, _ in self.assignments}
+
+    def holds(self, role: str, org_path: str) -> bool:
+        """Holds `role` at the unit with `org_path` or at one of its ancestors."""
+        return any(r == role and org_path.startswith(p) for r, _, p in self.assignments)
+
+    def sees_org(self, org_path: str) -> bool:
+        """Any of the user's units is the unit or an ancestor of it (admins see everything)."""
+        return self.is_admin or any(org_path.startswith(p) for _, _, p in self.assignments)
+
+    def scope_paths(self) -> list[str]:
+        return sorted({p for _, _, p in self.assignments})
+
+    def org_filter(self, column: ColumnElement) -> ColumnElement[bool]:
+        """SQL filter: rows whose org path lies in any of the user's units."""
+        if self.is_admin:
+            return column.is_not(None)
+        paths = _outermost(self.scope_paths())
+        return or_(*(in_subtree(column, p) for p in paths)) if paths else false()
+
+    def task_filter(self, role_column: ColumnElement, path_column: ColumnElement) -> ColumnElement[bool]:
+        """SQL filter: tasks offered to a role this user holds at the task's unit or above."""
+        clauses = [and_(role_column == role, in_subtree(path_column, path))
+                   for role, _, path in self.assignments if role != "admin"]
+        return or_(*clauses) if clauses else false()
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    kept: list[str] = []
+    for path in sorted(paths):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def load_actor(session: Session, username: str) -> Actor:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"用户 {username} 不存在", code="user_not_found")
+    return Actor.of(user)
+
+
+def assignments_of(session: Session, user_id: int) -> list[RoleAssignment]:
+    return list(session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user_id)))

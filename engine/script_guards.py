@@ -1,0 +1,455 @@
+"""Run-time guards for diagram scripts: the step deadline, size limits and the safe builtins.
+
+Why: RestrictedPython stops scripts from reaching files, imports and dunder attributes, but not
+from burning CPU (`while True`) or memory (`10**10**10`, `'x' * 10**10`). The compiler in
+`engine.scripting` rewrites loops, calls and the dangerous operators into the helpers below,
+which consult a per-thread deadline and refuse results that would be huge *before* computing them.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import math
+import operator
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safe_builtins,
+    safer_getattr_raise,
+)
+
+MAX_INT_BITS = 4096
+MAX_ITEMS = 1_000_000  # the longest string or sequence a script may build
+MAX_DATA_SIZE = 5_000_000  # rough serialized size of what a script may leave in task data
+MAX_FORMAT_WIDTH = 10_000
+DEFAULT_TIME_LIMIT = 3.0
+
+_SEQUENCES = (str, bytes, bytearray, list, tuple)
+
+
+class ScriptError(Exception):
+    """A diagram script did something the sandbox refuses (too large, not allowed)."""
+
+
+class ScriptTimeout(ScriptError):
+    """A diagram script ran past its step deadline."""
+
+
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("cwflow_script_deadline", default=None)
+
+
+class StepDeadline:
+    """Context manager setting a monotonic deadline for the scripts run inside it.
+
+    Nested deadlines keep the earlier one, so a per-script limit never extends the runtime's
+    per-step limit. It lives in a context variable: it works in any thread, without signals.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._token: contextvars.Token[float | None] | None = None
+
+    def __enter__(self) -> StepDeadline:
+        new = time.monotonic() + self.seconds
+        current = _deadline.get()
+        self._token = _deadline.set(new if current is None else min(current, new))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _deadline.reset(self._token)
+            self._token = None
+
+    @staticmethod
+    def remaining() -> float | None:
+        """Seconds left before the active deadline, or None when none is set."""
+        current = _deadline.get()
+        return None if current is None else current - time.monotonic()
+
+
+def deadline(seconds: float) -> StepDeadline:
+    """`with deadline(2.0): ...` bounds every script evaluated inside the block."""
+    return StepDeadline(seconds)
+
+
+def tick() -> bool:
+    """Called at the top of every loop body, comprehension, function and except block."""
+    current = _deadline.get()
+    if current is not None and time.monotonic() > current:
+        raise ScriptTimeout("the script ran too long and was stopped")
+    return True
+
+
+def refuse(what: str) -> ScriptError:
+    return ScriptError(f"{what} would be too large; refused")
+
+
+def size_exceeds(obj: Any, limit: int) -> bool:
+    """Whether `obj` rendered as text/JSON would exceed about `limit` characters (stops early)."""
+    total = 0
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (str, bytes, bytearray)):
+            total += len(item) + 2
+        elif isinstance(item, dict):
+            total += 2 + 4 * len(item)
+            if total > limit:
+                return True
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            total += 2 + 2 * len(item)
+            if total > limit:
+                return True
+            stack.extend(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            total += item.bit_length() // 3 + 1
+        else:
+            total += 8
+        if total > limit:
+            return True
+    return False
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int)
+
+
+def check_mul(a: Any, b: Any) -> None:
+    if _is_int(a) and _is_int(b):
+        if a.bit_length() + b.bit_length() > MAX_INT_BITS + 1:
+            raise refuse("the product")
+        return
+    seq, count = (a, b) if isinstance(a, _SEQUENCES) else (b, a)
+    if isinstance(seq, _SEQUENCES) and _is_int(count) and count > 0:
+        if len(seq) * count > MAX_ITEMS:
+            raise refuse("the repeated sequence")
+        if isinstance(seq, (list, tuple)) and size_exceeds(seq, MAX_DATA_SIZE // count):
+            raise refuse("the repeated sequence")
+
+
+def check_pow(a: Any, b: Any) -> None:
+    if _is_int(a) and _is_int(b) and b > 0 and abs(a) > 1:
+        if math.log2(abs(a)) * b > MAX_INT_BITS:
+            raise refuse("the power")
+
+
+def check_lshift(a: Any, b: Any) -> None:
+    if _is_int(a) and _is_int(b) and b > 0 and a.bit_length() + b > MAX_INT_BITS:
+        raise refuse("the shifted number")
+
+
+def check_add(a: Any, b: Any) -> None:
+    if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES) and len(a) + len(b) > MAX_ITEMS:
+        raise refuse("the concatenation")
+
+
+def check_mod(a: Any, b: Any) -> None:
+    """`'%s' % x` formatting: bound the widths in the format and the size of the arguments."""
+    if isinstance(a, (str, bytes)):
+        text = a.decode("latin-1") if isinstance(a, bytes) else a
+        check_format_widths(text)
+        if size_exceeds(b, MAX_ITEMS):
+            raise refuse("the formatted text")
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def check_format_widths(text: str) -> None:
+    """Refuse `%` widths/precisions that would pad the result to an enormous size."""
+    for match in _PERCENT_SPEC.finditer(text.replace("%%", "")):
+        for part in match.groups():
+            if part == "*":
+                raise ScriptError("'*' widths in % formatting are not allowed")
+            if part and int(part) > MAX_FORMAT_WIDTH:
+                raise refuse("the formatted text")
+
+
+def check_format_spec(spec: str) -> None:
+    """Refuse numbers in an f-string format spec (`{x:>999999999}`) beyond MAX_FORMAT_WIDTH."""
+    for digits in re.findall(r"\d+", spec):
+        if int(digits) > MAX_FORMAT_WIDTH:
+            raise refuse("the formatted text")
+
+
+_CHECKS: dict[str, Callable[[Any, Any], None]] = {
+    "+": check_add, "*": check_mul, "**": check_pow, "<<": check_lshift, "%": check_mod,
+}
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift,
+    ">>=": operator.irshift, "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor,
+    "@=": operator.imatmul,
+}
+
+
+def guarded_add(a: Any, b: Any) -> Any:
+    check_add(a, b)
+    return a + b
+
+
+def guarded_mul(a: Any, b: Any) -> Any:
+    check_mul(a, b)
+    return a * b
+
+
+def guarded_pow(a: Any, b: Any) -> Any:
+    check_pow(a, b)
+    return a**b
+
+
+def guarded_lshift(a: Any, b: Any) -> Any:
+    check_lshift(a, b)
+    return a << b
+
+
+def guarded_mod(a: Any, b: Any) -> Any:
+    check_mod(a, b)
+    return a % b
+
+
+def guarded_inplace(op: str, a: Any, b: Any) -> Any:
+    """`x += y` and friends (RestrictedPython's `_inplacevar_`), with the same size checks."""
+    check = _CHECKS.get(op[:-1])
+    if check is not None:
+        check(a, b)
+    return _INPLACE[op](a, b)
+
+
+def guarded_format_value(value: Any) -> Any:
+    """Wraps each `{value}` of an f-string: refuse rendering something enormous."""
+    if size_exceeds(value, MAX_ITEMS):
+        raise refuse("the formatted text")
+    return value
+
+
+# ---- attribute access -------------------------------------------------------------------
+
+
+def _bounded_join(sep: Any) -> Callable[[Iterable[Any]], Any]:
+    def join(iterable: Iterable[Any]) -> Any:
+        items = list(iterable)
+        total = len(sep) * max(len(items) - 1, 0) + sum(len(i) for i in items if isinstance(i, (str, bytes)))
+        if total > MAX_ITEMS:
+            raise refuse("the joined text")
+        return sep.join(items)
+
+    return join
+
+
+def _bounded_replace(text: Any) -> Callable[..., Any]:
+    def replace(old: Any, new: Any, count: int = -1) -> Any:
+        hits = len(text) + 1 if len(old) == 0 else text.count(old)
+        if count >= 0:
+            hits = min(hits, count)
+        if len(text) + hits * (len(new) - len(old)) > MAX_ITEMS:
+            raise refuse("the replaced text")
+        return text.replace(old, new, count)
+
+    return replace
+
+
+def _bounded_width(text: Any, name: str) -> Callable[..., Any]:
+    method = getattr(text, name)
+
+    def pad(width: int, *args: Any) -> Any:
+        if _is_int(width) and width > MAX_ITEMS:
+            raise refuse("the padded text")
+        return method(width, *args)
+
+    return pad
+
+
+def _bounded_expandtabs(text: Any) -> Callable[..., Any]:
+    def expandtabs(tabsize: int = 8) -> Any:
+        tab = "\t" if isinstance(text, str) else b"\t"
+        if len(text) + text.count(tab) * max(tabsize, 0) > MAX_ITEMS:
+            raise refuse("the expanded text")
+        return text.expandtabs(tabsize)
+
+    return expandtabs
+
+
+def _bounded_extend(target: list[Any]) -> Callable[[Iterable[Any]], None]:
+    def extend(iterable: Iterable[Any]) -> None:
+        items = list(iterable)
+        if len(target) + len(items) > MAX_ITEMS:
+            raise refuse("the extended list")
+        target.extend(items)
+
+    return extend
+
+
+_TEXT_TYPES = (str, bytes, bytearray)
+_BLOCKED_ATTRIBUTES = frozenset({"format", "format_map", "translate", "maketrans"})
+
+
+def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
+    """`_getattr_`: RestrictedPython's safer_getattr, plus no `format` games and bounded text methods."""
+    if type(name) is not str:
+        raise TypeError("attribute names must be strings")
+    if name in _BLOCKED_ATTRIBUTES:
+        raise ScriptError(f"'.{name}' is not allowed in scripts; use an f-string")
+    if isinstance(obj, _TEXT_TYPES):
+        if name == "join":
+            return _bounded_join(obj)
+        if name == "replace":
+            return _bounded_replace(obj)
+        if name in ("ljust", "rjust", "center", "zfill"):
+            return _bounded_width(obj, name)
+        if name == "expandtabs":
+            return _bounded_expandtabs(obj)
+    if isinstance(obj, list) and name == "extend":
+        return _bounded_extend(obj)
+    if default:
+        return safer_getattr_raise(obj, name, default[0])
+    return safer_getattr_raise(obj, name)
+
+
+class _ListWriter:
+    """What `_write_` hands out for lists: item assignment, with slice assignment bounded."""
+
+    __slots__ = ("_target",)
+
+    def __init__(self, target: list[Any]) -> None:
+        self._target = target
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if isinstance(key, slice):
+            value = list(value)
+            if len(self._target) + len(value) > MAX_ITEMS:
+                raise refuse("the list")
+        self._target[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        del self._target[key]
+
+
+def guarded_write(obj: Any) -> Any:
+    """`_write_`: scripts may change dicts and lists (task data); nothing else."""
+    if type(obj) is dict:
+        return obj
+    if type(obj) is list:
+        return _ListWriter(obj)
+    return full_write_guard(obj)
+
+
+def guarded_getitem(obj: Any, key: Any) -> Any:
+    return obj[key]
+
+
+def guarded_apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+# ---- builtins -----------------------------------------------------------------------------
+
+
+def safe_range(*args: int) -> range:
+    """`range`, refused beyond MAX_ITEMS items so `list(range(...))` cannot eat the memory."""
+    result = range(*args)
+    try:
+        length = len(result)
+    except OverflowError:
+        length = MAX_ITEMS + 1
+    if length > MAX_ITEMS:
+        raise refuse("the range")
+    return result
+
+
+def safe_str(*args: Any, **kwargs: Any) -> str:
+    """`str`, refusing to render enormous containers."""
+    if len(args) == 1 and not kwargs and size_exceeds(args[0], MAX_ITEMS):
+        raise refuse("the text")
+    return str(*args, **kwargs)
+
+
+def safe_repr(obj: Any) -> str:
+    if size_exceeds(obj, MAX_ITEMS):
+        raise refuse("the text")
+    return repr(obj)
+
+
+def safe_sum(iterable: Iterable[Any], start: Any = 0) -> Any:
+    total = start
+    for item in iterable:
+        tick()
+        total = guarded_add(total, item)
+    return total
+
+
+def safe_round(number: Any, ndigits: int | None = None) -> Any:
+    if _is_int(ndigits) and ndigits < -1000:
+        raise refuse("the rounding")
+    return round(number) if ndigits is None else round(number, ndigits)
+
+
+_TYPE_ALIASES: dict[Any, type] = {safe_str: str, safe_range: range}
+
+
+def _real_type(cls: Any) -> Any:
+    if isinstance(cls, tuple):
+        return tuple(_real_type(c) for c in cls)
+    return _TYPE_ALIASES.get(cls, cls)
+
+
+def safe_isinstance(obj: Any, cls: Any) -> bool:
+    """`isinstance` that understands the guarded `str` and `range` as the real types."""
+    return isinstance(obj, _real_type(cls))
+
+
+def safe_sorted(iterable: Iterable[Any], *, key: Callable[[Any], Any] | None = None, reverse: bool = False) -> list[Any]:
+    return sorted(iterable, key=key, reverse=reverse)
+
+
+def safe_enumerate(iterable: Iterable[Any], start: int = 0) -> Iterator[tuple[int, Any]]:
+    return enumerate(iterable, start)
+
+
+_REMOVED = {
+    "__build_class__", "pow", "setattr", "delattr", "id", "complex", "repr", "range", "str",
+    "BaseException", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "_getattr_",
+}
+
+
+def _builtins() -> dict[str, Any]:
+    names = {name: value for name, value in safe_builtins.items() if name not in _REMOVED}
+    names.update(
+        len=len, min=min, max=max, sum=safe_sum, sorted=safe_sorted, round=safe_round, abs=abs,
+        int=int, float=float, str=safe_str, repr=safe_repr, bool=bool, list=list, dict=dict,
+        set=set, tuple=tuple, range=safe_range, enumerate=safe_enumerate, zip=zip, any=any,
+        all=all, isinstance=safe_isinstance,
+    )
+    names.update({"None": None, "True": True, "False": False})
+    return names
+
+
+SAFE_BUILTINS: dict[str, Any] = _builtins()
+
+# Names the compiler's rewritten code calls; they start with "_" so scripts can neither name
+# nor replace them.
+GUARDS: dict[str, Any] = {
+    "_getattr_": guarded_getattr,
+    "_getitem_": guarded_getitem,
+    "_getiter_": iter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": guarded_write,
+    "_inplacevar_": guarded_inplace,
+    "_apply_": guarded_apply,
+    "_cw_tick_": tick,
+    "_cw_add_": guarded_add,
+    "_cw_mul_": guarded_mul,
+    "_cw_pow_": guarded_pow,
+    "_cw_lshift_": guarded_lshift,
+    "_cw_mod_": guarded_mod,
+    "_cw_fmt_": guarded_format_value,
+}

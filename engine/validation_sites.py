@@ -1,0 +1,212 @@
+"""Find every script and expression in an uploaded BPMN/DMN and check it compiles in the sandbox.
+
+Why: SpiffWorkflow compiles scripts, conditions and timers only when they run, so a typo or a
+forbidden construct would surface in the middle of someone's case. The upload validator uses
+this module to compile all of them up front (with `engine.scripting`) and to check the timer
+literals the way SpiffWorkflow will read them, each problem pointing at its element and line.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from .parsing import Problem
+from .scripting import RestrictedSyntaxError, compile_expression, compile_script
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+MAX_TIMER_DAYS = 36_600  # about 100 years: SpiffWorkflow walks month by month
+
+# (xpath to the element holding the text, kind, label for messages)
+_BPMN_TEXT_SITES: tuple[tuple[str, str, str], ...] = (
+    (".//bpmn:scriptTask/bpmn:script", "script", "script"),
+    (".//spiffworkflow:preScript", "script", "pre-script"),
+    (".//spiffworkflow:postScript", "script", "post-script"),
+    (".//bpmn:conditionExpression", "expression", "condition"),
+    (".//bpmn:conditionalEventDefinition/bpmn:condition", "expression", "condition"),
+    (".//bpmn:timerEventDefinition/bpmn:timeDate", "timeDate", "timer date"),
+    (".//bpmn:timerEventDefinition/bpmn:timeDuration", "timeDuration", "timer duration"),
+    (".//bpmn:timerEventDefinition/bpmn:timeCycle", "timeCycle", "timer cycle"),
+    (".//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality", "expression", "loop cardinality"),
+    (".//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition", "expression", "completion condition"),
+    (".//bpmn:standardLoopCharacteristics/bpmn:loopCondition", "expression", "loop condition"),
+    (".//spiffworkflow:messagePayload", "expression", "message payload"),
+    (".//spiffworkflow:payloadExpression", "expression", "payload expression"),
+    (".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression", "expression", "correlation"),
+    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "expression", "correlation"),
+    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath", "expression", "correlation"),
+)
+_BPMN_ATTRIBUTE_SITES: tuple[tuple[str, str, str], ...] = (
+    (".//spiffworkflow:property[@name='dueAt']", "expression", "dueAt"),
+    (".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter[@value]", "expression", "service parameter"),
+)
+_DMN_SITES: tuple[tuple[str, str, str], ...] = (
+    (".//*[local-name()='inputExpression']/*[local-name()='text']", "expression", "DMN input expression"),
+    (".//*[local-name()='inputEntry']/*[local-name()='text']", "dmn_input", "DMN input entry"),
+    (".//*[local-name()='outputEntry']/*[local-name()='text']", "expression", "DMN output entry"),
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    """One piece of code in a diagram: what it is, its text, and where it sits."""
+
+    kind: str
+    label: str
+    text: str
+    element_id: str | None
+    line: int | None
+
+
+def _owner_id(element: etree._Element) -> str | None:
+    """The id a diagram author recognises: the task, flow or event, not its inner definition."""
+    for node in (element, *element.iterancestors()):
+        local = etree.QName(node).localname
+        if node.get("id") and not local.endswith(("EventDefinition", "LoopCharacteristics")):
+            return node.get("id")
+    return None
+
+
+def bpmn_sites(root: etree._Element) -> Iterator[Site]:
+    for path, kind, label in _BPMN_TEXT_SITES:
+        for element in root.xpath(path, namespaces=NS):
+            if element.text and element.text.strip():
+                yield Site(kind, label, element.text, _owner_id(element.getparent()), element.sourceline)
+    for path, kind, label in _BPMN_ATTRIBUTE_SITES:
+        for element in root.xpath(path, namespaces=NS):
+            value = element.get("value") or ""
+            if value.strip():
+                yield Site(kind, label, value, _owner_id(element.getparent()), element.sourceline)
+
+
+def dmn_sites(root: etree._Element) -> Iterator[Site]:
+    for path, kind, label in _DMN_SITES:
+        for element in root.xpath(path):
+            text = element.text or ""
+            if text.strip() and text.strip() != "-":
+                yield Site(kind, label, text, _owner_id(element.getparent()), element.sourceline)
+
+
+def _outside_quotes_question_marks(text: str) -> str:
+    """DMN's `?` placeholder, replaced the way SpiffWorkflow's DMN engine does (not inside quotes)."""
+    out, quote = [], None
+    for char in text:
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "?":
+            out.append("dmninputexpr")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def _compile_dmn_input(text: str) -> None:
+    """A DMN input cell is `"value"`, `? in (...)` or an operator tail such as `< 5`."""
+    replaced = _outside_quotes_question_marks(text)
+    if replaced != text:
+        compile_expression(replaced)
+        return
+    try:
+        compile_expression(text)
+    except SyntaxError as direct:
+        try:
+            compile_expression("v " + text)
+        except RestrictedSyntaxError as second:
+            raise (direct if isinstance(direct, RestrictedSyntaxError) else second) from None
+        except SyntaxError:
+            raise direct from None
+
+
+def _duration_days(parsed: dict[str, float]) -> float:
+    return (parsed.get("years", 0) * 366 + parsed.get("months", 0) * 31 + parsed.get("weeks", 0) * 7
+            + parsed.get("days", 0) + parsed.get("hours", 0) / 24 + parsed.get("minutes", 0) / 1440
+            + parsed.get("seconds", 0) / 86400)
+
+
+def _check_duration(parsed: object) -> str | None:
+    if not isinstance(parsed, dict):
+        return "a duration such as \"P5D\" is expected here"
+    if _duration_days(parsed) > MAX_TIMER_DAYS:
+        return "the duration is longer than 100 years"
+    return None
+
+
+def _check_date(value: str) -> str | None:
+    moment = TimerEventDefinition.parse_time_or_duration(value)
+    if not isinstance(moment, datetime):
+        return "a date and time such as \"2025-03-01T09:00:00+08:00\" is expected here"
+    if "W" not in value.upper() and datetime.fromisoformat(value).tzinfo is None:
+        return "give the time zone, e.g. \"2025-03-01T09:00:00+08:00\""
+    return None
+
+
+def _check_cycle(value: str) -> str | None:
+    components = value.upper().replace("--", "/").strip("R").split("/")
+    if len(components) not in (2, 3):
+        return "a cycle such as \"R3/PT1H\" is expected here"
+    if components[0]:
+        int(components[0])
+    parts = [TimerEventDefinition.parse_time_or_duration(part) for part in components[1:]]
+    durations = [part for part in parts if isinstance(part, dict)]
+    if len(durations) != 1:
+        return "a cycle needs exactly one duration (and at most one start or end time)"
+    return _check_duration(durations[0])
+
+
+_TIMER_CHECKS = {"timeDate": _check_date, "timeDuration": lambda v: _check_duration(
+    TimerEventDefinition.parse_iso_duration(v)), "timeCycle": _check_cycle}
+_ISO_LOOKING = re.compile(r"^(R\d*/|P|\d{4}-)", re.IGNORECASE)
+
+
+def _timer_problem(kind: str, text: str) -> str | None:
+    """Timers are Python expressions: check plain string literals as SpiffWorkflow will read them."""
+    body = ast.parse(text.strip(), mode="eval").body
+    if isinstance(body, ast.Name) and _ISO_LOOKING.match(body.id):
+        return f'write the timer as text in quotes: "{body.id}"'
+    if not isinstance(body, ast.Constant):
+        return None  # computed at run time
+    if not isinstance(body.value, str):
+        return "a timer expression must give text such as \"P5D\""
+    try:
+        return _TIMER_CHECKS[kind](body.value)
+    except Exception:  # noqa: BLE001 - SpiffWorkflow raises bare Exception, ValueError, AttributeError
+        return f"'{body.value}' is not a valid ISO-8601 value for a {kind}"
+
+
+def site_problems(site: Site, prefix: str = "") -> list[Problem]:
+    """Compile one site in the sandbox; SyntaxErrors become Problems at the right file line."""
+    try:
+        if site.kind == "script":
+            compile_script(site.text)
+        elif site.kind == "dmn_input":
+            _compile_dmn_input(site.text)
+        else:
+            compile_expression(site.text)
+    except SyntaxError as exc:
+        lineno = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else 1
+        where = f" (script line {lineno})" if "\n" in site.text.strip() else ""
+        line = site.line + lineno - 1 if site.line else None
+        return [Problem(f"{prefix}{site.label}: {exc.msg}{where}", site.element_id, line, code="script")]
+    if site.kind in _TIMER_CHECKS:
+        message = _timer_problem(site.kind, site.text)
+        if message:
+            return [Problem(f"{prefix}{site.label}: {message}", site.element_id, site.line, code="timer")]
+    return []
+
+
+def expression_problems(bpmn_root: etree._Element, dmn_roots: dict[str, etree._Element]) -> list[Problem]:
+    """Problems of every script, condition, timer and DMN cell, in document order."""
+    problems = [p for site in bpmn_sites(bpmn_root) for p in site_problems(site)]
+    for name, dmn_root in dmn_roots.items():
+        problems.extend(p for site in dmn_sites(dmn_root) for p in site_problems(site, f"{name}: "))
+    return problems

@@ -1,0 +1,173 @@
+"""Fixtures: the app on SQLite or PostgreSQL, each test in a rolled-back savepoint, users per role.
+
+The database comes from CWFLOW_TEST_DATABASE_URL (PostgreSQL in CI's second run); without it a
+SQLite file in a temporary folder. Tests marked `committed` see real commits across connections
+(concurrency, timers) and the tables are emptied and reloaded after them.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from engine import clock
+from web import create_app
+from web.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "demo-pass-2026"
+
+
+def _database_url(tmp_root: Path) -> str:
+    return os.environ.get("CWFLOW_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'cwflow-test.db'}"
+
+
+def is_postgres() -> bool:
+    return (os.environ.get("CWFLOW_TEST_DATABASE_URL") or "").startswith("postgresql")
+
+
+def _reset_schema(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        Path(url[len("sqlite:///"):]).unlink(missing_ok=True)
+
+
+def _load_fixture_data(app) -> None:  # noqa: ANN001
+    from web.cli import _deploy_folder
+    from web.demo import load_demo
+
+    load_demo(db.session)
+    with app.test_request_context():
+        _deploy_folder()
+    db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    from web.migrate import upgrade
+
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    _reset_schema(url)
+    upgrade(url)
+    application = create_app({
+        "SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test-secret",
+        "SESSION_COOKIE_SECURE": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    })
+    with application.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_real_savepoints(db.engine)
+        _load_fixture_data(application)
+    yield application
+
+
+def _sqlite_real_savepoints(engine) -> None:  # noqa: ANN001
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # noqa: ANN001
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest, app) -> Iterator[None]:  # noqa: ANN001
+    """Each test inside a transaction rolled back at the end (commits become savepoints)."""
+    if "app" not in request.fixturenames and "client" not in request.fixturenames:
+        yield
+        return
+    if request.node.get_closest_marker("committed"):
+        yield
+        _empty_and_reload(app)
+        return
+    # No app context stays pushed during the test: each request gets its own (and its own `g`).
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+def _empty_and_reload(app) -> None:  # noqa: ANN001
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+        _load_fixture_data(app)
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001
+    return app.test_client()
+
+
+class ApiClient:
+    """A test client that logs in through POST /api/v1/tokens and sends the bearer token."""
+
+    def __init__(self, flask_client, username: str, password: str = PASSWORD):  # noqa: ANN001
+        self.client = flask_client
+        self.username = username
+        response = flask_client.post("/api/v1/tokens", json={"username": username, "password": password})
+        assert response.status_code == 201, response.get_json()
+        self.token = response.get_json()["token"]
+
+    def _headers(self, extra: dict | None = None) -> dict:
+        return {"Authorization": f"Bearer {self.token}", **(extra or {})}
+
+    def get(self, url: str, **kwargs):  # noqa: ANN201
+        return self.client.get(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def post(self, url: str, json: dict | None = None, **kwargs):  # noqa: ANN201
+        return self.client.post(url, json=json if json is not None else {},
+                                headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def patch(self, url: str, json: dict, **kwargs):  # noqa: ANN201
+        return self.client.patch(url, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+
+@pytest.fixture
+def as_user(client):  # noqa: ANN001
+    """`as_user("hr_s01")` → an ApiClient logged in as that demo user."""
+    cache: dict[str, ApiClient] = {}
+
+    def make(username: str) -> ApiClient:
+        if username not in cache:
+            cache[username] = ApiClient(client, username)
+        return cache[username]
+
+    return make
+
+
+@pytest.fixture
+def frozen_clock():
+    """Freeze the engine clock: `frozen_clock("2026-03-02T09:00:00+08:00")` inside a with-block."""
+    from datetime import datetime
+
+    def at(moment: str):  # noqa: ANN202
+        return clock.frozen(datetime.fromisoformat(moment))
+
+    return at

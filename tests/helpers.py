@@ -1,0 +1,30 @@
+"""Small helpers the API and process tests share: start a case, find and complete a task."""
+
+from typing import Any
+
+
+def start(user, key: str, org: str, data: dict[str, Any], business_key: str | None = None):  # noqa: ANN001
+    body: dict[str, Any] = {"org": org, "data": data}
+    if business_key:
+        body["business_key"] = business_key
+    return user.post(f"/api/v1/processes/{key}/instances", json=body)
+
+
+def open_task(user, instance_id: int, name: str) -> dict[str, Any]:  # noqa: ANN001
+    """The open task `name` of the instance as `user` sees it in their task list."""
+    response = user.get(f"/api/v1/tasks?instance={instance_id}&per_page=100")
+    assert response.status_code == 200, response.get_json()
+    tasks = [t for t in response.get_json()["items"] if t["name"] == name]
+    assert tasks, f"{user.username} sees no open task {name}: {response.get_json()['items']}"
+    return tasks[0]
+
+
+def complete(user, instance_id: int, name: str, data: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN001
+    task = open_task(user, instance_id, name)
+    response = user.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["instance"]
+
+
+def open_task_names(instance: dict[str, Any]) -> list[str]:
+    return sorted(t["name"] for t in instance["open_tasks"])

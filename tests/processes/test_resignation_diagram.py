@@ -1,0 +1,668 @@
+"""The resignation diagram (辞职审批) on the raw engine: forms, lanes, layout, every path, timers.
+
+No database and no web: the diagram is parsed with SpiffBpmnParser and run with plain helper
+functions that record what the process asks for, so a broken diagram fails here first.
+"""
+
+import ast
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from lxml import etree
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as timer_module
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.util.task import TaskState
+
+from config.policy import DEFAULTS
+from config.roles import ROLES_BY_KEY, role_for_lane
+
+ROOT = Path(__file__).resolve().parents[2]
+DIAGRAM = ROOT / "workflows" / "resignation.bpmn"
+FORMS = ROOT / "forms"
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "dc": "http://www.omg.org/spec/DD/20100524/DC",
+    "di": "http://www.omg.org/spec/DD/20100524/DI",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+CST = dt.timezone(dt.timedelta(hours=8))
+
+HR = ROLES_BY_KEY["street_hr"].name_zh
+LEADER = ROLES_BY_KEY["street_leader"].name_zh
+DISTRICT = ROLES_BY_KEY["district_civil_affairs"].name_zh
+
+# element id -> (lane, form) of every user task in the diagram
+USER_TASKS = {
+    "street_review": (HR, "resignation_street_review.json"),
+    "street_decision": (LEADER, "resignation_street_decision.json"),
+    "district_review": (DISTRICT, "resignation_district_review.json"),
+    "handover": (HR, "resignation_handover.json"),
+    "exit_audit": (HR, "resignation_exit_audit.json"),
+}
+APPROVAL_FORMS = {
+    "resignation_street_review.json": {"approve", "reject"},
+    "resignation_street_decision.json": {"approve", "reject", "return"},
+    "resignation_district_review.json": {"approve", "reject"},
+}
+FORM_FILES = ["resignation_start.json", *sorted({form for _, form in USER_TASKS.values()})]
+HELPERS = {"policy", "add_days", "add_working_days", "today", "set_outcome", "set_worker_status", "notify"}
+
+SUBMITTED_ON = "2026-03-02"
+DECISION_DAYS = DEFAULTS["resignation_decision_days"]
+REMINDER_DAYS_BEFORE = DEFAULTS["resignation_reminder_days_before"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated():
+    """Shadows the suite's per-test database transaction: these tests use neither app nor database."""
+    yield
+
+
+def on_day(days: int, hour: int = 10, minute: int = 0) -> dt.datetime:
+    """A moment `days` after the application was received, Beijing time."""
+    received = dt.date.fromisoformat(SUBMITTED_ON) + dt.timedelta(days=days)
+    return dt.datetime(received.year, received.month, received.day, hour, minute, tzinfo=CST)
+
+
+# --- the diagram and the forms as files -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tree() -> etree._ElementTree:
+    return etree.parse(str(DIAGRAM))
+
+
+@pytest.fixture(scope="module")
+def specs():
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_file(str(DIAGRAM))
+    return parser.get_spec("resignation"), parser.get_subprocess_specs("resignation")
+
+
+def load_form(name: str) -> dict:
+    return json.loads((FORMS / name).read_text(encoding="utf-8"))
+
+
+def all_task_specs(specs):
+    spec, subprocess_specs = specs
+    yield from spec.task_specs.values()
+    for sub in subprocess_specs.values():
+        yield from sub.task_specs.values()
+
+
+def test_process_is_the_executable_resignation_process(tree):
+    root = tree.getroot()
+    assert root.get("targetNamespace")
+    process = root.find("bpmn:process", NS)
+    assert (process.get("id"), process.get("name"), process.get("isExecutable")) == (
+        "resignation",
+        "辞职审批",
+        "true",
+    )
+    participants = root.findall("bpmn:collaboration/bpmn:participant", NS)
+    assert [(p.get("name"), p.get("processRef")) for p in participants] == [("辞职审批", "resignation")]
+    lanes = [lane.get("name") for lane in process.findall("bpmn:laneSet/bpmn:lane", NS)]
+    assert lanes == [HR, LEADER, DISTRICT]
+    assert all(role_for_lane(name) is not None for name in lanes)
+
+
+@pytest.mark.parametrize("name", FORM_FILES)
+def test_form_is_a_draft_2020_12_object_schema_in_chinese(name):
+    form = load_form(name)
+    Draft202012Validator.check_schema(form)
+    assert form["type"] == "object" and form["additionalProperties"] is False
+    assert form["title"] and form["description"] and form["required"]
+    assert set(form["required"]) <= set(form["properties"])
+    for field, schema in form["properties"].items():
+        assert schema.get("title") and schema.get("description"), field
+        for option in schema.get("oneOf", []):
+            assert set(option) == {"const", "title"}, field
+        if schema.get("format") is None:
+            assert not field.endswith(("_on", "_date")), f"{field} looks like a date without format: date"
+    if "comment" in form["properties"]:
+        assert form["properties"]["comment"]["x-widget"] == "textarea"
+
+
+def test_start_form_has_the_start_data_of_the_api_contract():
+    form = load_form("resignation_start.json")
+    validator = Draft202012Validator(form, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    assert set(form["properties"]) == {"worker_id", "reason", "submitted_on"}
+    assert validator.is_valid({"worker_id": 7, "reason": "家庭原因", "submitted_on": SUBMITTED_ON})
+    assert not validator.is_valid({"worker_id": 0, "reason": "家庭原因", "submitted_on": SUBMITTED_ON})
+    assert not validator.is_valid({"worker_id": 7, "reason": "", "submitted_on": SUBMITTED_ON})
+    assert not validator.is_valid({"worker_id": 7, "reason": "x" * 2001, "submitted_on": SUBMITTED_ON})
+    assert not validator.is_valid({"worker_id": 7, "reason": "家庭原因", "submitted_on": "2026-02-30"})
+    assert not validator.is_valid({"worker_id": 7, "reason": "家庭原因"})
+
+
+@pytest.mark.parametrize("name", sorted(APPROVAL_FORMS))
+def test_approval_form_requires_a_comment_when_rejecting_or_returning(name):
+    form = load_form(name)
+    validator = Draft202012Validator(form)
+    decisions = {option["const"] for option in form["properties"]["decision"]["oneOf"]}
+    assert decisions == APPROVAL_FORMS[name], "return is offered only where the diagram loops back"
+    extra = {"unfinished_business": False} if "unfinished_business" in form["properties"] else {}
+    assert validator.is_valid({"decision": "approve", **extra})
+    for decision in decisions - {"approve"}:
+        assert not validator.is_valid({"decision": decision, **extra})
+        assert not validator.is_valid({"decision": decision, "comment": "   ", **extra})
+        assert validator.is_valid({"decision": decision, "comment": "材料不全", **extra})
+    assert not validator.is_valid({"decision": "withdraw", "comment": "x", **extra})
+    assert not validator.is_valid({"decision": "approve", "note": "x", **extra})
+
+
+def test_street_review_asks_what_business_is_unfinished():
+    validator = Draft202012Validator(load_form("resignation_street_review.json"))
+    assert not validator.is_valid({"decision": "approve"})
+    assert not validator.is_valid({"decision": "approve", "unfinished_business": True})
+    assert validator.is_valid(
+        {"decision": "reject", "unfinished_business": True, "comment": "低保审核未办结"}
+    )
+
+
+def test_handover_and_audit_must_be_confirmed():
+    handover = Draft202012Validator(load_form("resignation_handover.json"))
+    assert handover.is_valid({"handover_confirmed": True, "handed_over_to": "李四", "audit_required": False})
+    assert not handover.is_valid(
+        {"handover_confirmed": False, "handed_over_to": "李四", "audit_required": False}
+    )
+    assert not handover.is_valid({"handover_confirmed": True, "handed_over_to": "", "audit_required": False})
+    assert not handover.is_valid({"handover_confirmed": True, "handed_over_to": "李四"})
+    audit = Draft202012Validator(load_form("resignation_exit_audit.json"))
+    assert audit.is_valid(
+        {"audit_finished": True, "report_number": "审字〔2026〕3号", "findings": "未发现问题"}
+    )
+    assert not audit.is_valid({"audit_finished": False, "report_number": "3", "findings": "未发现问题"})
+    assert not audit.is_valid({"audit_finished": True, "findings": "未发现问题"})
+
+
+# --- lanes, forms and expressions as the engine reads them -----------------------------------
+
+
+def test_every_user_task_has_its_role_lane_and_an_existing_form(specs):
+    user_tasks = {ts.bpmn_id: ts for ts in all_task_specs(specs) if type(ts).__name__ == "UserTask"}
+    assert set(user_tasks) == set(USER_TASKS)
+    for bpmn_id, (lane, form) in USER_TASKS.items():
+        task_spec = user_tasks[bpmn_id]
+        assert task_spec.lane == lane, bpmn_id
+        assert role_for_lane(task_spec.lane) is not None, bpmn_id
+        assert task_spec.extensions["properties"]["formJsonSchemaFilename"] == form
+        assert (FORMS / form).is_file()
+    for bpmn_id in ("street_review", "street_decision"):
+        assert user_tasks[bpmn_id].extensions["properties"]["dueAt"] == "decision_due"
+
+
+def test_every_flow_node_but_the_subprocess_sits_in_exactly_one_lane(tree):
+    process = tree.getroot().find("bpmn:process", NS)
+    refs = [ref.text for ref in process.iterfind("bpmn:laneSet/bpmn:lane/bpmn:flowNodeRef", NS)]
+    assert len(refs) == len(set(refs))
+    flow_nodes = {
+        el.get("id")
+        for el in process.iter()
+        if isinstance(el.tag, str)
+        and el.getparent().tag in (f"{{{NS['bpmn']}}}process", f"{{{NS['bpmn']}}}subProcess")
+        and etree.QName(el).localname.endswith(("Task", "Event", "Gateway", "subProcess"))
+    }
+    # SpiffWorkflow gives every node inside a subprocess the subprocess's own lane when it has
+    # one, so the subprocess (which spans two lanes) must stay out of every lane.
+    assert set(refs) == flow_nodes - {"street_stage"}
+
+
+def test_a_subprocess_in_a_lane_overrides_the_lanes_inside_it():
+    """Why street_stage stays out of the laneSet: the modeler re-adds it when lanes are resized."""
+    xml = DIAGRAM.read_bytes().replace(
+        b"<bpmn:flowNodeRef>application_received</bpmn:flowNodeRef>",
+        b"<bpmn:flowNodeRef>application_received</bpmn:flowNodeRef>"
+        b"<bpmn:flowNodeRef>street_stage</bpmn:flowNodeRef>",
+    )
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_xml(etree.fromstring(xml), "resignation.bpmn")
+    inner = parser.get_subprocess_specs("resignation")["street_stage"].task_specs
+    assert inner["street_decision"].lane == HR  # not the leader any more
+
+
+def test_every_merge_is_a_gateway_and_every_choice_is_complete(specs):
+    for task_spec in all_task_specs(specs):
+        if not getattr(task_spec, "bpmn_id", None) or type(task_spec).__name__ == "BoundaryEvent":
+            continue
+        kind = type(task_spec).__name__
+        if len(task_spec.inputs) > 1:
+            assert kind == "ExclusiveGateway", f"{task_spec.bpmn_id} merges without a gateway"
+        if kind == "ExclusiveGateway" and len(task_spec.outputs) > 1:
+            assert task_spec.default_task_spec is not None, task_spec.bpmn_id
+            conditions = [cond for cond, _ in task_spec.cond_task_specs if cond is not None]
+            assert len(conditions) == len(task_spec.outputs) - 1, task_spec.bpmn_id
+        elif kind != "ExclusiveGateway":
+            assert len(task_spec.outputs) <= 1 or task_spec.bpmn_id == "street_stage", task_spec.bpmn_id
+
+
+def expressions(tree):
+    """Every script, condition, timer and dueAt in the diagram: (element id, mode, source)."""
+    root = tree.getroot()
+    for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
+        yield script.getparent().get("id"), "exec", script.text
+    for cond in root.iterfind(".//bpmn:sequenceFlow/bpmn:conditionExpression", NS):
+        yield cond.getparent().get("id"), "eval", cond.text
+    for timer in root.iterfind(".//bpmn:timerEventDefinition/*", NS):
+        yield timer.getparent().getparent().get("id"), "eval", timer.text
+    for prop in root.iterfind(".//spiffworkflow:property[@name='dueAt']", NS):
+        yield prop.getparent().getparent().getparent().get("id"), "eval", prop.get("value")
+
+
+def test_scripts_and_expressions_are_restricted_python_calling_only_the_helpers(tree):
+    found = list(expressions(tree))
+    assert len(found) == 15  # 6 scripts, 5 conditions, 2 timers, 2 due dates
+    for element_id, mode, source in found:
+        compiled = (compile_restricted_exec if mode == "exec" else compile_restricted_eval)(source)
+        assert not compiled.errors, (element_id, compiled.errors)
+        parsed = ast.parse(source, mode=mode)
+        for node in ast.walk(parsed):
+            assert not isinstance(node, ast.Import | ast.ImportFrom | ast.Lambda), element_id
+            if isinstance(node, ast.Name | ast.Attribute):
+                name = node.id if isinstance(node, ast.Name) else node.attr
+                assert not name.startswith("_"), (element_id, name)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id in HELPERS, (element_id, node.func.id)
+
+
+# --- the layout the modeler shows -------------------------------------------------------------
+
+
+DRAWN = {
+    "participant",
+    "lane",
+    "subProcess",
+    "startEvent",
+    "endEvent",
+    "boundaryEvent",
+    "userTask",
+    "scriptTask",
+    "exclusiveGateway",
+}
+
+
+def bounds(shape) -> tuple[float, float, float, float]:
+    b = shape.find("dc:Bounds", NS)
+    return tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
+
+
+def overlap(a, b) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def inside(point, box, margin=0.5) -> bool:
+    x, y = point
+    return (
+        box[0] - margin <= x <= box[0] + box[2] + margin and box[1] - margin <= y <= box[1] + box[3] + margin
+    )
+
+
+def on_border(point, box, margin=0.5) -> bool:
+    x, y = point
+    left, top, right, bottom = box[0], box[1], box[0] + box[2], box[1] + box[3]
+    return (
+        inside(point, box, margin)
+        and min(abs(x - left), abs(x - right), abs(y - top), abs(y - bottom)) <= margin
+    )
+
+
+@pytest.fixture(scope="module")
+def layout(tree):
+    root = tree.getroot()
+    shapes = {s.get("bpmnElement"): s for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
+    edges = {e.get("bpmnElement"): e for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
+    elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    return root, shapes, edges, elements
+
+
+def test_every_node_lane_pool_and_flow_has_diagram_interchange(layout):
+    root, shapes, edges, elements = layout
+    plane = root.find(".//bpmndi:BPMNPlane", NS)
+    assert plane.get("bpmnElement") == "resignation_collaboration"
+    flows = {fid for fid, el in elements.items() if etree.QName(el).localname == "sequenceFlow"}
+    assert set(edges) == flows
+    nodes = {nid for nid, el in elements.items() if etree.QName(el).localname in DRAWN}
+    assert set(shapes) == nodes
+    assert shapes["street_stage"].get("isExpanded") == "true"
+    for nid, el in elements.items():
+        if etree.QName(el).localname == "exclusiveGateway":
+            assert shapes[nid].get("isMarkerVisible") == "true"
+
+
+def test_shapes_sit_in_their_lanes_and_containers_without_overlapping(layout):
+    root, shapes, edges, elements = layout
+    pool = bounds(shapes["resignation_pool"])
+    lane_of = {}
+    for lane in root.iterfind(".//bpmn:lane", NS):
+        lane_box = bounds(shapes[lane.get("id")])
+        assert inside((lane_box[0], lane_box[1]), pool) and inside(
+            (lane_box[0] + lane_box[2], lane_box[1] + lane_box[3]), pool
+        )
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            lane_of[ref.text] = lane_box
+    by_container = {}
+    for nid, shape in shapes.items():
+        el = elements[nid]
+        kind = etree.QName(el).localname
+        if kind in ("lane", "participant"):
+            continue
+        box = bounds(shape)
+        mid = (box[0] + box[2] / 2, box[1] + box[3] / 2)
+        assert inside(mid, pool)
+        if nid in lane_of:
+            lane_box = lane_of[nid]
+            assert lane_box[1] < mid[1] < lane_box[1] + lane_box[3], f"{nid} is drawn outside its lane"
+        if kind == "boundaryEvent":
+            host = bounds(shapes[el.get("attachedToRef")])
+            assert on_border(mid, host), f"{nid} is not on its host's border"
+            continue
+        parent = el.getparent()
+        if etree.QName(parent).localname == "subProcess":
+            assert inside((box[0], box[1]), bounds(shapes[parent.get("id")]))
+            assert inside((box[0] + box[2], box[1] + box[3]), bounds(shapes[parent.get("id")]))
+        by_container.setdefault(parent.get("id"), []).append((nid, box))
+    for members in by_container.values():
+        for i, (a, box_a) in enumerate(members):
+            for b, box_b in members[i + 1 :]:
+                if "street_stage" in (a, b):
+                    continue  # the container and the nodes drawn beside it are checked below
+                assert not overlap(box_a, box_b), f"{a} overlaps {b}"
+    stage = bounds(shapes["street_stage"])
+    for nid, box in by_container["resignation"]:
+        if nid != "street_stage":
+            assert not overlap(box, stage), f"{nid} overlaps the subprocess"
+
+
+def test_edges_are_orthogonal_and_join_their_source_and_target(layout):
+    root, shapes, edges, elements = layout
+    for fid, edge in edges.items():
+        points = [(float(w.get("x")), float(w.get("y"))) for w in edge.iterfind("di:waypoint", NS)]
+        assert len(points) >= 2, fid
+        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+            assert x1 == x2 or y1 == y2, f"{fid} has a diagonal segment"
+        flow = elements[fid]
+        assert on_border(points[0], bounds(shapes[flow.get("sourceRef")])), f"{fid} starts off its source"
+        assert on_border(points[-1], bounds(shapes[flow.get("targetRef")])), f"{fid} ends off its target"
+
+
+def test_labels_do_not_cover_any_node(layout):
+    root, shapes, edges, elements = layout
+    node_boxes = [
+        (nid, bounds(s))
+        for nid, s in shapes.items()
+        if etree.QName(elements[nid]).localname not in ("lane", "participant", "subProcess")
+    ]
+    labels = [
+        (owner.get("bpmnElement"), bounds(label))
+        for owner in [*shapes.values(), *edges.values()]
+        for label in owner.iterfind("bpmndi:BPMNLabel", NS)
+    ]
+    assert len(labels) > 20
+    for owner, label_box in labels:
+        for nid, box in node_boxes:
+            assert not overlap(label_box, box), f"the label of {owner} covers {nid}"
+    for i, (a, box_a) in enumerate(labels):
+        for b, box_b in labels[i + 1 :]:
+            assert not overlap(box_a, box_b), f"the labels of {a} and {b} overlap"
+
+
+# --- running the process ----------------------------------------------------------------------
+
+
+class FrozenDatetime(dt.datetime):
+    """Stands in for datetime in SpiffWorkflow's timer module, which imports the class itself."""
+
+    current = on_day(0)
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.current.astimezone(tz) if tz else cls.current.astimezone().replace(tzinfo=None)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    monkeypatch.setattr(timer_module, "datetime", FrozenDatetime)
+    monkeypatch.setattr(FrozenDatetime, "current", on_day(0))
+
+    def set_to(moment: dt.datetime) -> None:
+        monkeypatch.setattr(FrozenDatetime, "current", moment)
+
+    return set_to
+
+
+class Effects:
+    """Plain versions of the script helpers of workflows/README.md that record each call."""
+
+    def __init__(self) -> None:
+        self.notifications: list[tuple[str, str]] = []
+        self.outcomes: list[str] = []
+        self.statuses: list[tuple[int, str]] = []
+
+    def environment(self) -> dict:
+        return {
+            "policy": lambda name: DEFAULTS[name],
+            "add_days": lambda day, n: (dt.date.fromisoformat(day) + dt.timedelta(days=n)).isoformat(),
+            "notify": lambda role, message: self.notifications.append((role, message)),
+            "set_outcome": self.outcomes.append,
+            "set_worker_status": lambda worker_id, status: self.statuses.append((worker_id, status)),
+        }
+
+
+class Run:
+    """One resignation instance driven through its user tasks."""
+
+    def __init__(self, specs, *, is_elected: bool = False) -> None:
+        spec, subprocess_specs = specs
+        self.effects = Effects()
+        engine = PythonScriptEngine(environment=TaskDataEnvironment(self.effects.environment()))
+        self.workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
+        self.visited: list[str] = []
+        start = self.workflow.get_tasks(state=TaskState.READY)[0]
+        start.data.update(
+            {
+                "worker_id": 7,
+                "reason": "家庭原因，需照顾老人",
+                "submitted_on": SUBMITTED_ON,
+                "worker": {
+                    "id": 7,
+                    "status": "active",
+                    "org": "S01C01",
+                    "flags": {"is_elected": is_elected, "under_audit": False},
+                },
+            }
+        )
+        self.workflow.do_engine_steps()
+
+    def open_tasks(self) -> list[str]:
+        return sorted(
+            t.task_spec.bpmn_id for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
+        )
+
+    def complete(self, bpmn_id: str, data: dict) -> None:
+        lane, form = USER_TASKS[bpmn_id]
+        ready = [
+            t
+            for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
+            if t.task_spec.bpmn_id == bpmn_id
+        ]
+        assert len(ready) == 1, f"{bpmn_id} is not open; open: {self.open_tasks()}"
+        task = ready[0]
+        assert task.task_spec.lane == lane
+        Draft202012Validator(load_form(form)).validate(data)
+        task.data[form.removesuffix(".json")] = data
+        task.run()
+        self.workflow.do_engine_steps()
+        self.visited.append(bpmn_id)
+
+    def tick(self, clock, moment: dt.datetime) -> None:
+        clock(moment)
+        self.workflow.refresh_timers()
+        self.workflow.do_engine_steps()
+
+    def street(self, *decisions: str) -> None:
+        """The street review and decision, once per decision (return loops back to the review)."""
+        for decision in decisions:
+            self.complete("street_review", {"decision": "approve", "unfinished_business": False})
+            comment = {} if decision == "approve" else {"comment": "请补充交接清单"}
+            self.complete("street_decision", {"decision": decision, **comment})
+
+    def handover(self, audit_required: bool) -> None:
+        self.complete(
+            "handover",
+            {"handover_confirmed": True, "handed_over_to": "李四", "audit_required": audit_required},
+        )
+
+    @property
+    def data(self) -> dict:
+        return self.workflow.last_task.data if self.workflow.is_completed() else {}
+
+
+def assert_approved(run: Run) -> None:
+    assert run.workflow.is_completed()
+    assert run.effects.outcomes == ["approved"]
+    assert run.effects.statuses == [(7, "resigned")]
+
+
+def assert_rejected(run: Run) -> None:
+    assert run.workflow.is_completed()
+    assert run.effects.outcomes == ["rejected"]
+    assert run.effects.statuses == []
+
+
+def test_deadlines_are_computed_from_the_day_the_application_was_received(specs, clock):
+    run = Run(specs)
+    assert run.open_tasks() == ["street_review"]
+    task = run.workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+    assert task.data["decision_due"] == "2026-04-01"
+    assert task.data["reminder_at"] == "2026-03-27"
+    assert task.data["return_count"] == 0
+    due_at = run.workflow.script_engine.evaluate(task, task.task_spec.extensions["properties"]["dueAt"])
+    assert due_at == "2026-04-01"
+    pending = [event.value for event in run.workflow.waiting_events()]
+    assert sorted(pending) == ["2026-03-27T09:00:00+08:00", "2026-04-01T09:00:00+08:00"]
+
+
+def test_non_elected_worker_approved_without_audit_resigns(specs, clock):
+    run = Run(specs)
+    run.street("approve")
+    assert run.open_tasks() == ["handover"]
+    run.handover(audit_required=False)
+    assert_approved(run)
+    assert run.visited == ["street_review", "street_decision", "handover"]
+    assert run.effects.notifications == []
+
+
+def test_approved_resignation_with_exit_audit_resigns_after_the_audit(specs, clock):
+    run = Run(specs)
+    run.street("approve")
+    run.handover(audit_required=True)
+    assert run.open_tasks() == ["exit_audit"]
+    assert run.effects.outcomes == []
+    run.complete(
+        "exit_audit", {"audit_finished": True, "report_number": "审字〔2026〕3号", "findings": "未发现问题"}
+    )
+    assert_approved(run)
+    assert run.visited[-2:] == ["handover", "exit_audit"]
+
+
+def test_elected_member_needs_district_approval(specs, clock):
+    run = Run(specs, is_elected=True)
+    run.street("approve")
+    assert run.open_tasks() == ["district_review"]
+    run.complete("district_review", {"decision": "approve"})
+    run.handover(audit_required=False)
+    assert_approved(run)
+    assert run.visited == ["street_review", "street_decision", "district_review", "handover"]
+
+
+def test_district_rejection_of_an_elected_member_rejects_the_resignation(specs, clock):
+    run = Run(specs, is_elected=True)
+    run.street("approve")
+    run.complete("district_review", {"decision": "reject", "comment": "须按选举程序先行罢免或辞去职务"})
+    assert_rejected(run)
+    assert "handover" not in run.visited
+
+
+def test_street_rejection_ends_the_case(specs, clock):
+    run = Run(specs, is_elected=True)
+    run.street("reject")
+    assert_rejected(run)
+    assert run.visited == ["street_review", "street_decision"]
+
+
+def test_returned_twice_then_approved(specs, clock):
+    run = Run(specs)
+    run.street("return", "return", "approve")
+    assert run.open_tasks() == ["handover"]
+    run.handover(audit_required=False)
+    assert_approved(run)
+    assert run.visited.count("street_review") == 3
+    assert run.data["return_count"] == 2
+
+
+def test_fourth_return_leaves_the_loop_and_counts_as_not_approved(specs, clock):
+    run = Run(specs)
+    run.street("return", "return", "return")
+    assert run.open_tasks() == ["street_review"]
+    run.street("return")  # the cap is reached: the default flow leaves the street stage
+    assert_rejected(run)
+    assert run.visited.count("street_decision") == 4
+    assert run.data["return_count"] == 3
+    assert run.data["resignation_street_decision"]["decision"] == "return"
+
+
+def test_reminder_goes_to_the_street_leader_five_days_before_the_due_date(specs, clock):
+    run = Run(specs)
+    run.tick(clock, on_day(25, 8, 59))
+    assert run.effects.notifications == []
+    run.tick(clock, on_day(26))
+    assert run.effects.notifications == [("street_leader", "辞职申请办理时限将至")]
+    assert run.open_tasks() == ["street_review"]  # non-interrupting: the review is still open
+    run.tick(clock, on_day(27))
+    assert len(run.effects.notifications) == 1
+
+
+def test_overdue_case_is_escalated_to_district_civil_affairs_once(specs, clock):
+    run = Run(specs)
+    run.tick(clock, on_day(26))
+    run.complete("street_review", {"decision": "approve", "unfinished_business": False})
+    run.tick(clock, on_day(30, 8, 59))
+    assert [role for role, _ in run.effects.notifications] == ["street_leader"]
+    run.tick(clock, on_day(31))
+    assert run.effects.notifications[1:] == [("district_civil_affairs", "辞职申请已超过30日办理时限，请督办")]
+    assert run.open_tasks() == ["street_decision"]
+    run.tick(clock, on_day(45))
+    assert len(run.effects.notifications) == 2
+    run.complete("street_decision", {"decision": "approve"})
+    run.handover(audit_required=False)
+    assert_approved(run)
+
+
+def test_no_timer_fires_after_the_street_has_decided(specs, clock):
+    run = Run(specs)
+    clock(on_day(10))
+    run.street("approve")
+    assert run.workflow.waiting_events() == []
+    run.tick(clock, on_day(26))
+    run.tick(clock, on_day(40))
+    assert run.effects.notifications == []
+    assert run.open_tasks() == ["handover"]
+
+
+def test_timers_survive_the_return_loop(specs, clock):
+    run = Run(specs)
+    run.street("return")
+    run.tick(clock, on_day(26))
+    run.street("return")
+    run.tick(clock, on_day(31))
+    assert [role for role, _ in run.effects.notifications] == ["street_leader", "district_civil_affairs"]
+    run.street("approve")
+    run.handover(audit_required=False)
+    assert_approved(run)

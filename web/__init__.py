@@ -1,0 +1,42 @@
+"""The Flask application: `web:create_app()` is the WSGI entry point (api-contract.md)."""
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+from config.settings import load_settings
+
+from .extensions import csrf, db
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from config/ defaults, CWFLOW_* environment variables and `test_config`."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(load_settings(test_config))
+    app.json.ensure_ascii = False
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # INFO writes task data (personal data)
+    logging.getLogger("SpiffWorkflow").setLevel(logging.WARNING)
+
+    db.init_app(app)
+    csrf.init_app(app)
+
+    from .api import register_api
+    from .auth_views import bp as auth_bp
+    from .cli import register_cli
+    from .errors import register_error_handlers
+    from .security import register_security_headers
+
+    register_api(app)
+    app.register_blueprint(auth_bp)
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_cli(app)
+
+    @app.get("/healthz")
+    def healthz():
+        db.session.execute(text("SELECT 1"))
+        return jsonify({"status": "ok"})
+
+    return app

@@ -1,0 +1,37 @@
+"""Helpers every API module shares: the caller, pagination, the JSON shapes of rows."""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.sql import Select
+
+from engine.models import Instance, TaskRow
+from engine.scope import Actor
+
+from ..auth import require_actor
+from ..extensions import db
+
+
+def caller() -> Actor:
+    """The API caller, by bearer token only: a browser cookie never authorises an API call."""
+    return require_actor(bearer_only=True)
+
+
+def paginate(query: Select, args: dict[str, Any]) -> dict[str, Any]:
+    """Run a scoped query one page at a time, with the total of the whole list."""
+    page, per_page = args.get("page", 1), args.get("per_page", 20)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def instance_view(instance: Instance) -> dict[str, Any]:
+    """The instance as the API shows it, with its open tasks from the index."""
+    open_tasks = list(db.session.scalars(
+        select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.status == "open")
+        .order_by(TaskRow.created_at)))
+    view = {column: getattr(instance, column) for column in (
+        "id", "key", "version", "business_key", "org_code", "status", "outcome", "data", "initiator",
+        "created_at", "completed_at")}
+    view["open_tasks"] = open_tasks
+    return view

@@ -1,0 +1,75 @@
+"""Process instances: start (idempotent by business key), list and read in scope, events, cancel."""
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from engine import runtime
+from engine.models import AuditEvent, Instance, OrgUnit
+from engine.scope import in_subtree
+
+from ..extensions import db
+from .common import caller, instance_view, paginate
+from .schemas import (
+    CancelRequest,
+    EventSchema,
+    InstanceQuery,
+    InstanceSchema,
+    PageArgs,
+    StartRequest,
+    page_schema,
+)
+
+PREFIX = ""
+blp = Blueprint("instances", __name__, description="流程实例 Process instances")
+
+
+@blp.route("/processes/<string:key>/instances", methods=["POST"])
+@blp.arguments(StartRequest)
+@blp.response(201, InstanceSchema)
+@blp.alt_response(200, schema=InstanceSchema, description="an instance with this business key exists")
+def start(body: dict, key: str):
+    instance, created = runtime.start_instance(
+        db.session, caller(), key, org_code=body["org"], data=body["data"], business_key=body["business_key"])
+    return instance_view(instance), 201 if created else 200
+
+
+@blp.route("/instances")
+@blp.arguments(InstanceQuery, location="query")
+@blp.response(200, page_schema(InstanceSchema, "InstancePage"))
+def list_instances(args: dict):
+    actor = caller()
+    query = select(Instance).where(actor.org_filter(Instance.org_path))
+    if args.get("key"):
+        query = query.where(Instance.key == args["key"])
+    if args.get("status"):
+        query = query.where(Instance.status == args["status"])
+    if args.get("business_key"):
+        query = query.where(Instance.business_key == args["business_key"])
+    if args.get("org"):
+        unit = db.session.get(OrgUnit, args["org"])
+        query = query.where(in_subtree(Instance.org_path, unit.path) if unit else Instance.id.is_(None))
+    page = paginate(query.order_by(Instance.id.desc()), args)
+    page["items"] = [instance_view(i) for i in page["items"]]
+    return page
+
+
+@blp.route("/instances/<int:instance_id>")
+@blp.response(200, InstanceSchema)
+def get_instance(instance_id: int):
+    return instance_view(runtime.get_instance(db.session, caller(), instance_id))
+
+
+@blp.route("/instances/<int:instance_id>/events")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(EventSchema, "EventPage"))
+def list_events(args: dict, instance_id: int):
+    runtime.get_instance(db.session, caller(), instance_id)
+    query = select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
+    return paginate(query, args)
+
+
+@blp.route("/instances/<int:instance_id>/cancel", methods=["POST"])
+@blp.arguments(CancelRequest)
+@blp.response(200, InstanceSchema)
+def cancel(body: dict, instance_id: int):
+    return instance_view(runtime.cancel_instance(db.session, caller(), instance_id, body["reason"]))

@@ -1,0 +1,198 @@
+"""marshmallow schemas: the API's input and output, and the source of its OpenAPI document."""
+
+from marshmallow import Schema, fields, validate
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict()
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class TokenRequest(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenResponse(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.DateTime(allow_none=True)
+
+
+class ProcessSchema(Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    version = fields.Integer(required=True)
+    deployed_at = fields.DateTime(required=True)
+
+
+class ProcessDetailSchema(ProcessSchema):
+    deployed_by = fields.String()
+    start_form = fields.Dict(allow_none=True)
+
+
+class TaskSchema(Schema):
+    id = fields.String(required=True)
+    instance_id = fields.Integer(required=True)
+    process_key = fields.String(required=True)
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+    role = fields.String(required=True)
+    org = fields.String(attribute="org_code", required=True)
+    status = fields.String(required=True)
+    assignee = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+
+
+class TaskDetailSchema(TaskSchema):
+    form = fields.Dict(allow_none=True)
+    context = fields.Dict()
+
+
+class InstanceSchema(Schema):
+    id = fields.Integer(required=True)
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    business_key = fields.String(allow_none=True)
+    org = fields.String(attribute="org_code", required=True)
+    status = fields.String(required=True)
+    outcome = fields.String(allow_none=True)
+    data = fields.Dict()
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    initiator = fields.String()
+    created_at = fields.DateTime(required=True)
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class StartRequest(Schema):
+    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=128))
+    org = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    data = fields.Dict(load_default=dict)
+
+
+class InstanceQuery(PageArgs):
+    key = fields.String()
+    status = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error"]))
+    business_key = fields.String()
+    org = fields.String()
+
+
+class CancelRequest(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class EventSchema(Schema):
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    type = fields.String(required=True)
+    task_id = fields.String(allow_none=True)
+    detail = fields.Dict()
+
+
+class TaskQuery(PageArgs):
+    process = fields.String()
+    instance = fields.Integer()
+    assignee = fields.String(validate=validate.OneOf(["me"]))
+
+
+class CompleteRequest(Schema):
+    data = fields.Dict(load_default=dict)
+
+
+class CompleteResponse(Schema):
+    instance = fields.Nested(InstanceSchema)
+
+
+class ContractSchema(Schema):
+    type = fields.String(validate=validate.OneOf(["选任", "招聘", "elected", "recruited"]), allow_none=True)
+    start = fields.Date(allow_none=True)
+    end = fields.Date(allow_none=True)
+    probation_end = fields.Date(allow_none=True)
+
+
+class FlagsSchema(Schema):
+    under_audit = fields.Boolean()
+    under_discipline_review = fields.Boolean()
+    criminal_case_pending = fields.Boolean()
+    work_injury_disability = fields.Boolean()
+    medical_period_until = fields.Date(allow_none=True)
+    pregnancy_or_nursing_until = fields.Date(allow_none=True)
+    is_elected = fields.Boolean()
+
+
+class WorkerSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    gender = fields.String(allow_none=True, validate=validate.OneOf(["男", "女", "male", "female"]))
+    birth_date = fields.Date(allow_none=True)
+    education = fields.String(allow_none=True, validate=validate.Length(max=32))
+    id_number = fields.String(load_only=True, allow_none=True, validate=validate.Regexp(r"^\d{17}[\dXx]$"))
+    org = fields.String(attribute="org_code", data_key="org", required=True)
+    status = fields.String(load_default="active", validate=validate.OneOf(["probation", "active"]))
+    contract = fields.Nested(ContractSchema, load_default=dict)
+    flags = fields.Nested(FlagsSchema, load_default=dict)
+    data = fields.Dict(load_default=dict)
+
+
+class WorkerOut(Schema):
+    """A worker as the API shows it (dates inside flags and contract are ISO strings)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    gender = fields.String(allow_none=True)
+    birth_date = fields.Date(allow_none=True)
+    education = fields.String(allow_none=True)
+    org = fields.String(attribute="org_code")
+    status = fields.String()
+    contract = fields.Dict()
+    flags = fields.Dict()
+    data = fields.Dict()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class WorkerPatch(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    gender = fields.String(allow_none=True, validate=validate.OneOf(["男", "女", "male", "female"]))
+    birth_date = fields.Date(allow_none=True)
+    education = fields.String(allow_none=True, validate=validate.Length(max=32))
+    contract = fields.Nested(ContractSchema)
+    flags = fields.Nested(FlagsSchema)
+    data = fields.Dict()
+    reason = fields.String(validate=validate.Length(max=500))
+
+
+class WorkerQuery(PageArgs):
+    org = fields.String()
+    status = fields.String()
+
+
+class WorkerChangeSchema(Schema):
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    field = fields.String(required=True)
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    source = fields.String()
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    """A paginated list of `item`: {items, total, page, per_page}."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item), required=True),
+        "total": fields.Integer(required=True),
+        "page": fields.Integer(required=True),
+        "per_page": fields.Integer(required=True),
+    }, name=name)

@@ -1,0 +1,64 @@
+"""Tasks: the caller's open tasks (its roles, its org scope), claim, unclaim, complete."""
+
+from flask_smorest import Blueprint
+
+from engine import runtime
+from engine.models import Definition, Instance, TaskRow
+from engine.tasks import get_task_row, visible_tasks
+
+from ..extensions import db
+from .common import caller, instance_view, paginate
+from .schemas import CompleteRequest, CompleteResponse, TaskDetailSchema, TaskQuery, TaskSchema, page_schema
+
+PREFIX = "/tasks"
+blp = Blueprint("tasks", __name__, description="待办任务 Tasks")
+
+
+@blp.route("")
+@blp.arguments(TaskQuery, location="query")
+@blp.response(200, page_schema(TaskSchema, "TaskPage"))
+def list_tasks(args: dict):
+    actor = caller()
+    query = visible_tasks(actor)
+    if args.get("process"):
+        query = query.where(TaskRow.process_key == args["process"])
+    if args.get("instance"):
+        query = query.where(TaskRow.instance_id == args["instance"])
+    if args.get("assignee") == "me":
+        query = query.where(TaskRow.assignee == actor.username)
+    return paginate(query.order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at), args)
+
+
+@blp.route("/<string:task_id>")
+@blp.response(200, TaskDetailSchema)
+def get_task(task_id: str):
+    row = get_task_row(db.session, caller(), task_id)
+    instance = db.session.get(Instance, row.instance_id)
+    definition = db.session.get(Definition, instance.definition_id)
+    form = definition.forms.get(f"{row.form_key}.json") if row.form_key else None
+    view = {column.key: getattr(row, column.key) for column in TaskRow.__table__.columns}
+    view.update(form=form, context={"instance": {"id": instance.id, "key": instance.key,
+                                                 "business_key": instance.business_key,
+                                                 "org": instance.org_code, "status": instance.status},
+                                    "data": instance.data})
+    return view
+
+
+@blp.route("/<string:task_id>/claim", methods=["POST"])
+@blp.response(200, TaskSchema)
+def claim(task_id: str):
+    return runtime.claim_task(db.session, caller(), task_id)
+
+
+@blp.route("/<string:task_id>/unclaim", methods=["POST"])
+@blp.response(200, TaskSchema)
+def unclaim(task_id: str):
+    return runtime.unclaim_task(db.session, caller(), task_id)
+
+
+@blp.route("/<string:task_id>/complete", methods=["POST"])
+@blp.arguments(CompleteRequest)
+@blp.response(200, CompleteResponse)
+def complete(body: dict, task_id: str):
+    instance = runtime.complete_task(db.session, caller(), task_id, body["data"])
+    return {"instance": instance_view(instance)}

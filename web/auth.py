@@ -1,0 +1,124 @@
+"""Who is calling: bearer tokens for the API, a session cookie for pages, one lock-out rule for both."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from flask import current_app, g, request, session
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine import audit, clock
+from engine.errors import DomainError
+from engine.models import ApiToken, User
+from engine.scope import Actor
+
+from .extensions import db
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too_many_attempts"
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_credentials(username: str, password: str) -> User:
+    """The user for a correct password; counts failures and locks the account after too many."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    now = clock.now()
+    if user is not None and user.locked_until and user.locked_until > now:
+        raise TooManyAttempts("登录失败次数过多，请稍后再试")
+    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+                user.failed_logins = 0
+            audit.record(db.session, username[:64], "login_failed")
+            db.session.commit()
+        raise Unauthorized("用户名或密码错误")
+    user.failed_logins = 0
+    user.locked_until = None
+    return user
+
+
+def issue_token(user: User, *, hours: float | None = None, label: str = "") -> tuple[str, ApiToken]:
+    """A new random token; only its hash is kept. `hours=None` uses the configured lifetime,
+    `hours=0` makes a long-lived integration token."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    lifetime = current_app.config["TOKEN_HOURS"] if hours is None else hours
+    row = ApiToken(user_id=user.id, token_hash=hash_token(token), label=label, created_at=now,
+                   expires_at=now + timedelta(hours=lifetime) if lifetime else None)
+    db.session.add(row)
+    return token, row
+
+
+def actor_from_request(*, bearer_only: bool = False) -> Actor | None:
+    """The caller of this request: a bearer token, or (pages only) a logged-in session."""
+    if "actor" in g:
+        return g.actor
+    actor = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        actor = _actor_for_token(header[7:].strip())
+    elif session.get("user_id") and not bearer_only:
+        user = db.session.get(User, session["user_id"])
+        if user is not None and user.active and session.get("auth_epoch") == _epoch(user):
+            actor = Actor.of(user)
+    g.actor = actor
+    return actor
+
+
+def _epoch(user: User) -> str:
+    return hash_token(user.password_hash)[:16]
+
+
+def _actor_for_token(token: str) -> Actor | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    now = clock.now()
+    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return Actor.of(user)
+
+
+def login_session(user: User) -> None:
+    """Start a fresh session (a new id: nothing from before login survives)."""
+    session.clear()
+    session["user_id"] = user.id
+    session["auth_epoch"] = _epoch(user)
+    session.permanent = True
+
+
+def require_actor(*, bearer_only: bool = False) -> Actor:
+    actor = actor_from_request(bearer_only=bearer_only)
+    if actor is None:
+        raise Unauthorized("需要登录或有效的访问令牌")
+    return actor
+
+
+def api_login_required(fn: Any) -> Any:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        require_actor()
+        return fn(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,64 @@
+"""One mapping from domain errors and HTTP errors to the JSON error model of api-contract.md."""
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import DomainError
+
+log = logging.getLogger("cwflow.web")
+
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "validation_error",
+    429: "too_many_requests", 500: "internal_error", 503: "unavailable",
+}
+
+
+def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None):
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    return response
+
+
+def _webargs_fields(exc: HTTPException) -> dict[str, list[str]]:
+    """Flatten webargs' {location: {field: [messages]}} into {field: [messages]}."""
+    messages = getattr(exc, "data", {}).get("messages", {}) if hasattr(exc, "data") else {}
+    fields: dict[str, list[str]] = {}
+    for location_messages in messages.values():
+        _flatten(location_messages, "", fields)
+    return fields
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, list[str]]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(inner, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        out.setdefault(prefix or "data", []).extend(value)
+    else:
+        out.setdefault(prefix or "data", []).append(str(value))
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if exc.status == 404 and request.path.startswith("/api/"):
+            log.info("denied or unknown: %s %s", request.method, request.path)
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        if status == 422:
+            fields = _webargs_fields(exc)
+            return error_response(422, "validation_error", "请求数据有误", {"fields": fields})
+        return error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
+
+    @app.errorhandler(OperationalError)
+    def database_down(exc: OperationalError):
+        log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
+        return error_response(503, "unavailable", "数据库暂时不可用，请稍后重试")
