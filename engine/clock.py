@@ -7,7 +7,7 @@ module's `datetime` at a subclass that asks this clock, so a frozen moment reach
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 
@@ -19,7 +19,7 @@ _real_datetime = datetime
 def now() -> datetime:
     """The current moment, aware, in UTC."""
     frozen = _frozen_at.get()
-    return frozen if frozen is not None else _real_datetime.now(timezone.utc)
+    return frozen if frozen is not None else _real_datetime.now(UTC)
 
 
 def today() -> date:
@@ -32,7 +32,7 @@ def frozen(at: datetime) -> Iterator[datetime]:
     """Run the block as if it were `at` (aware; naive values are taken as China time)."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=CHINA_TZ)
-    token = _frozen_at.set(at.astimezone(timezone.utc))
+    token = _frozen_at.set(at.astimezone(UTC))
     try:
         yield at
     finally:

@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from config.roles import role_for_lane
 
@@ -33,8 +33,8 @@ from .scope import Actor, get_org, lift_to_role_level
 from .scripting import ScriptError, deadline, make_script_engine
 from .store import STATE_FORMAT, dump_state, load_state
 from .tasks import get_task_row, sync_task_index
-from .workers import change_status
 from .workdays import CalendarYearMissing
+from .workers import change_status
 
 STEP_SECONDS = 5.0
 T = TypeVar("T")

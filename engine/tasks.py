@@ -6,11 +6,11 @@ Inboxes and task lists read only these rows; no list ever deserialises a workflo
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
 
 from config.policy import DEFAULTS, policy_value
 from config.roles import role_for_lane

@@ -83,11 +83,13 @@ def _sqlite_real_savepoints(engine) -> None:  # noqa: ANN001
 
 
 @pytest.fixture(autouse=True)
-def _isolated(request: pytest.FixtureRequest, app) -> Iterator[None]:  # noqa: ANN001
-    """Each test inside a transaction rolled back at the end (commits become savepoints)."""
-    if "app" not in request.fixturenames and "client" not in request.fixturenames:
+def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test that uses the app runs inside a transaction rolled back at the end (its
+    commits become savepoints); tests that need no database get none."""
+    if not {"app", "client", "as_user"} & set(request.fixturenames):
         yield
         return
+    app = request.getfixturevalue("app")
     if request.node.get_closest_marker("committed"):
         yield
         _empty_and_reload(app)

@@ -27,9 +27,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .cli import register_cli
     from .errors import register_error_handlers
     from .security import register_security_headers
+    from .views import register_views
 
     register_api(app)
     app.register_blueprint(auth_bp)
+    register_views(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_cli(app)

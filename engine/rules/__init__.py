@@ -18,7 +18,7 @@ StartRule = Callable[[Session, Actor, OrgUnit, dict[str, Any]], dict[str, Any]]
 CompletionRule = Callable[[Session, Actor, TaskRow, dict[str, Any], dict[str, Any]], None]
 
 START_RULES: dict[str, StartRule] = {"resignation": resignation.check_start}
-COMPLETION_RULES: dict[str, CompletionRule] = {}
+COMPLETION_RULES: dict[str, CompletionRule] = {"resignation": resignation.check_completion}
 # Roles other than the start event's lane that may start a process, with the rule that limits them.
 EXTRA_STARTERS: dict[str, dict[str, Callable[[Actor, dict[str, Any]], bool]]] = {
     "resignation": {"worker": resignation.worker_starts_own},

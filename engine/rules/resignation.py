@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from config.policy import policy_value
 
 from ..errors import Conflict, InvalidData, RuleViolation
-from ..models import Instance, OrgUnit, Worker
+from ..models import AuditEvent, Instance, OrgUnit, TaskRow, Worker
 from ..scope import Actor
 from ..workers import snapshot
 
@@ -27,6 +27,23 @@ BAR_NAMES = {
 def worker_starts_own(actor: Actor, data: dict[str, Any]) -> bool:
     """A worker may hand in their own written application, and nobody else's."""
     return actor.worker_id is not None and data.get("worker_id") == actor.worker_id
+
+
+MAX_RETURNS = 3
+
+
+def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: dict[str, Any],
+                     submitted: dict[str, Any]) -> None:
+    """The street may send a case back for correction at most MAX_RETURNS times (the diagram
+    caps its loop at the same number); a further return is refused rather than read as a no."""
+    if row.name != "street_decision" or submitted.get("decision") != "return":
+        return
+    returns = sum(1 for event in session.scalars(
+        select(AuditEvent).where(AuditEvent.instance_id == row.instance_id, AuditEvent.type == "task_completed"))
+        if event.detail.get("name") == "street_decision" and event.detail.get("decision") == "return")
+    if returns >= MAX_RETURNS:
+        raise RuleViolation("return_limit_reached", f"已退回 {returns} 次，不能再退回，请批准或不予批准",
+                            fields={"decision": ["已达退回次数上限"]})
 
 
 def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:

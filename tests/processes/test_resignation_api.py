@@ -187,3 +187,18 @@ def test_reminder_before_the_due_date_then_escalation_when_overdue(app, as_user,
     assert open_task_names(hr.get(f"/api/v1/instances/{case['id']}").get_json()) == ["street_review"]
     events = [e["type"] for e in hr.get(f"/api/v1/instances/{case['id']}/events").get_json()["items"]]
     assert events.count("notified") == 2
+
+
+def test_a_fourth_return_is_refused(as_user):
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    case = _start(hr).get_json()
+    for _ in range(3):
+        complete(hr, case["id"], "street_review", REVIEW_OK)
+        complete(leader, case["id"], "street_decision", {"decision": "return", "comment": "请补正"})
+    complete(hr, case["id"], "street_review", REVIEW_OK)
+    task = open_task(leader, case["id"], "street_decision")
+    response = leader.post(f"/api/v1/tasks/{task['id']}/complete",
+                           json={"data": {"decision": "return", "comment": "再补正"}})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "return_limit_reached"
+    assert open_task(leader, case["id"], "street_decision")["id"] == task["id"]

@@ -59,12 +59,6 @@ DECISION_DAYS = DEFAULTS["resignation_decision_days"]
 REMINDER_DAYS_BEFORE = DEFAULTS["resignation_reminder_days_before"]
 
 
-@pytest.fixture(autouse=True)
-def _isolated():
-    """Shadows the suite's per-test database transaction: these tests use neither app nor database."""
-    yield
-
-
 def on_day(days: int, hour: int = 10, minute: int = 0) -> dt.datetime:
     """A moment `days` after the application was received, Beijing time."""
     received = dt.date.fromisoformat(SUBMITTED_ON) + dt.timedelta(days=days)

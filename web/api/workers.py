@@ -6,7 +6,15 @@ from engine import workers
 
 from ..extensions import db
 from .common import caller, paginate
-from .schemas import PageArgs, WorkerChangeSchema, WorkerOut, WorkerPatch, WorkerQuery, WorkerSchema, page_schema
+from .schemas import (
+    PageArgs,
+    WorkerChangeSchema,
+    WorkerOut,
+    WorkerPatch,
+    WorkerQuery,
+    WorkerSchema,
+    page_schema,
+)
 
 PREFIX = "/workers"
 blp = Blueprint("workers", __name__, description="社区工作者档案 Worker records")

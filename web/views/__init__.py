@@ -1,0 +1,13 @@
+"""Browser pages: one blueprint per area, registered here (templates in web/templates/<area>/)."""
+
+from flask import Flask
+
+# Each area adds its module here; every module exposes `bp`, a flask.Blueprint.
+VIEW_MODULES: tuple[str, ...] = ()
+
+
+def register_views(app: Flask) -> None:
+    from importlib import import_module
+
+    for name in VIEW_MODULES:
+        app.register_blueprint(import_module(f"{__name__}.{name}").bp)
