@@ -1,0 +1,99 @@
+"""Timers: found by an indexed column, fired when due (also after a restart), never twice."""
+
+import threading
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from engine import clock, timers
+from engine.models import Instance, Notification
+from tests.conftest import is_postgres
+from tests.helpers import start
+
+RESIGNATION = {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-03-02"}
+
+
+def _start_at(as_user, moment: str, business_key: str | None = None) -> dict:  # noqa: ANN001
+    hr = as_user("hr_s01")  # log in at the real time: a token minted in the past would be expired
+    with clock.frozen(datetime.fromisoformat(moment)):
+        response = start(hr, "resignation", "S01C01", RESIGNATION, business_key=business_key)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_next_due_time_is_kept_on_the_instance(app, as_user):
+    from web.extensions import db
+
+    case = _start_at(as_user, "2026-03-02T10:00:00+08:00")
+    with app.app_context():
+        instance = db.session.get(Instance, case["id"])
+        assert instance.next_timer_at == datetime.fromisoformat("2026-03-27T09:00:00+08:00")
+
+
+def test_nothing_is_due_before_its_time_and_a_due_timer_fires_once(app, as_user):
+    from web.extensions import db
+
+    case = _start_at(as_user, "2026-03-02T10:00:00+08:00")
+    with app.app_context():
+        assert timers.tick(db.session, datetime.fromisoformat("2026-03-27T08:59:00+08:00")).fired == 0
+        assert timers.tick(db.session, datetime.fromisoformat("2026-03-27T09:01:00+08:00")).fired == 1
+        assert timers.tick(db.session, datetime.fromisoformat("2026-03-27T09:02:00+08:00")).fired == 0
+        instance = db.session.get(Instance, case["id"])
+        assert instance.next_timer_at == datetime.fromisoformat("2026-04-01T09:00:00+08:00")
+
+
+def test_a_timer_due_while_nothing_ran_fires_at_the_next_pass(app, as_user):
+    """Timers are rows with a due time: a worker started long after (a restart) still fires them."""
+    from web.extensions import db
+
+    case = _start_at(as_user, "2026-03-02T10:00:00+08:00")
+    with app.app_context():
+        report = timers.tick(db.session, datetime.fromisoformat("2026-05-01T10:00:00+08:00"))
+        assert report.fired == 1
+        kinds = db.session.scalars(select(Notification.role).where(Notification.instance_id == case["id"])).all()
+        assert sorted(kinds) == ["district_civil_affairs", "street_leader"]
+        assert db.session.get(Instance, case["id"]).next_timer_at is None
+
+
+def test_cli_tick_at_fires_what_is_due_at_that_moment(app, as_user):
+    case = _start_at(as_user, "2026-03-02T10:00:00+08:00")
+    result = app.test_cli_runner().invoke(args=["timers", "tick", "--at", "2026-03-28T10:00:00+08:00"])
+    assert result.exit_code == 0, result.output
+    assert '"fired": 1' in result.output
+    response = as_user("hr_s01").get(f"/api/v1/instances/{case['id']}/events")
+    assert response.status_code == 200, response.get_json()
+    events = response.get_json()["items"]
+    assert "timer_fired" in [e["type"] for e in events]
+
+
+@pytest.mark.committed
+@pytest.mark.skipif(not is_postgres(), reason="FOR UPDATE SKIP LOCKED needs PostgreSQL")
+def test_two_workers_never_fire_the_same_timer(app, as_user):
+    from sqlalchemy.orm import Session
+
+    from web.extensions import db
+
+    cases = [_start_at(as_user, "2026-03-02T10:00:00+08:00", business_key=f"T-{n}") for n in range(12)]
+    moment = datetime.fromisoformat("2026-03-28T10:00:00+08:00")
+    reports = []
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        with app.app_context():
+            session = Session(db.engine)
+            barrier.wait()
+            reports.append(timers.tick(session, moment))
+            session.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(r.fired for r in reports) == len(cases)
+    with app.app_context():
+        for case in cases:
+            reminders = db.session.scalars(select(Notification).where(
+                Notification.instance_id == case["id"], Notification.role == "street_leader")).all()
+            assert len(reminders) == 1
