@@ -147,6 +147,27 @@ def latest_definitions(session: Session) -> list[Definition]:
     ))
 
 
+_VERSIONS: dict[int, Definition] = {}
+
+
+def definition_version(session: Session, definition_id: int) -> Definition:
+    """A deployed version by id, from memory after the first read: versions never change, so
+    the copy kept here (detached, fully loaded) is as good as the row on every later request."""
+    cached = _VERSIONS.get(definition_id)
+    if cached is not None:
+        return cached
+    definition = session.get(Definition, definition_id)
+    if definition is None:
+        raise NotFound(f"流程定义 {definition_id} 不存在", code="process_not_found")
+    for column in Definition.__table__.columns:
+        getattr(definition, column.key)
+    if len(_VERSIONS) > 512:
+        _VERSIONS.clear()
+    snapshot = Definition(**{c.key: getattr(definition, c.key) for c in Definition.__table__.columns})
+    _VERSIONS[definition_id] = snapshot
+    return snapshot
+
+
 def parsed_definition(definition: Definition) -> ParsedDefinition:
     """The parsed spec of a version, parsed once per process (versions never change)."""
     return _parse_cached(definition.id, definition.checksum, definition.bpmn, tuple(definition.dmn))

@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from config.roles import role_for_lane
 
 from . import audit, clock, rules
-from .definitions import form_key, latest_definition, parsed_definition, start_form_name
+from .definitions import definition_version, form_key, latest_definition, parsed_definition, start_form_name
 from .effects import StepEffects
 from .errors import Conflict, EngineFailure, Forbidden, InvalidData, NotFound
 from .forms import validate_submission
@@ -149,7 +149,7 @@ def _by_business_key(session: Session, key: str, business_key: str) -> Instance 
 
 
 def load(session: Session, instance: Instance) -> Loaded:
-    definition = session.get(Definition, instance.definition_id)
+    definition = definition_version(session, instance.definition_id)
     workflow = load_state(instance.state, parsed_definition(definition), instance.state_format)
     effects = _attach(workflow)
     return Loaded(instance, definition, workflow, effects)
@@ -286,7 +286,9 @@ def _finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task
     instance.state = dump_state(workflow)
     instance.next_timer_at = next_timer_at(workflow) if instance.status == "running" else None
     instance.updated_at = now
-    sync_task_index(session, instance, workflow, actor=actor, completed_task_id=completed_task_id, org=org)
+    # kept on the object for this request, so the answer needs no second query
+    instance.open_task_rows = sync_task_index(session, instance, workflow, actor=actor,
+                                              completed_task_id=completed_task_id, org=org)
 
 
 def _apply_effects(session: Session, instance: Instance, effects: StepEffects, *, actor: str) -> None:

@@ -33,7 +33,7 @@ def sync_task_index(session: Session, instance: Instance, workflow: BpmnWorkflow
     """Make the instance's open rows match the workflow's READY human tasks.
 
     A row whose task is no longer ready is closed: `completed` for the task just submitted,
-    `cancelled` otherwise (a boundary event or a cancel took it away). Returns the new rows.
+    `cancelled` otherwise (a boundary event or a cancel took it away). Returns the rows now open.
     """
     now = clock.now()
     open_rows = {row.id: row for row in session.scalars(
@@ -65,7 +65,7 @@ def sync_task_index(session: Session, instance: Instance, workflow: BpmnWorkflow
         )
         session.add(row)
         created.append(row)
-    return created
+    return [row for row in open_rows.values() if row.status == "open"] + created
 
 
 def _due_at(task: Any, props: dict[str, str], now: datetime) -> datetime | None:

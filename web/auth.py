@@ -7,7 +7,8 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, g, request, session
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import audit, clock
@@ -90,14 +91,15 @@ def _epoch(user: User) -> str:
 
 
 def _actor_for_token(token: str) -> Actor | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    """One query: the live token's active user with their roles."""
     now = clock.now()
-    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
-        return None
-    user = db.session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
-    return Actor.of(user)
+    user = db.session.scalars(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None),
+               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now), User.active.is_(True))
+        .options(joinedload(User.roles))
+    ).unique().first()
+    return Actor.of(user) if user is not None else None
 
 
 def login_session(user: User) -> None:

@@ -6,6 +6,7 @@ from flask_wtf import CSRFProtect
 
 from engine.models import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: a response built from them needs no second SELECT.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 csrf = CSRFProtect()
 api = Api()

@@ -27,9 +27,11 @@ def paginate(query: Select, args: dict[str, Any]) -> dict[str, Any]:
 
 def instance_view(instance: Instance) -> dict[str, Any]:
     """The instance as the API shows it, with its open tasks from the index."""
-    open_tasks = list(db.session.scalars(
-        select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.status == "open")
-        .order_by(TaskRow.created_at)))
+    open_tasks = getattr(instance, "open_task_rows", None)
+    if open_tasks is None:
+        open_tasks = list(db.session.scalars(
+            select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.status == "open")
+            .order_by(TaskRow.created_at)))
     view = {column: getattr(instance, column) for column in (
         "id", "key", "version", "business_key", "org_code", "status", "outcome", "data", "initiator",
         "created_at", "completed_at")}
