@@ -13,7 +13,7 @@ import math
 import operator
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from RestrictedPython.Guards import (
@@ -118,17 +118,13 @@ def size_exceeds(obj: Any, limit: int) -> bool:
     return False
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int)
-
-
 def check_mul(a: Any, b: Any) -> None:
-    if _is_int(a) and _is_int(b):
+    if isinstance(a, int) and isinstance(b, int):
         if a.bit_length() + b.bit_length() > MAX_INT_BITS + 1:
             raise refuse("the product")
         return
     seq, count = (a, b) if isinstance(a, _SEQUENCES) else (b, a)
-    if isinstance(seq, _SEQUENCES) and _is_int(count) and count > 0:
+    if isinstance(seq, _SEQUENCES) and isinstance(count, int) and count > 0:
         if len(seq) * count > MAX_ITEMS:
             raise refuse("the repeated sequence")
         if isinstance(seq, (list, tuple)) and size_exceeds(seq, MAX_DATA_SIZE // count):
@@ -136,13 +132,13 @@ def check_mul(a: Any, b: Any) -> None:
 
 
 def check_pow(a: Any, b: Any) -> None:
-    if _is_int(a) and _is_int(b) and b > 0 and abs(a) > 1:
+    if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
         if math.log2(abs(a)) * b > MAX_INT_BITS:
             raise refuse("the power")
 
 
 def check_lshift(a: Any, b: Any) -> None:
-    if _is_int(a) and _is_int(b) and b > 0 and a.bit_length() + b > MAX_INT_BITS:
+    if isinstance(a, int) and isinstance(b, int) and b > 0 and a.bit_length() + b > MAX_INT_BITS:
         raise refuse("the shifted number")
 
 
@@ -261,7 +257,7 @@ def _bounded_width(text: Any, name: str) -> Callable[..., Any]:
     method = getattr(text, name)
 
     def pad(width: int, *args: Any) -> Any:
-        if _is_int(width) and width > MAX_ITEMS:
+        if isinstance(width, int) and width > MAX_ITEMS:
             raise refuse("the padded text")
         return method(width, *args)
 
@@ -387,7 +383,7 @@ def safe_sum(iterable: Iterable[Any], start: Any = 0) -> Any:
 
 
 def safe_round(number: Any, ndigits: int | None = None) -> Any:
-    if _is_int(ndigits) and ndigits < -1000:
+    if isinstance(ndigits, int) and ndigits < -1000:
         raise refuse("the rounding")
     return round(number) if ndigits is None else round(number, ndigits)
 
@@ -406,12 +402,8 @@ def safe_isinstance(obj: Any, cls: Any) -> bool:
     return isinstance(obj, _real_type(cls))
 
 
-def safe_sorted(iterable: Iterable[Any], *, key: Callable[[Any], Any] | None = None, reverse: bool = False) -> list[Any]:
-    return sorted(iterable, key=key, reverse=reverse)
-
-
-def safe_enumerate(iterable: Iterable[Any], start: int = 0) -> Iterator[tuple[int, Any]]:
-    return enumerate(iterable, start)
+def safe_issubclass(cls: Any, parent: Any) -> bool:
+    return issubclass(_real_type(cls), _real_type(parent))
 
 
 _REMOVED = {
@@ -423,10 +415,10 @@ _REMOVED = {
 def _builtins() -> dict[str, Any]:
     names = {name: value for name, value in safe_builtins.items() if name not in _REMOVED}
     names.update(
-        len=len, min=min, max=max, sum=safe_sum, sorted=safe_sorted, round=safe_round, abs=abs,
+        len=len, min=min, max=max, sum=safe_sum, sorted=sorted, round=safe_round, abs=abs,
         int=int, float=float, str=safe_str, repr=safe_repr, bool=bool, list=list, dict=dict,
-        set=set, tuple=tuple, range=safe_range, enumerate=safe_enumerate, zip=zip, any=any,
-        all=all, isinstance=safe_isinstance,
+        set=set, tuple=tuple, range=safe_range, enumerate=enumerate, zip=zip, any=any,
+        all=all, isinstance=safe_isinstance, issubclass=safe_issubclass,
     )
     names.update({"None": None, "True": True, "False": False})
     return names

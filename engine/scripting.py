@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import CodeType
@@ -231,14 +232,39 @@ def _explain_statement(source: str) -> None:
 
 @lru_cache(maxsize=2048)
 def compile_expression(src: str) -> CodeType:
-    """Compile a condition, timer expression or DMN cell; SyntaxError (with lineno) if refused."""
-    return _compile(src, "eval")
+    """Compile a condition, timer expression or DMN cell; SyntaxError (with lineno) if refused.
+
+    Surrounding whitespace is ignored (modelers indent XML text); line numbers stay those of `src`.
+    """
+    if not isinstance(src, str):
+        raise TypeError(f"expression source must be a string, not {type(src).__name__}")
+    stripped = src.strip()
+    try:
+        return _compile(stripped, "eval")
+    except SyntaxError as exc:
+        exc.lineno = (exc.lineno or 1) + src[: len(src) - len(src.lstrip())].count("\n")
+        raise
 
 
 @lru_cache(maxsize=1024)
 def compile_script(src: str) -> CodeType:
-    """Compile a script task, pre- or post-script; SyntaxError (with lineno) if refused."""
-    return _compile(src, "exec")
+    """Compile a script task, pre- or post-script; SyntaxError (with lineno) if refused.
+
+    A script indented as a whole (pretty-printed XML) is dedented; line numbers are kept.
+    """
+    if not isinstance(src, str):
+        raise TypeError(f"script source must be a string, not {type(src).__name__}")
+    return _compile(textwrap.dedent(src), "exec")
+
+
+def _sealed(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain closure around a helper, so scripts cannot reach `.args`/`.func` of a partial or a
+    bound method's object (a session, say) through attributes without an underscore."""
+
+    def helper(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return helper
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
@@ -252,7 +278,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(
         self, functions: Mapping[str, Callable[..., Any]] | None = None, *, time_limit: float = DEFAULT_TIME_LIMIT
     ) -> None:
-        super().__init__(dict(functions or {}))
+        super().__init__({name: _sealed(function) for name, function in (functions or {}).items()})
         self.time_limit = time_limit
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None) -> Any:

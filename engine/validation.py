@@ -27,7 +27,7 @@ __all__ = ["Problem", "validate_definition"]
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 DUE_PROPERTIES = ("dueInDays", "dueInWorkingDays", "dueAt")
-_HUMAN_TASKS = ("userTask", "manualTask")
+_HUMAN_TASKS = ("userTask", "manualTask", "task")  # SpiffWorkflow runs a plain task by hand too
 _SUBPROCESSES = ("subProcess", "transaction", "adHocSubProcess")
 
 

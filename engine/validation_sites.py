@@ -112,6 +112,7 @@ def _outside_quotes_question_marks(text: str) -> str:
 
 def _compile_dmn_input(text: str) -> None:
     """A DMN input cell is `"value"`, `? in (...)` or an operator tail such as `< 5`."""
+    text = text.strip()
     replaced = _outside_quotes_question_marks(text)
     if replaced != text:
         compile_expression(replaced)
