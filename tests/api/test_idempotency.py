@@ -1,0 +1,48 @@
+"""R2: a retried request with the same Idempotency-Key replays the first answer."""
+
+RESIGNATION = {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-11-02"}
+
+
+def _post(user, url: str, body: dict, key: str):  # noqa: ANN001
+    return user.post(url, json=body, headers={"Idempotency-Key": key})
+
+
+def test_retried_start_replays_the_first_answer(as_user):
+    hr = as_user("hr_s01")
+    body = {"org": "S01C01", "data": RESIGNATION}
+    first = _post(hr, "/api/v1/processes/resignation/instances", body, "k-1")
+    again = _post(hr, "/api/v1/processes/resignation/instances", body, "k-1")
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert hr.get("/api/v1/instances").get_json()["total"] == 1
+
+
+def test_retried_completion_does_not_act_twice(as_user):
+    hr = as_user("hr_s01")
+    case = hr.post("/api/v1/processes/resignation/instances", json={"org": "S01C01", "data": RESIGNATION}).get_json()
+    url = f"/api/v1/tasks/{case['open_tasks'][0]['id']}/complete"
+    body = {"data": {"decision": "approve", "unfinished_business": False}}
+    first, again = _post(hr, url, body, "c-1"), _post(hr, url, body, "c-1")
+    assert first.status_code == again.status_code == 200
+    assert again.get_json() == first.get_json()
+    events = hr.get(f"/api/v1/instances/{case['id']}/events").get_json()["items"]
+    assert [e["type"] for e in events].count("task_completed") == 1
+
+
+def test_same_key_with_another_body_is_422(as_user):
+    hr = as_user("hr_s01")
+    _post(hr, "/api/v1/processes/resignation/instances", {"org": "S01C01", "data": RESIGNATION}, "k-2")
+    other = _post(hr, "/api/v1/processes/resignation/instances",
+                  {"org": "S01C01", "data": {**RESIGNATION, "reason": "另一个"}}, "k-2")
+    assert other.status_code == 422
+    assert other.get_json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_keys_belong_to_their_caller(as_user):
+    body = {"org": "S01C01", "data": RESIGNATION}
+    assert _post(as_user("hr_s01"), "/api/v1/processes/resignation/instances", body, "shared").status_code == 201
+    worker = as_user("worker_s01c01")
+    response = _post(worker, "/api/v1/processes/resignation/instances", body, "shared")
+    assert response.status_code == 409  # the worker's own start: the case already runs (not a replay)
+    assert "Idempotent-Replayed" not in response.headers

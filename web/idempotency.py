@@ -1,0 +1,84 @@
+"""The `Idempotency-Key` header on API POSTs (reliability scenario R2).
+
+The first request with a key claims it in its own committed row before acting; its answer is
+stored when it finishes. A retry with the same key and body replays that answer; the same key
+with a different body is refused (422); a retry while the first is still running gets 409.
+A request that died between acting and storing its answer leaves the key claimed but empty:
+retries then get 409 instead of acting twice.
+"""
+
+import hashlib
+
+from flask import Flask, Response, g, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from engine import clock
+from engine.models import IdempotencyKey
+
+from .auth import actor_from_request
+from .errors import error_response
+from .extensions import db
+
+HEADER = "Idempotency-Key"
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def register_idempotency(app: Flask) -> None:
+    @app.before_request
+    def claim_key():  # noqa: ANN202
+        key = request.headers.get(HEADER)
+        if not key or request.method != "POST" or not request.path.startswith("/api/v1/"):
+            return None
+        if len(key) > 128:
+            return error_response(422, "validation_error", "Idempotency-Key 过长",
+                                  {"fields": {HEADER: ["最多 128 个字符"]}})
+        actor = actor_from_request(bearer_only=True)
+        if actor is None:
+            return None  # the view answers 401
+        fingerprint = _fingerprint()
+        existing = db.session.scalar(select(IdempotencyKey).where(
+            IdempotencyKey.username == actor.username, IdempotencyKey.key == key))
+        if existing is not None:
+            return _replay(existing, fingerprint)
+        row = IdempotencyKey(username=actor.username, key=key, fingerprint=fingerprint, created_at=clock.now())
+        db.session.add(row)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return error_response(409, "idempotency_key_in_progress", "相同 Idempotency-Key 的请求正在处理")
+        g.idempotency_row_id = row.id
+        return None
+
+    @app.after_request
+    def store_answer(response: Response) -> Response:
+        row_id = g.pop("idempotency_row_id", None)
+        if row_id is None:
+            return response
+        db.session.rollback()
+        row = db.session.get(IdempotencyKey, row_id)
+        if response.status_code >= 500:
+            db.session.delete(row)  # nothing happened: a retry may try again
+        else:
+            row.status = response.status_code
+            row.body = response.get_json(silent=True)
+        db.session.commit()
+        return response
+
+
+def _replay(row: IdempotencyKey, fingerprint: str):  # noqa: ANN202
+    if row.fingerprint != fingerprint:
+        return error_response(422, "idempotency_key_reused", "此 Idempotency-Key 已用于另一个请求",
+                              {"fields": {HEADER: ["与首次请求的内容不同"]}})
+    if row.status is None:
+        return error_response(409, "idempotency_key_in_progress", "相同 Idempotency-Key 的请求正在处理或未完成")
+    response = jsonify(row.body) if row.body is not None else Response(status=row.status)
+    response.status_code = row.status
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
