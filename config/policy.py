@@ -21,6 +21,22 @@ DEFAULTS: dict[str, Any] = {
     "secondment_max_concurrent_per_community": 2,
     # 004 art. 24 (social_work_dept) or 000 art. 12 ("ordos": district_org_dept + district_civil_affairs).
     "secondment_approval_variant": "social_work_dept",
+    # 004 art. 24: only the street may borrow (000 art. 12 lets any unit borrow with approval).
+    "secondment_borrower_levels": ["street"],
+    # Team default: a return not confirmed this many days after the end date is escalated.
+    "secondment_return_grace_days": 3,
+    # 劳动合同法 art. 40, 002 Shuangzha art. 23: grounds without fault (the rest are fault grounds, art. 39).
+    "dismissal_no_fault_grounds": ["assessment_failed_twice", "incompetent"],
+    # 劳动合同法 art. 42: protections bar no-fault grounds ("no_fault"); 003 art. 41 read literally: all ("all").
+    "dismissal_protection_scope": "no_fault",
+    # 003 art. 40 (6): absence > 15 consecutive days or > 30 days in a year (000 art. 21 (5): 30 a year).
+    "dismissal_absence_consecutive_days": 15,
+    "dismissal_absence_days_per_year": 30,
+    # 003 art. 40 (1), 000 art. 21 (1), 004 art. 37 (2): failed two years running; 002 sample 4 art. 17, 20:
+    # {"twice_running": ["基本称职", "不称职"], "once": ["不称职"]}.
+    "dismissal_assessment_grades": {"twice_running": ["不称职", "不合格"], "once": []},
+    # 劳动合同法 art. 42 (5) reads the statutory retirement age (verify: the 2025 reform raises it gradually).
+    "statutory_retirement_age": {"男": 60, "女": 50},
     # 003 art. 43: in-house review/complaint window after a dismissal notice, in days.
     "dismissal_appeal_days": 15,
     # 劳动合同法 art. 40: notice for no-fault grounds, in days.
@@ -41,6 +57,15 @@ DEFAULTS: dict[str, Any] = {
     # 000 art. 10: contract 3 years; probation 3 months (003 art. 16: six months).
     "contract_years": 3,
     "probation_months": 3,
+    # 003 art. 6 (二) 4: education at least 大专; fresh graduates at least 本科.
+    "recruitment_min_education": "大专",
+    "recruitment_fresh_graduate_min_education": "本科",
+    # 004 art. 9: age and education "may be relaxed" on street recommendation; how far is local (team default).
+    "recruitment_relaxed_max_age": 45,
+    "recruitment_relaxed_min_education": "高中",
+    # Correction loops of recruitment: plan returns (004 art. 8) and substitution rounds after publicity.
+    "recruitment_max_plan_returns": 3,
+    "recruitment_max_substitution_rounds": 3,
 }
 
 

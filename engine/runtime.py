@@ -23,18 +23,21 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from config.roles import role_for_lane
 
-from . import audit, clock, rules
+from . import approvals, audit, clock, notifications, rules, step_hooks
+from . import attachments as attachment_files
 from .definitions import definition_version, form_key, latest_definition, parsed_definition, start_form_name
+from .delegation import INITIATOR_ROLE, acting_on, pending_delegation, principals_of
 from .effects import StepEffects
 from .errors import Conflict, EngineFailure, Forbidden, InvalidData, NotFound
 from .forms import validate_submission
 from .models import Definition, Instance, Notification, OrgUnit, TaskRow, Worker
+from .resets import parked_start
 from .scope import Actor, get_org, lift_to_role_level
 from .scripting import ScriptError, deadline, make_script_engine
 from .store import STATE_FORMAT, dump_state, load_state
 from .tasks import get_task_row, sync_task_index
 from .workdays import CalendarYearMissing
-from .workers import change_status
+from .workers import change_status, snapshot
 
 STEP_SECONDS = 5.0
 T = TypeVar("T")
@@ -156,35 +159,121 @@ def load(session: Session, instance: Instance) -> Loaded:
 
 
 @transactional
-def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, Any]) -> Instance:
-    """Submit a task's form: guarded (state, role in scope, claim, lock version), then advanced."""
+def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, Any], *,
+                  attachments: list[int] | None = None) -> Instance:
+    """Submit a task's form: guarded (state, role in scope, claim, lock version), then advanced.
+
+    In an approval round (会签/或签/加签) the submission is one approver's vote, and the engine
+    moves only once the round's rule is met; a proxy acts on behalf of the task's holder; a case
+    returned to its initiator is submitted again through its start form."""
     row = get_task_row(session, actor, task_id)
-    _require_actionable(actor, row)
+    if row.role == INITIATOR_ROLE:
+        return _resubmit(session, actor, row, data, attachments)
+    acting = acting_on(session, actor, row)
     loaded = load(session, session.get(Instance, row.instance_id))
+    data = _validated(loaded, row, data)
+    rules.check_completion(row.process_key, session, actor, row, loaded.instance.data, data)
+    task = _ready_task(loaded, task_id)
+    key = row.form_key or form_key(row.name)
+    cited = attachment_files.bind(session, actor.username, row, attachments)
+    extra: dict[str, Any] = {f"{key}_attachments": [a["id"] for a in cited]} if cited else {}
+    if acting.round is not None:
+        vote = approvals.record(session, acting.round, acting.vote, approver=acting.principal,
+                                decided_by=actor.username, on_behalf_of=acting.on_behalf_of, data=data)
+        votes = approvals.votes_of(session, acting.round)
+        outcome = approvals.evaluate(session, acting.round, votes)
+        audit.record(session, actor.username, "vote_cast", instance_id=row.instance_id, task_id=task_id,
+                     detail={"name": row.name, "title": row.title, "phase": vote.phase,
+                             "decision": data.get("decision"), "comment": data.get("comment"),
+                             "on_behalf_of": acting.on_behalf_of, "attachments": cited})
+        if not outcome.done:
+            loaded.instance.updated_at = clock.now()  # one writer per case: concurrent votes meet the lock
+            notifications.notify_users(session, outcome.asked, kind="vote", instance_id=row.instance_id,
+                                       task_id=task_id, process_key=row.process_key,
+                                       message=f"待您审批：「{row.title}」（案件 #{row.instance_id}）")
+            loaded.instance.open_task_rows = step_hooks.open_rows(session, row.instance_id)
+            _commit(session)
+            return loaded.instance
+        data = outcome.data or data
+        extra[f"{key}_votes"] = approvals.summary(votes)
+    run_task(session, loaded, row, task, data, extra, actor=actor.username, on_behalf_of=acting.on_behalf_of,
+             cited=cited, mode=acting.round.mode if acting.round is not None else None)
+    _commit(session)
+    return loaded.instance
+
+
+def _validated(loaded: Loaded, row: TaskRow, data: dict[str, Any]) -> dict[str, Any]:
     form_name = f"{row.form_key}.json" if row.form_key else None
     schema = loaded.definition.forms.get(form_name) if form_name else None
     if schema is not None:
-        data = validate_submission(schema, data, form_name=form_name)
-    elif data:
+        return validate_submission(schema, data, form_name=form_name)
+    if data:
         raise InvalidData("此任务没有表单，不接受数据", {k: ["表单中没有此字段"] for k in data})
-    rules.check_completion(row.process_key, session, actor, row, loaded.instance.data, data)
+    return data
+
+
+def _ready_task(loaded: Loaded, task_id: str) -> Any:
     task = loaded.workflow.get_task_from_id(_uuid(task_id))
     if task is None or task.state != TaskState.READY:
         raise Conflict("任务已不再待办", code="task_not_open")
+    return task
+
+
+def run_task(session: Session, loaded: Loaded, row: TaskRow, task: Any, data: dict[str, Any],
+             extra: dict[str, Any], *, actor: str, on_behalf_of: str | None = None,
+             cited: list[dict[str, Any]] | None = None, mode: str | None = None) -> None:
+    """Submit `data` to the READY task, advance, apply effects, sync the index, write the trail."""
     key = row.form_key or form_key(row.name)
 
     def submit() -> None:
-        task.set_data(**{key: data})
+        task.set_data(**{key: data, **extra})
         task.run()
 
     _advance(loaded.workflow, submit)
-    loaded.instance.data = {**loaded.instance.data, key: data}
-    _finish_step(session, loaded, actor=actor.username, completed_task_id=task_id)
-    audit.record(session, actor.username, "task_completed", instance_id=row.instance_id, task_id=task_id,
-                 detail={"name": row.name, "title": row.title, "decision": data.get("decision"),
-                         "comment": data.get("comment")})
+    loaded.instance.data = {**loaded.instance.data, key: data, **extra}
+    _finish_step(session, loaded, actor=actor, completed_task_id=row.id, on_behalf_of=on_behalf_of)
+    detail = {"name": row.name, "title": row.title, "decision": data.get("decision"), "comment": data.get("comment")}
+    if on_behalf_of:
+        detail["on_behalf_of"] = on_behalf_of
+    if cited:
+        detail["attachments"] = cited
+    if mode:
+        detail["approval_mode"] = mode
+    audit.record(session, actor, "task_completed", instance_id=row.instance_id, task_id=row.id, detail=detail)
+
+
+def _resubmit(session: Session, actor: Actor, row: TaskRow, data: dict[str, Any],
+              attachments: list[int] | None) -> Instance:
+    """The initiator submits a returned case again (退回发起人): start form, then onward from the start."""
+    if row.status != "open":
+        raise Conflict("任务已被处理", code="task_not_open")
+    if row.assignee != actor.username:
+        raise Forbidden("只有发起人可以重新提交", code="not_initiator")
+    loaded = load(session, session.get(Instance, row.instance_id))
+    instance = loaded.instance
+    start = parked_start(loaded.workflow)
+    if start is None:
+        raise Conflict("任务已不再待办", code="task_not_open")
+    form = loaded.definition.forms.get(start_form_name(instance.key))
+    if form is not None:
+        fields = set((form.get("properties") or {}).keys())
+        given = {k: v for k, v in instance.data.items() if k in fields}
+        data = validate_submission(form, {**given, **(data or {})}, form_name=start_form_name(instance.key))
+    if instance.worker_id is not None and data.get("worker_id") != instance.worker_id:
+        raise InvalidData("不能更改案件对应的人员", {"worker_id": ["不能更改"]}, code="field_immutable")
+    enriched = {}
+    if instance.worker_id is not None and "worker" in instance.data:
+        worker = session.get(Worker, instance.worker_id)
+        enriched = {"worker": snapshot(worker)} if worker is not None else {}
+    case_data = {**data, **enriched}
+    cited = attachment_files.bind(session, actor.username, row, attachments)
+    _advance(loaded.workflow, lambda: start.set_data(**case_data))
+    instance.data = case_data
+    _finish_step(session, loaded, actor=actor.username, completed_task_id=row.id, reopen=True)
+    audit.record(session, actor.username, "instance_resubmitted", instance_id=instance.id, task_id=row.id,
+                 detail={"name": row.name, "title": row.title, "attachments": cited})
     _commit(session)
-    return loaded.instance
+    return instance
 
 
 def _require_actionable(actor: Actor, row: TaskRow) -> None:
@@ -206,9 +295,16 @@ def _uuid(task_id: str) -> UUID:
 @transactional
 def claim_task(session: Session, actor: Actor, task_id: str) -> TaskRow:
     row = get_task_row(session, actor, task_id)
-    _require_actionable(actor, row)
-    row.assignee = actor.username
-    audit.record(session, actor.username, "task_claimed", instance_id=row.instance_id, task_id=row.id)
+    try:
+        _require_actionable(actor, row)
+        holder = actor.username
+    except NotFound:
+        holder = acting_on(session, actor, row).principal  # a proxy claims for the one they stand in for
+    if row.role == INITIATOR_ROLE:
+        raise Conflict("此任务只属于发起人", code="task_not_claimable")
+    row.assignee = holder
+    audit.record(session, actor.username, "task_claimed", instance_id=row.instance_id, task_id=row.id,
+                 detail={"on_behalf_of": holder} if holder != actor.username else None)
     _commit(session)
     return row
 
@@ -220,8 +316,13 @@ def unclaim_task(session: Session, actor: Actor, task_id: str) -> TaskRow:
         raise Conflict("任务已被处理", code="task_not_open")
     if row.assignee is None:
         return row
-    if row.assignee != actor.username and not actor.is_admin:
+    if row.role == INITIATOR_ROLE:
+        raise Conflict("此任务只属于发起人", code="task_not_claimable")
+    if row.assignee != actor.username and not actor.is_admin and not any(
+            p.username == row.assignee for p in principals_of(session, actor, row.process_key)):
         raise Forbidden("任务由他人认领", code="task_claimed_by_other")
+    if pending_delegation(session, row.id) is not None:
+        raise Conflict("任务已委派他人，不能退回认领", code="task_delegated")
     row.assignee = None
     audit.record(session, actor.username, "task_unclaimed", instance_id=row.instance_id, task_id=row.id)
     _commit(session)
@@ -252,7 +353,7 @@ def cancel_instance(session: Session, actor: Actor, instance_id: int, reason: st
     loaded.workflow.cancel()
     instance.status = "cancelled"
     instance.outcome = "cancelled"
-    _finish_step(session, loaded, actor=actor.username)
+    _finish_step(session, loaded, actor=actor.username, ended=True)
     audit.record(session, actor.username, "instance_cancelled", instance_id=instance.id,
                  detail={"reason": reason.strip()})
     _commit(session)
@@ -273,7 +374,12 @@ def fire_timers(session: Session, instance: Instance, *, actor: str = "timer") -
 
 
 def _finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task_id: str | None = None,
-                 org: OrgUnit | None = None) -> None:
+                 org: OrgUnit | None = None, on_behalf_of: str | None = None, reopen: bool = False,
+                 ended: bool = False, assign: dict[str, str] | None = None) -> None:
+    """Effects, state, timers, task index, then what follows a step (rounds, deadlines, notices).
+
+    `reopen` after a reset (a task id may come back); `ended` when the caller ended the case;
+    `assign` gives reopened tasks back to the person who handled them before."""
     instance, workflow, effects = loaded.instance, loaded.workflow, loaded.effects
     now = clock.now()
     _apply_effects(session, instance, effects, actor=actor)
@@ -281,14 +387,22 @@ def _finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task
         instance.status = "completed"
         instance.completed_at = now
         instance.outcome = effects.outcome or instance.outcome or "completed"
+        ended = True
     elif effects.outcome:
         instance.outcome = effects.outcome
     instance.state = dump_state(workflow)
     instance.next_timer_at = next_timer_at(workflow) if instance.status == "running" else None
     instance.updated_at = now
+    changes: dict[str, list[TaskRow]] = {}
     # kept on the object for this request, so the answer needs no second query
     instance.open_task_rows = sync_task_index(session, instance, workflow, actor=actor,
-                                              completed_task_id=completed_task_id, org=org)
+                                              completed_task_id=completed_task_id, org=org,
+                                              on_behalf_of=on_behalf_of, reopen=reopen, changes=changes)
+    for row in changes["opened"]:
+        if assign and assign.get(row.id):
+            row.assignee = assign[row.id]
+    step_hooks.after_step(session, instance, workflow, actor=actor, opened=changes["opened"],
+                          closed=changes["closed"], finished=ended)
 
 
 def _apply_effects(session: Session, instance: Instance, effects: StepEffects, *, actor: str) -> None:
@@ -303,6 +417,8 @@ def _apply_effects(session: Session, instance: Instance, effects: StepEffects, *
         unit = lift_to_role_level(session, org, role)
         session.add(Notification(created_at=clock.now(), instance_id=instance.id, role=role,
                                  org_code=unit.code, org_path=unit.path, kind="process", message=message))
+        notifications.notify_role(session, role, unit.path, kind="process", instance_id=instance.id,
+                                  message=message)
         audit.record(session, actor, "notified", instance_id=instance.id,
                      detail={"role": role, "org": unit.code, "message": message})
 

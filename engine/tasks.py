@@ -8,37 +8,50 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from config.operations import ops_setting
 from config.policy import DEFAULTS, policy_value
 from config.roles import role_for_lane
 
 from . import clock
+from .delegation import INITIATOR_ROLE, extra_task_clauses, may_see_task
 from .errors import NotFound
 from .models import Instance, OrgUnit, TaskRow
+from .resets import parked_start
 from .scope import Actor, lift_to_role_level
 from .workdays import default_calendar
 
 FORM_PROPERTY = "formJsonSchemaFilename"
+RESUBMIT_TITLE = "退回修改后重新提交"
+DUE_KEYS = {"dueAt", "dueInDays", "dueInWorkingDays"}
 
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
-    return workflow.get_tasks(state=TaskState.READY, manual=True)
+    """READY user tasks, and the start event of a case returned to its initiator (退回发起人)."""
+    tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
+    start = parked_start(workflow)
+    return [start, *tasks] if start is not None else tasks
 
 
 def sync_task_index(session: Session, instance: Instance, workflow: BpmnWorkflow, *, actor: str,
-                    completed_task_id: str | None = None, org: OrgUnit | None = None) -> list[TaskRow]:
+                    completed_task_id: str | None = None, org: OrgUnit | None = None,
+                    on_behalf_of: str | None = None, reopen: bool = False,
+                    changes: dict[str, list[TaskRow]] | None = None) -> list[TaskRow]:
     """Make the instance's open rows match the workflow's READY human tasks.
 
     A row whose task is no longer ready is closed: `completed` for the task just submitted,
     `cancelled` otherwise (a boundary event or a cancel took it away). Returns the rows now open.
+    After a reset (`reopen`) a task id may come back: its row is opened again instead of added.
+    `changes`, when given, receives the rows `opened` and `closed` by this call.
     """
     now = clock.now()
     open_rows = {row.id: row for row in session.scalars(
         select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.status == "open"))}
     ready = {str(task.id): task for task in ready_human_tasks(workflow)} if instance.status == "running" else {}
+    closed, opened = [], []
     for row_id, row in open_rows.items():
         if row_id in ready:
             continue
@@ -46,26 +59,50 @@ def sync_task_index(session: Session, instance: Instance, workflow: BpmnWorkflow
         row.completed_at = now
         if row.status == "completed":
             row.completed_by = actor
-    created = []
+            row.on_behalf_of = on_behalf_of
+        closed.append(row)
     org = org or session.get(OrgUnit, instance.org_code)
-    for task_id, task in ready.items():
-        if task_id in open_rows:
-            continue
-        spec = task.task_spec
-        role = role_for_lane(spec.lane)
-        unit = lift_to_role_level(session, org, role.key) if role else org
-        props = (getattr(spec, "extensions", None) or {}).get("properties", {}) or {}
-        form_file = props.get(FORM_PROPERTY)
-        row = TaskRow(
-            id=task_id, instance_id=instance.id, process_key=instance.key, name=spec.bpmn_id or spec.name,
-            title=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.key if role else "admin",
-            org_code=unit.code, org_path=unit.path, status="open",
-            form_key=form_file[:-5] if form_file and form_file.endswith(".json") else form_file,
-            created_at=now, due_at=_due_at(task, props, now),
-        )
-        session.add(row)
-        created.append(row)
-    return [row for row in open_rows.values() if row.status == "open"] + created
+    new_ids = [task_id for task_id in ready if task_id not in open_rows]
+    earlier = {row.id: row for row in session.scalars(select(TaskRow).where(TaskRow.id.in_(new_ids)))} \
+        if reopen and new_ids else {}
+    for task_id in new_ids:
+        values = _row_values(session, instance, org, ready[task_id], now)
+        row = earlier.get(task_id)
+        if row is None:
+            row = TaskRow(id=task_id, instance_id=instance.id, process_key=instance.key, **values)
+            session.add(row)
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.completed_at = row.completed_by = row.on_behalf_of = None
+        opened.append(row)
+    if changes is not None:
+        changes["opened"], changes["closed"] = opened, closed
+    return [row for row in open_rows.values() if row.status == "open"] + opened
+
+
+def _row_values(session: Session, instance: Instance, org: OrgUnit, task: Any, now: datetime) -> dict[str, Any]:
+    spec = task.task_spec
+    if type(spec).__name__ == "StartEvent":  # returned to the initiator: theirs alone, with the start form
+        return dict(name=spec.bpmn_id or spec.name, title=RESUBMIT_TITLE, role=INITIATOR_ROLE,
+                    org_code=org.code, org_path=org.path, status="open", form_key=f"{instance.key}_start",
+                    assignee=instance.initiator, created_at=now, due_at=None)
+    role = role_for_lane(spec.lane)
+    unit = lift_to_role_level(session, org, role.key) if role else org
+    props = (getattr(spec, "extensions", None) or {}).get("properties", {}) or {}
+    form_file = props.get(FORM_PROPERTY)
+    name = spec.bpmn_id or spec.name
+    return dict(name=name, title=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.key if role else "admin",
+                org_code=unit.code, org_path=unit.path, status="open",
+                form_key=form_file[:-5] if form_file and form_file.endswith(".json") else form_file,
+                assignee=None, created_at=now,
+                due_at=_due_at(task, props if DUE_KEYS & props.keys() else _policy_due(instance.key, name), now))
+
+
+def _policy_due(process_key: str, task_name: str) -> dict[str, str]:
+    """Due-date properties from config (config/operations.py `task_due`) for tasks the diagram leaves open."""
+    given = (ops_setting("task_due").get(process_key) or {}).get(task_name) or {}
+    return {key: str(value) for key, value in given.items()}
 
 
 def _due_at(task: Any, props: dict[str, str], now: datetime) -> datetime | None:
@@ -94,17 +131,20 @@ def _due_at(task: Any, props: dict[str, str], now: datetime) -> datetime | None:
 
 
 def visible_tasks(actor: Actor, *, status: str = "open") -> Select:
-    """Tasks offered to the actor's roles within the actor's org scope."""
+    """Tasks offered to the actor's roles within the actor's org scope, and those the actor works
+    as assignee, delegate, approver of a round or proxy (engine/delegation.py)."""
     query = select(TaskRow).where(TaskRow.status == status)
     if actor.is_admin:
         return query
-    return query.where(actor.task_filter(TaskRow.role, TaskRow.org_path))
+    return query.where(or_(actor.task_filter(TaskRow.role, TaskRow.org_path), *extra_task_clauses(actor)))
 
 
 def get_task_row(session: Session, actor: Actor, task_id: str) -> TaskRow:
-    """The task when the actor may see it: its role at its unit or above, or the instance's scope."""
+    """The task when the actor may see it: its role at its unit or above, or the instance's scope,
+    or a part in it (assignee, delegate, approver, proxy)."""
     row = session.get(TaskRow, task_id)
     if row is None or not (actor.is_admin or actor.holds(row.role, row.org_path)
-                           or (row.status != "open" and actor.sees_org(row.org_path))):
+                           or (row.status != "open" and actor.sees_org(row.org_path))
+                           or may_see_task(session, actor, row)):
         raise NotFound("任务不存在", code="task_not_found")
     return row

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from config.settings import load_settings
 
 from .extensions import csrf, db
+from .i18n import init_i18n
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -21,14 +22,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
+    init_i18n(app)
 
     from .api import register_api
     from .auth_views import bp as auth_bp
     from .cli import register_cli
     from .errors import register_error_handlers
+    from .idempotency import register_idempotency
     from .security import register_security_headers
     from .views import register_views
 
+    register_idempotency(app)
     register_api(app)
     app.register_blueprint(auth_bp)
     register_views(app)

@@ -1,9 +1,16 @@
 """SQLAlchemy models, one file per aggregate; import them from here."""
 
+from .admin import DiagramDraft, FormVersion  # noqa: F401 - admin drafts and form versions
 from .audit import AuditEvent, Notification
 from .base import Base
+from .collab import (  # noqa: F401 - approval operations (issue 5)
+    ApprovalRound, ApprovalVote, Attachment, CaseCopy, OutboxEmail, Proxy, TaskDeadline, TaskDelegation, TaskUrge,
+    UserNotification,
+)
+from .idempotency import IdempotencyKey  # noqa: F401 - replayed API answers
 from .org import LEVELS, ApiToken, OrgUnit, RoleAssignment, User
 from .process import Definition, Instance, TaskRow
+from .recruitment import APPLICATION_STATUSES, Application, Objection, PublicHit  # noqa: F401
 from .workers import FLAG_NAMES, WORKER_STATUSES, Worker, WorkerChange
 
 __all__ = [

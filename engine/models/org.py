@@ -39,6 +39,7 @@ class User(Base):
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    email: Mapped[str | None] = mapped_column(String(200))  # notification e-mail (migration 0004)
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"

@@ -12,16 +12,23 @@ from sqlalchemy.orm import Session
 
 from ..models import OrgUnit, TaskRow
 from ..scope import Actor
-from . import resignation
+from . import dismissal, recruitment, resignation, secondment
 
 StartRule = Callable[[Session, Actor, OrgUnit, dict[str, Any]], dict[str, Any]]
 CompletionRule = Callable[[Session, Actor, TaskRow, dict[str, Any], dict[str, Any]], None]
 
 START_RULES: dict[str, StartRule] = {"resignation": resignation.check_start}
+START_RULES["recruitment"] = recruitment.check_start
+START_RULES["secondment"] = secondment.check_start
+START_RULES["dismissal"] = dismissal.check_start
 COMPLETION_RULES: dict[str, CompletionRule] = {"resignation": resignation.check_completion}
+COMPLETION_RULES["recruitment"] = recruitment.check_completion
+COMPLETION_RULES["secondment"] = secondment.check_completion
+COMPLETION_RULES["dismissal"] = dismissal.check_completion
 # Roles other than the start event's lane that may start a process, with the rule that limits them.
 EXTRA_STARTERS: dict[str, dict[str, Callable[[Actor, dict[str, Any]], bool]]] = {
     "resignation": {"worker": resignation.worker_starts_own},
+    "recruitment": {"street_hr": recruitment.street_hr_starts},
 }
 
 

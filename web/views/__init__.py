@@ -3,7 +3,7 @@
 from flask import Flask
 
 # Each area adds its module here; every module exposes `bp`, a flask.Blueprint.
-VIEW_MODULES: tuple[str, ...] = ()
+VIEW_MODULES: tuple[str, ...] = ("admin", "pages", "inbox", "tasks", "start", "instances", "workers", "public")
 
 
 def register_views(app: Flask) -> None:

@@ -1,0 +1,224 @@
+"""Who may act on a task besides its role holders: out-of-office proxies (代理人), delegates (委派),
+approvers of a round (会签, 加签) — and the one function every operation asks: `acting_on`.
+
+A proxy acts with the principal's authority: their inbox includes the principal's tasks for the
+named dates (and process), and what they do is recorded as "proxy on behalf of principal".
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from . import approvals, audit, clock
+from .errors import Conflict, Forbidden, InvalidData, NotFound
+from .models import ApprovalVote, Proxy, RoleAssignment, TaskDelegation, TaskRow, User
+from .scope import Actor, load_actor
+
+INITIATOR_ROLE = "initiator"  # the pseudo-role of a case returned to the one who started it
+
+
+@dataclass
+class Acting:
+    """The person acting on a task, and whose authority they use."""
+
+    actor: Actor
+    on_behalf_of: str | None = None
+    vote: ApprovalVote | None = None
+    round: Any = None
+
+    @property
+    def principal(self) -> str:
+        return self.on_behalf_of or self.actor.username
+
+
+# --- proxies ------------------------------------------------------------------------------------
+
+
+def _active(query: Any, day: date) -> Any:
+    return query.where(Proxy.revoked_at.is_(None), Proxy.starts_on <= day, Proxy.ends_on >= day)
+
+
+def principals_of(session: Session, actor: Actor, process_key: str | None, day: date | None = None) -> list[Actor]:
+    """The users `actor` stands in for today (for `process_key`)."""
+    if actor.user_id is None:
+        return []
+    query = _active(select(Proxy).where(Proxy.proxy_id == actor.user_id), day or clock.today())
+    if process_key:
+        query = query.where(or_(Proxy.process_key.is_(None), Proxy.process_key == process_key))
+    names = list(dict.fromkeys(p.principal for p in session.scalars(query.order_by(Proxy.id))))
+    return [load_actor(session, name) for name in names]
+
+
+def create_proxy(session: Session, actor: Actor, *, proxy: str, starts_on: date, ends_on: date,
+                 process_key: str | None = None, reason: str = "", principal: str | None = None) -> Proxy:
+    """Name a proxy for a date range; an administrator may do it for someone else."""
+    principal_name = principal or actor.username
+    if principal_name != actor.username and not actor.is_admin:
+        raise Forbidden("只能为自己设置代理人", code="not_allowed")
+    if ends_on < starts_on:
+        raise InvalidData("结束日期早于开始日期", {"ends_on": ["应不早于开始日期"]})
+    if proxy == principal_name:
+        raise InvalidData("不能指定自己为代理人", {"proxy": ["不能是本人"]}, code="proxy_is_self")
+    principal_user = session.scalar(select(User).where(User.username == principal_name, User.active.is_(True)))
+    proxy_user = session.scalar(select(User).where(User.username == proxy, User.active.is_(True)))
+    if principal_user is None:
+        raise NotFound("用户不存在", code="user_not_found")
+    if proxy_user is None:
+        raise InvalidData("代理人不存在", {"proxy": ["没有这个用户"]}, code="proxy_not_found")
+    proxy_actor, principal_actor = Actor.of(proxy_user), Actor.of(principal_user)
+    outside = [path for _, _, path in principal_actor.assignments
+               if path and not principal_actor.is_admin and not proxy_actor.sees_org(path)]
+    if outside:
+        raise InvalidData("代理人不在本人的组织范围内，不能代理", {"proxy": ["超出组织范围"]},
+                          code="proxy_out_of_scope")
+    row = Proxy(principal_id=principal_user.id, principal=principal_name, proxy_id=proxy_user.id, proxy=proxy,
+                starts_on=starts_on, ends_on=ends_on, process_key=process_key, reason=reason or "",
+                created_by=actor.username, created_at=clock.now())
+    session.add(row)
+    session.flush()
+    audit.record(session, actor.username, "proxy_named", detail={
+        "proxy_id": row.id, "principal": principal_name, "proxy": proxy, "starts_on": starts_on.isoformat(),
+        "ends_on": ends_on.isoformat(), "process_key": process_key})
+    session.commit()
+    return row
+
+
+def revoke_proxy(session: Session, actor: Actor, proxy_id: int) -> Proxy:
+    row = session.get(Proxy, proxy_id)
+    if row is None or not (actor.is_admin or row.principal == actor.username or row.proxy == actor.username):
+        raise NotFound("代理设置不存在", code="proxy_not_found")
+    if row.revoked_at is None:
+        row.revoked_at = clock.now()
+        audit.record(session, actor.username, "proxy_revoked", detail={"proxy_id": row.id})
+    session.commit()
+    return row
+
+
+def proxies_query(actor: Actor) -> Any:
+    """The proxies the actor gave or holds (administrators: all)."""
+    query = select(Proxy)
+    if not actor.is_admin:
+        query = query.where(or_(Proxy.principal == actor.username, Proxy.proxy == actor.username))
+    return query.order_by(Proxy.id.desc())
+
+
+# --- who may see and act ------------------------------------------------------------------------
+
+
+def extra_task_clauses(actor: Actor) -> list[Any]:
+    """SQL: open tasks the actor works although the role filter does not offer them."""
+    me = actor.username
+    clauses: list[Any] = [
+        TaskRow.assignee == me,
+        TaskRow.id.in_(select(TaskDelegation.task_id).where(TaskDelegation.delegate == me,
+                                                            TaskDelegation.status == "pending")),
+        TaskRow.id.in_(select(ApprovalVote.task_id).where(ApprovalVote.approver == me,
+                                                          ApprovalVote.status == "pending")),
+    ]
+    if actor.user_id is None:
+        return clauses
+    day = clock.today()
+    active = and_(Proxy.proxy_id == actor.user_id, Proxy.revoked_at.is_(None), Proxy.starts_on <= day,
+                  Proxy.ends_on >= day, or_(Proxy.process_key.is_(None), Proxy.process_key == TaskRow.process_key))
+    clauses.append(exists(select(Proxy.id).join(RoleAssignment, RoleAssignment.user_id == Proxy.principal_id)
+                          .where(active, RoleAssignment.role == TaskRow.role,
+                                 TaskRow.org_path.startswith(RoleAssignment.org_path))))
+    clauses.append(exists(select(Proxy.id).where(active, Proxy.principal == TaskRow.assignee)))
+    clauses.append(exists(select(Proxy.id).join(ApprovalVote, ApprovalVote.approver == Proxy.principal)
+                          .where(active, ApprovalVote.task_id == TaskRow.id, ApprovalVote.status == "pending")))
+    return clauses
+
+
+def may_see_task(session: Session, actor: Actor, row: TaskRow, *, as_proxy: bool = True) -> bool:
+    """The slower check behind `get_task_row`, for people outside the task's role."""
+    if _holds(actor, row) or row.assignee == actor.username:
+        return True
+    if session.scalar(select(TaskDelegation.id).where(TaskDelegation.task_id == row.id,
+                                                      TaskDelegation.delegate == actor.username).limit(1)):
+        return True
+    if session.scalar(select(ApprovalVote.id).where(ApprovalVote.task_id == row.id,
+                                                    ApprovalVote.approver == actor.username).limit(1)):
+        return True
+    return as_proxy and any(may_see_task(session, principal, row, as_proxy=False)
+                            for principal in principals_of(session, actor, row.process_key))
+
+
+def _holds(actor: Actor, row: TaskRow) -> bool:
+    if row.role == INITIATOR_ROLE:
+        return row.assignee == actor.username
+    return actor.is_admin or actor.holds(row.role, row.org_path)
+
+
+def _principal_may_act(session: Session, principal: Actor, row: TaskRow) -> bool:
+    return _holds(principal, row) and row.assignee in (None, principal.username)
+
+
+def pending_delegation(session: Session, task_id: str) -> TaskDelegation | None:
+    return session.scalar(select(TaskDelegation).where(TaskDelegation.task_id == task_id,
+                                                       TaskDelegation.status == "pending"))
+
+
+def acting_on(session: Session, actor: Actor, row: TaskRow) -> Acting:
+    """Who acts, with whose authority, on an open task — or the refusal that says why not.
+
+    Order: a pending delegation holds the task; an approval round lets only its approvers of the
+    current phase act; otherwise the role holder (respecting a claim), else a proxy of one.
+    """
+    if row.status != "open":
+        raise Conflict("任务已被处理", code="task_not_open")
+    delegation = pending_delegation(session, row.id)
+    if delegation is not None:
+        if delegation.delegate == actor.username:
+            raise Conflict("此任务委派给您办理，请办理后交回委派人（resolve）", code="task_delegated_to_you")
+        raise Conflict(f"任务已委派给 {delegation.delegate}，待其交回后再处理", code="task_delegated",
+                       details={"delegate": delegation.delegate})
+    approval_round = approvals.active_round(session, row.id)
+    if approval_round is not None:
+        return _acting_in_round(session, actor, row, approval_round)
+    if _holds(actor, row):
+        if row.assignee is not None and row.assignee != actor.username:
+            raise Forbidden("任务已被他人认领", code="task_claimed_by_other")
+        return Acting(actor)
+    for principal in principals_of(session, actor, row.process_key):
+        if _principal_may_act(session, principal, row):
+            return Acting(actor, on_behalf_of=principal.username)
+    raise NotFound("任务不存在", code="task_not_found")
+
+
+def _acting_in_round(session: Session, actor: Actor, row: TaskRow, approval_round: Any) -> Acting:
+    votes = approvals.votes_of(session, approval_round)
+    by_name = {v.approver: v for v in votes}
+    candidates = [(actor.username, None)] + [(p.username, p.username) for p in
+                                             principals_of(session, actor, row.process_key)]
+    for name, behalf in candidates:
+        vote = by_name.get(name)
+        if vote is not None and vote.status == "pending":
+            return Acting(actor, on_behalf_of=behalf, vote=vote, round=approval_round)
+    if approvals.single_main_open(approval_round, votes):
+        if _holds(actor, row) and row.assignee in (None, actor.username):
+            return Acting(actor, round=approval_round)
+        for principal in principals_of(session, actor, row.process_key):
+            if _principal_may_act(session, principal, row):
+                return Acting(actor, on_behalf_of=principal.username, round=approval_round)
+    for name, _ in candidates:
+        vote = by_name.get(name)
+        if vote is not None and vote.status == "waiting":
+            raise Conflict("还未轮到您审批", code="approval_not_your_turn")
+        if vote is not None:
+            raise Conflict("您已对本步骤作出决定", code="already_decided")
+    if _holds(actor, row):
+        if approval_round.mode == "single":
+            raise Conflict("等待加签人先审批", code="waiting_for_added_approvers")
+        raise Forbidden("您不是本步骤的审批人", code="not_an_approver")
+    raise NotFound("任务不存在", code="task_not_found")
+
+
+def eligible_user(session: Session, username: str) -> Actor:
+    """An active user's Actor, or 422 naming the field."""
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        raise InvalidData("用户不存在", {"to": [f"没有用户 {username}"]}, code="user_not_found")
+    return Actor.of(user)

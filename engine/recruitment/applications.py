@@ -1,0 +1,201 @@
+"""Registration and qualification review (报名与资格审查, 004 art. 8 (三), art. 9–11).
+
+Applicants register through a public endpoint only inside the window; the pre-check of
+`engine.rules.recruitment_precheck` runs at once, and a reviewer approves or rejects each
+application with a reason the applicant can read. Each is one indexed row change.
+"""
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from .. import audit, clock
+from ..errors import Conflict, DomainError, InvalidData, NotFound, RuleViolation
+from ..models import Application, Instance, OrgUnit, PublicHit
+from ..rules.recruitment_precheck import id_number_problems, precheck
+from ..scope import Actor
+from .campaign import (
+    campaign_for_staff,
+    current_plan,
+    current_stage,
+    get_campaign,
+    lock_campaign,
+    posts_of,
+    require_role,
+    require_stage,
+    window,
+)
+
+REVIEWER_ROLES = ("street_hr", "district_civil_affairs")
+STAFF_ROLES = ("street_hr", "street_leader", "district_civil_affairs", "district_org_dept", "district_hrss",
+               "social_work_dept", "recruitment_panel")
+_NO_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+
+def count_hit(session: Session, bucket: str, *, limit: int, per: timedelta) -> None:
+    """Count one public request of `bucket` (a hashed client address); refuse past `limit` per `per`.
+
+    Committed on its own, before the request's work, so refused and failing requests count too.
+    """
+    now = clock.now()
+    session.query(PublicHit).filter(PublicHit.bucket == bucket, PublicHit.at < now - per).delete(
+        synchronize_session=False)
+    recent = session.scalar(select(func.count(PublicHit.id)).where(PublicHit.bucket == bucket))
+    if recent >= limit:
+        session.commit()
+        raise TooManyRequests("请求过于频繁，请稍后再试", details={"retry_after_seconds": int(per.total_seconds())})
+    session.add(PublicHit(bucket=bucket, at=now))
+    session.commit()
+
+
+def submit(session: Session, instance_id: int, payload: dict[str, Any]) -> Application:
+    """Register one applicant: inside the window, once per ID number, with the pre-check's result."""
+    instance = get_campaign(session, instance_id)
+    plan = current_plan(instance.data)
+    opens, closes = window(plan)
+    today = clock.today()
+    if current_stage(session, instance) != "registration" or not opens <= today <= closes:
+        raise Conflict(f"不在报名时间内（{opens.isoformat()} 至 {closes.isoformat()}）", code="registration_closed",
+                       details={"registration_opens": opens.isoformat(), "registration_closes": closes.isoformat()})
+    id_number = payload["id_number"].upper()
+    fields: dict[str, list[str]] = {}
+    if payload["post"] not in posts_of(plan):
+        fields["post"] = ["不是本次招聘的岗位（社区）"]
+    if payload["birth_date"] >= today:
+        fields["birth_date"] = ["出生日期不正确"]
+    problems = id_number_problems(id_number, payload["birth_date"], payload["gender"])
+    if problems:
+        fields["id_number"] = problems
+    if payload.get("recommended_by_street") and not payload.get("relaxation_basis"):
+        fields["relaxation_basis"] = ["街道推荐放宽条件的，须写明推荐依据（004 第9条）"]
+    if fields:
+        raise InvalidData("报名信息有误", fields)
+    if session.scalar(select(Application.id).where(Application.instance_id == instance.id,
+                                                   Application.id_number == id_number)) is not None:
+        raise _duplicate()
+    check = precheck(payload, plan, closes)
+    now = clock.now()
+    post = session.get(OrgUnit, payload["post"])
+    application = Application(
+        instance_id=instance.id, application_no=_application_no(instance.id), post_community=post.code,
+        post_org_path=post.path, name=payload["name"], gender=payload["gender"], birth_date=payload["birth_date"],
+        id_number=id_number, education=payload["education"], phone=payload.get("phone"),
+        fresh_graduate=bool(payload.get("fresh_graduate")), local_residence=bool(payload.get("local_residence")),
+        recommended_by_street=bool(payload.get("recommended_by_street")),
+        relaxation_basis=payload.get("relaxation_basis"), priority=list(payload.get("priority") or []),
+        declarations=list(payload.get("declarations") or []), precheck=check.as_dict(), status="submitted",
+        written_absent=False, interview_absent=False, submitted_at=now, updated_at=now,
+    )
+    session.add(application)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise _duplicate() from None
+    audit.record(session, "public", "application_submitted", instance_id=instance.id,
+                 detail={"application_no": application.application_no, "post": post.code})
+    session.commit()
+    return application
+
+
+def _duplicate() -> Conflict:
+    return Conflict("该身份证号码已报名本次招聘", code="duplicate_application")
+
+
+def _application_no(instance_id: int) -> str:
+    return f"ZP{instance_id}-" + "".join(secrets.choice(_NO_ALPHABET) for _ in range(8))
+
+
+def lookup(session: Session, application_no: str, id_number: str) -> Application:
+    """The applicant's own application: both numbers must match (a wrong pair looks unknown)."""
+    application = session.scalar(select(Application).where(Application.application_no == application_no.strip()))
+    if application is None or not secrets.compare_digest(application.id_number, id_number.strip().upper()):
+        raise NotFound("没有找到该报名信息", code="application_not_found")
+    return application
+
+
+def staff_application(session: Session, actor: Actor, instance_id: int, application_id: int) -> Application:
+    """An application of the campaign whose community the actor's units cover; otherwise unknown."""
+    campaign_for_staff(session, actor, instance_id)
+    application = session.get(Application, application_id)
+    if application is None or application.instance_id != instance_id or not actor.sees_org(application.post_org_path):
+        raise NotFound("报名信息不存在", code="application_not_found")
+    return application
+
+
+def list_query(session: Session, actor: Actor, instance_id: int, *, status: str | None = None,
+               post: str | None = None) -> Select:
+    """Applications of the campaign in the actor's scope, by post and rank, then by registration."""
+    campaign_for_staff(session, actor, instance_id)
+    if not (actor.is_admin or set(STAFF_ROLES) & actor.roles()):
+        raise NotFound("招聘不存在", code="recruitment_not_found")
+    query = select(Application).where(Application.instance_id == instance_id, actor.org_filter(Application.post_org_path))
+    if status:
+        query = query.where(Application.status == status)
+    if post:
+        query = query.where(Application.post_community == post)
+    return query.order_by(Application.post_community, Application.rank.is_(None), Application.rank, Application.id)
+
+
+def review(session: Session, actor: Actor, instance_id: int, application_id: int, decision: str,
+           reason: str | None) -> Application:
+    """Approve or reject one application with a reason (资格审查), while review is open."""
+    application = staff_application(session, actor, instance_id, application_id)
+    require_role(actor, REVIEWER_ROLES, application.post_org_path)
+    instance = session.get(Instance, instance_id)
+    lock_campaign(session, instance)
+    require_stage(session, instance, ("registration", "qualification"), "资格审查已结束", "qualification_review_closed")
+    if application.status not in ("submitted", "qualified", "rejected"):
+        raise Conflict("该报名已进入后续环节，不能再审查", code="application_not_reviewable")
+    reason = (reason or "").strip()
+    if decision == "reject" and not reason:
+        raise InvalidData("不通过时须写明理由", {"reason": ["必填"]})
+    if decision == "approve" and not application.precheck.get("eligible"):
+        failures = "；".join(f["message"] for f in application.precheck.get("failures", []))
+        raise RuleViolation("application_ineligible", f"初审未通过，不能审查通过：{failures}",
+                            fields={"decision": [failures]})
+    application.status = "qualified" if decision == "approve" else "rejected"
+    application.review_reason = reason or None
+    application.reviewed_by = actor.username
+    application.reviewed_at = application.updated_at = clock.now()
+    audit.record(session, actor.username, "application_reviewed", instance_id=instance_id,
+                 detail={"application_no": application.application_no, "decision": decision})
+    session.commit()
+    return application
+
+
+def close_qualification(session: Session, instance: Instance) -> None:
+    """Qualification review may close only when every application has been reviewed."""
+    pending = session.scalar(select(func.count(Application.id)).where(
+        Application.instance_id == instance.id, Application.status == "submitted"))
+    if pending:
+        raise Conflict(f"还有 {pending} 份报名未审查", code="applications_pending_review", details={"pending": pending})
+
+
+
+def public_notice(session: Session, instance_id: int) -> dict[str, Any]:
+    """The campaign as its published notice shows it; unknown until the notice is out."""
+    instance = get_campaign(session, instance_id)
+    if "recruitment_notice" not in instance.data:
+        raise NotFound("招聘不存在", code="recruitment_not_found")
+    plan = current_plan(instance.data)
+    opens, closes = window(plan)
+    names = dict(session.execute(select(OrgUnit.code, OrgUnit.name).where(
+        OrgUnit.code.in_(list(posts_of(plan))))).all())
+    is_open = current_stage(session, instance) == "registration" and opens <= clock.today() <= closes
+    return {"id": instance.id, "title": plan["title"], "year": plan["year"], "registration_opens": opens,
+            "registration_closes": closes, "registration_open": is_open,
+            "local_residence_required": bool(plan.get("local_residence_required")),
+            "conditions": plan.get("conditions"),
+            "posts": [{"community": code, "name": names.get(code, code), "count": count}
+                      for code, count in posts_of(plan).items()]}

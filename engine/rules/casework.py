@@ -1,0 +1,66 @@
+"""What every personnel case about one worker checks first, on the worker record itself.
+
+Secondment and dismissal both change the worker's status, so each starts from the record as it is
+now (not a copy), refuses a case filed at the wrong community, and refuses to run beside another
+open case that would move the same status.
+"""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..errors import Conflict, InvalidData
+from ..models import Instance, OrgUnit, Worker
+from ..scope import Actor
+
+STATUS_NAMES = {
+    "applicant": "报名人员", "probation": "试用期", "active": "在岗", "seconded": "借调中", "resigned": "已辞职",
+    "dismissed": "已辞退", "retired": "已退休", "contract_ended": "合同已终止",
+}
+CASE_NAMES = {"secondment": "借调", "resignation": "辞职", "dismissal": "辞退"}
+
+
+def find_worker(session: Session, actor: Actor, worker_id: Any) -> Worker:
+    """The worker named by the start data, when the actor's scope covers the record."""
+    worker = session.get(Worker, worker_id) if isinstance(worker_id, int) else None
+    if worker is None or not actor.sees_org(worker.org_path):
+        raise InvalidData("档案不存在", {"worker_id": ["没有这个社区工作者"]}, code="worker_not_found")
+    return worker
+
+
+def require_workers_community(worker: Worker, org: OrgUnit, what: str) -> None:
+    """A case about a worker is filed at the worker's community, where its tasks are offered."""
+    if worker.org_code != org.code:
+        raise InvalidData(f"{what}须在工作者所在社区发起", {"org": [f"应为 {worker.org_code}（工作者所在社区）"]})
+
+
+def refuse_open_cases(session: Session, worker: Worker, keys: tuple[str, ...]) -> None:
+    """Two open cases that both move the worker's status would overwrite each other's result."""
+    open_case = session.execute(
+        select(Instance.id, Instance.key).where(
+            Instance.worker_id == worker.id, Instance.status == "running", Instance.key.in_(keys))
+        .order_by(Instance.id).limit(1)).first()
+    if open_case is not None:
+        name = CASE_NAMES.get(open_case.key, open_case.key)
+        raise Conflict(f"该工作者已有办理中的{name}事项，请办结后再发起", code=f"{open_case.key}_in_progress",
+                       details={"instance_id": open_case.id})
+
+
+def lock_community(session: Session, code: str) -> None:
+    """Serialise quota checks of one community (PostgreSQL row lock; SQLite locks the whole file)."""
+    session.execute(select(OrgUnit.code).where(OrgUnit.code == code).with_for_update())
+
+
+def as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def today() -> date:
+    return clock.today()

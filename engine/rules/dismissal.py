@@ -1,0 +1,187 @@
+"""Dismissal (辞退) rules — 003 art. 40–43, 000 art. 21, 004 art. 37; 劳动合同法 art. 39–43, 47.
+
+The protections of 003 art. 41 are read from the worker record at start and again at every
+decision (`dismissal_protected`), because a medical period or a pregnancy can begin while the
+case runs. The street HR check must list every protection the record shows and evidence for
+every ground; the written notice keeps the notice, severance and union rules.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from config.policy import policy_value
+
+from ..errors import InvalidData, RuleViolation
+from ..models import OrgUnit, TaskRow, Worker
+from ..scope import Actor
+from ..workers import snapshot
+from .casework import STATUS_NAMES, as_date, find_worker, refuse_open_cases, require_workers_community, today
+from .labour_law import (
+    GROUND_NAMES,
+    PROTECTION_NAMES,
+    basis,
+    describe,
+    protections_bar,
+    record_protections,
+    service_start,
+    severance_months,
+)
+
+IN_SERVICE = ("probation", "active", "seconded")
+DECISION_TASKS = ("street_decision", "district_review")
+
+
+def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:
+    worker = find_worker(session, actor, data["worker_id"])
+    require_workers_community(worker, org, "辞退")
+    if worker.status not in IN_SERVICE:
+        raise RuleViolation("worker_not_in_service",
+                            f"该工作者当前状态为{STATUS_NAMES.get(worker.status, worker.status)}，不能辞退",
+                            fields={"worker_id": ["不在职"]})
+    grounds = data["grounds"]
+    if "probation_failed" in grounds and worker.status != "probation":
+        raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（004 第37条）",
+                            fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
+    refuse_open_cases(session, worker, ("dismissal", "secondment", "resignation"))
+    protections = record_protections(worker, today())
+    _refuse_if_barred(grounds, protections)
+    return {"worker": snapshot(worker), "basis": basis(grounds), "protections_at_start": protections}
+
+
+def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: dict[str, Any],
+                     submitted: dict[str, Any]) -> None:
+    if row.name == "hr_check" and submitted["decision"] == "approve":
+        _check_hr_review(session, case_data, submitted)
+    elif row.name in DECISION_TASKS and submitted["decision"] == "approve":
+        _recheck_protections(session, case_data)
+    elif row.name == "notice":
+        _recheck_protections(session, case_data)
+        _check_notice(session, case_data, submitted)
+    elif row.name == "appeal_registration":
+        _check_appeal_in_time(case_data, submitted)
+
+
+def _refuse_if_barred(grounds: list[str], protections: list[str]) -> None:
+    if protections_bar(grounds, protections):
+        reasons = describe(protections, PROTECTION_NAMES)
+        raise RuleViolation("dismissal_protected",
+                            f"该工作者{reasons}，依规定不得以所列事由辞退（003 第41条；劳动合同法第42条）",
+                            fields={"grounds": [reasons]}, protections=protections)
+
+
+def _worker(session: Session, case_data: dict[str, Any]) -> Worker:
+    return session.get(Worker, case_data["worker_id"])
+
+
+def _check_hr_review(session: Session, case_data: dict[str, Any], submitted: dict[str, Any]) -> None:
+    """Proceeding needs every protection of the record listed and evidence for every ground."""
+    worker = _worker(session, case_data)
+    grounds = case_data["grounds"]
+    declared = submitted.get("protections") or []
+    missing = [p for p in record_protections(worker, today()) if p not in declared]
+    if missing:
+        raise InvalidData(f"档案显示该工作者{describe(missing, PROTECTION_NAMES)}，请在保护情形中如实登记",
+                          {"protections": [f"缺少：{describe(missing, PROTECTION_NAMES)}"]},
+                          code="protections_incomplete")
+    _refuse_if_barred(grounds, declared)
+    evidenced = {item["ground"] for item in submitted.get("evidence") or []}
+    unevidenced = [g for g in grounds if g not in evidenced]
+    if unevidenced:
+        raise InvalidData(f"以下辞退事由缺少证据：{describe(unevidenced, GROUND_NAMES)}",
+                          {"evidence": [f"缺少：{describe(unevidenced, GROUND_NAMES)}"]}, code="evidence_missing")
+    if "absence" in grounds:
+        _check_absence(submitted.get("absence"))
+    if "assessment_failed_twice" in grounds:
+        _check_assessments(worker, submitted.get("assessments") or [])
+
+
+def _check_absence(absence: dict[str, Any] | None) -> None:
+    """003 art. 40 (6): more than 15 consecutive days, or more than 30 days in one year."""
+    consecutive = int(policy_value("dismissal_absence_consecutive_days"))
+    per_year = int(policy_value("dismissal_absence_days_per_year"))
+    absence = absence or {}
+    if absence.get("consecutive_days", 0) > consecutive or absence.get("days_in_year", 0) > per_year:
+        return
+    raise RuleViolation("dismissal_ground_unfounded",
+                        f"旷工或逾期不归须连续超过{consecutive}天或一年内累计超过{per_year}天（003 第40条第六项）",
+                        fields={"absence": ["天数未达到辞退条件"]}, grounds=["absence"])
+
+
+def _recorded_assessments(worker: Worker) -> dict[int, str]:
+    """Assessments the record holds in `data.assessments`: {year: grade} or [{year, grade}]."""
+    raw = (worker.data or {}).get("assessments") or {}
+    items = raw.items() if isinstance(raw, dict) else ((a.get("year"), a.get("grade")) for a in raw)
+    return {int(year): str(grade) for year, grade in items if year is not None and grade}
+
+
+def _check_assessments(worker: Worker, submitted: list[dict[str, Any]]) -> None:
+    """Two failing years running (003 art. 40 (1)), or the 002 sample-4 variant by policy; the
+    grades given must agree with the record where the record has them."""
+    recorded = _recorded_assessments(worker)
+    given = {int(item["year"]): item["grade"] for item in submitted}
+    conflicts = [f"{year}年档案为{recorded[year]}" for year, grade in given.items()
+                 if year in recorded and recorded[year] != grade]
+    if conflicts:
+        raise InvalidData("考核结果与档案不一致", {"assessments": conflicts}, code="assessments_mismatch")
+    grades = {**recorded, **given}
+    rule = policy_value("dismissal_assessment_grades")
+    twice, once = set(rule.get("twice_running", [])), set(rule.get("once", []))
+    years = sorted(grades)
+    if any(grades[y] in once for y in years) or any(
+            grades[y] in twice and grades.get(y + 1) in twice for y in years):
+        return
+    raise RuleViolation("dismissal_ground_unfounded", "考核结果不符合辞退条件：须连续两年考核不合格（003 第40条第一项）",
+                        fields={"assessments": ["未达到辞退条件"]}, grounds=["assessment_failed_twice"])
+
+
+def _recheck_protections(session: Session, case_data: dict[str, Any]) -> None:
+    """A protection that began after the HR check stops the decision: it was never reviewed."""
+    current = record_protections(_worker(session, case_data), today())
+    declared = (case_data.get("dismissal_hr_check") or {}).get("protections") or []
+    new = [p for p in current if p not in declared]
+    if new:
+        reasons = describe(new, PROTECTION_NAMES)
+        raise RuleViolation("dismissal_protected",
+                            f"档案显示该工作者现{reasons}，审查时未登记此情形，不能继续；请作不同意决定后重新审查（003 第41条）",
+                            fields={"decision": [reasons]}, protections=new)
+    _refuse_if_barred(case_data["grounds"], declared)
+
+
+def _check_notice(session: Session, case_data: dict[str, Any], submitted: dict[str, Any]) -> None:
+    delivered = as_date(submitted["delivered_on"])
+    if delivered > today():
+        raise InvalidData("送达日期不能晚于今天", {"delivered_on": ["不能晚于今天"]})
+    if as_date(submitted["union_notified_on"]) > delivered:
+        raise RuleViolation("union_not_notified", "单方解除劳动合同应当事先将理由通知工会（劳动合同法第43条）",
+                            fields={"union_notified_on": ["须不晚于送达日期"]})
+    if case_data["basis"] != "no_fault":
+        return
+    if submitted["notice_mode"] not in ("notice_period", "pay_in_lieu"):
+        days = policy_value("dismissal_notice_days")
+        raise RuleViolation("dismissal_notice_required",
+                            f"以无过错事由辞退须提前{days}日书面通知或额外支付一个月工资（劳动合同法第40条）",
+                            fields={"notice_mode": ["须选择提前通知或代通知金"]})
+    start = service_start(_worker(session, case_data))
+    if start is None:
+        return
+    end = delivered + timedelta(days=int(policy_value("dismissal_notice_days"))) \
+        if submitted["notice_mode"] == "notice_period" else delivered
+    minimum = severance_months(start, end)
+    if submitted.get("severance_months") is None or submitted["severance_months"] < minimum:
+        raise RuleViolation("severance_below_statutory",
+                            f"经济补偿不得低于{minimum:g}个月工资（劳动合同法第47条，{start.isoformat()}起计算工作年限）",
+                            fields={"severance_months": [f"至少 {minimum:g}"]}, minimum=minimum)
+
+
+def _check_appeal_in_time(case_data: dict[str, Any], submitted: dict[str, Any]) -> None:
+    """003 art. 43: the review/complaint is received within the window after delivery."""
+    delivered = as_date(case_data["dismissal_notice"]["delivered_on"])
+    closes = delivered + timedelta(days=int(policy_value("dismissal_appeal_days")))
+    received = as_date(submitted["received_on"])
+    if not delivered <= received <= min(closes, today()):
+        raise RuleViolation("appeal_window_closed",
+                            f"复核或申诉须在送达之日起{policy_value('dismissal_appeal_days')}日内提出"
+                            f"（{delivered.isoformat()} 至 {closes.isoformat()}）",
+                            fields={"received_on": [f"应在 {delivered.isoformat()} 至 {closes.isoformat()} 之间"]})

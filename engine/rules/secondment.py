@@ -1,0 +1,146 @@
+"""Secondment (借调) rules — 000 art. 12, 004 art. 24.
+
+At start: only the street borrows (`secondment_unit_level`), at most 3 months in total
+(`secondment_too_long`), at most 2 workers of one community at the same time
+(`secondment_quota`), only a worker in post. At every approval the quota and the worker's
+status are judged again on the record as it is then; an extension must still end within
+3 months of the start.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from config.policy import policy_value
+
+from ..errors import InvalidData, RuleViolation
+from ..models import AuditEvent, Instance, OrgUnit, TaskRow, Worker
+from ..scope import Actor
+from ..workers import snapshot
+from .casework import (
+    STATUS_NAMES,
+    as_date,
+    find_worker,
+    lock_community,
+    refuse_open_cases,
+    require_workers_community,
+    today,
+)
+from .labour_law import add_months
+from .secondment_quota import held_periods, peak, workflow_data
+
+APPROVAL_TASKS = ("street_review", "swd_approval", "org_approval", "civil_approval")
+MAX_EXTENSION_REQUESTS = 3  # the diagram caps its extension loop at the same number
+LEVEL_NAMES = {"community": "社区", "street": "街道", "district": "旗县（区）", "city": "盟市", "province": "自治区（省）"}
+
+
+def latest_end(start: date) -> date:
+    """The last day a secondment starting on `start` may run (3 months, extensions included)."""
+    return add_months(start, int(policy_value("secondment_max_months"))) - timedelta(days=1)
+
+
+def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:
+    worker = find_worker(session, actor, data["worker_id"])
+    require_workers_community(worker, org, "借调申请")
+    _check_borrower(data["borrowing_unit_level"])
+    start, end = as_date(data["start_date"]), as_date(data["end_date"])
+    if end < start:
+        raise InvalidData("借调结束日期不能早于开始日期", {"end_date": ["不能早于开始日期"]})
+    if end < today():
+        raise InvalidData("借调结束日期已过", {"end_date": ["不能早于今天"]})
+    _check_length(start, end, field="end_date")
+    if worker.status != "active":
+        raise RuleViolation("worker_not_active", f"该工作者当前状态为{STATUS_NAMES.get(worker.status, worker.status)}，"
+                            "只有在岗人员可以借调", fields={"worker_id": ["不在岗"]})
+    refuse_open_cases(session, worker, ("secondment", "resignation", "dismissal"))
+    _check_quota(session, org, start, end)
+    return {"worker": snapshot(worker), "approval_variant": policy_value("secondment_approval_variant"),
+            "latest_end_date": latest_end(start).isoformat()}
+
+
+def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: dict[str, Any],
+                     submitted: dict[str, Any]) -> None:
+    if row.name in APPROVAL_TASKS and submitted.get("decision") == "approve":
+        _check_approval(session, row, case_data)
+    elif row.name == "secondment_period":
+        _check_period(session, row, case_data, submitted)
+    elif row.name == "confirm_return":
+        _check_returned_on(case_data, submitted["returned_on"])
+
+
+def _check_borrower(level: str) -> None:
+    allowed = policy_value("secondment_borrower_levels")
+    if level in allowed:
+        return
+    if level in ("district", "city", "province"):
+        message = f"{LEVEL_NAMES[level]}级单位不得借调社区工作者（004 第24条：旗县级以上机关事业单位不得借调）"
+    else:
+        names = "、".join(LEVEL_NAMES.get(a, a) for a in allowed)
+        message = f"只有{names}可以借调社区工作者（004 第24条）"
+    raise RuleViolation("secondment_unit_level", message, fields={"borrowing_unit_level": ["不允许借调"]},
+                        allowed=list(allowed))
+
+
+def _check_length(start: date, end: date, *, field: str) -> None:
+    months = policy_value("secondment_max_months")
+    if end > latest_end(start):
+        raise RuleViolation("secondment_too_long",
+                            f"借调时间（含延期）累计不得超过{months}个月，最晚到 {latest_end(start).isoformat()}（000 第12条、004 第24条）",
+                            fields={field: [f"最晚 {latest_end(start).isoformat()}"]},
+                            latest_end_date=latest_end(start).isoformat())
+
+
+def _check_quota(session: Session, community: OrgUnit, start: date, end: date, exclude: int | None = None) -> None:
+    """000 art. 12: at most N workers of one community seconded on any one day of the period."""
+    limit = int(policy_value("secondment_max_concurrent_per_community"))
+    lock_community(session, community.code)
+    periods = held_periods(session, community, today(), exclude=exclude)
+    busiest = peak(periods, start, end) if periods else 0
+    if busiest >= limit:
+        raise RuleViolation("secondment_quota",
+                            f"同一社区同一时期被借调不得超过{limit}人，该期间已有{busiest}人被借调（000 第12条）",
+                            fields={"start_date": ["该期间借调人数已满"]}, limit=limit, concurrent=busiest)
+
+
+def _check_approval(session: Session, row: TaskRow, case_data: dict[str, Any]) -> None:
+    """Approving is where the quota counts (api-contract.md); the worker must still be free to go."""
+    instance = session.get(Instance, row.instance_id)
+    worker = session.get(Worker, case_data["worker_id"])
+    extending = (case_data.get("secondment_period") or {}).get("decision") == "extend"
+    expected = "seconded" if extending else "active"
+    if worker.status != expected:
+        raise RuleViolation("worker_not_active", f"该工作者当前状态为{STATUS_NAMES.get(worker.status, worker.status)}，"
+                            "不能批准借调", fields={"decision": ["人员状态已变化"]})
+    start = as_date(case_data["start_date"])
+    end = as_date(case_data["secondment_period"]["new_end_date"] if extending else case_data["end_date"])
+    _check_quota(session, session.get(OrgUnit, instance.org_code), start, end, exclude=instance.id)
+
+
+def _check_period(session: Session, row: TaskRow, case_data: dict[str, Any], submitted: dict[str, Any]) -> None:
+    start = as_date(case_data["start_date"])
+    if submitted["decision"] == "return_early":
+        _check_returned_on(case_data, submitted["returned_on"], field="returned_on")
+        return
+    requests = session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.instance_id == row.instance_id, AuditEvent.type == "task_completed",
+        AuditEvent.detail["name"].as_string() == "secondment_period",
+        AuditEvent.detail["decision"].as_string() == "extend"))
+    if requests >= MAX_EXTENSION_REQUESTS:
+        raise RuleViolation("extension_limit_reached", f"已申请延期{requests}次，不能再申请",
+                            fields={"decision": ["已达延期申请次数上限"]})
+    current_end = as_date(workflow_data(session, session.get(Instance, row.instance_id))["end_date"])
+    new_end = as_date(submitted["new_end_date"])
+    if new_end <= current_end:
+        raise InvalidData("延期后的结束日期须晚于当前结束日期",
+                          {"new_end_date": [f"须晚于 {current_end.isoformat()}"]})
+    _check_length(start, new_end, field="new_end_date")
+
+
+def _check_returned_on(case_data: dict[str, Any], value: str, field: str = "returned_on") -> None:
+    returned = as_date(value)
+    start = as_date(case_data["start_date"])
+    if returned < start or returned > today():
+        raise InvalidData("返回日期须在借调开始之后、且不晚于今天",
+                          {field: [f"应在 {start.isoformat()} 至 {today().isoformat()} 之间"]})

@@ -1,0 +1,217 @@
+"""marshmallow schemas of the recruitment API: public registration and lookup, staff actions, rows."""
+
+from marshmallow import Schema, fields, validate
+
+from engine.models import APPLICATION_STATUSES
+from engine.rules.recruitment_precheck import (
+    DISQUALIFIERS,
+    EDUCATION_LEVELS,
+    PRIORITY_FLAGS,
+    RELAXATION_BASES,
+)
+
+from .schemas import PageArgs
+
+STATUS_TEXT = {
+    "submitted": "已报名，等待资格审查", "qualified": "资格审查通过", "rejected": "资格审查未通过",
+    "written_failed": "笔试未达合格线或缺考", "not_shortlisted": "未进入面试", "interview": "进入面试",
+    "interview_absent": "面试缺考", "ranked": "已排名（候补）", "physical": "待体检", "physical_failed": "体检不合格",
+    "vetting": "待考察", "vetting_failed": "考察不合格", "ready": "待公示", "publicised": "公示中",
+    "objection_upheld": "公示异议成立，取消拟聘用资格", "cleared": "公示无异议，待办理聘用", "hired": "已聘用",
+    "not_hired": "未聘用",
+}
+RESULT = validate.OneOf(["pass", "fail"])
+
+
+class ApplicationIn(Schema):
+    """报名表: what an applicant submits through the public form or API."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    gender = fields.String(required=True, validate=validate.OneOf(["男", "女"]))
+    birth_date = fields.Date(required=True)
+    id_number = fields.String(required=True, validate=validate.Regexp(r"^\d{17}[\dXx]$", error="身份证号码应为18位"))
+    education = fields.String(required=True, validate=validate.OneOf(EDUCATION_LEVELS))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^1\d{10}$", error="手机号码应为11位"))
+    post = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                         metadata={"description": "报考岗位所在社区的编码"})
+    local_residence = fields.Boolean(load_default=False, metadata={"description": "本地户籍或在本地居住"})
+    fresh_graduate = fields.Boolean(load_default=False, metadata={"description": "应届毕业生"})
+    recommended_by_street = fields.Boolean(load_default=False, metadata={"description": "经街道推荐（004 第9条）"})
+    relaxation_basis = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(RELAXATION_BASES)))
+    priority = fields.List(fields.String(validate=validate.OneOf(list(PRIORITY_FLAGS))), load_default=list,
+                           metadata={"description": "优先条件（004 第10条）"})
+    declarations = fields.List(fields.String(validate=validate.OneOf(list(DISQUALIFIERS))), load_default=list,
+                               metadata={"description": "如实声明的不得招聘情形（004 第11条）"})
+
+
+class PrecheckOut(Schema):
+    eligible = fields.Boolean()
+    age = fields.Integer()
+    failures = fields.List(fields.Dict())
+    relaxed = fields.List(fields.Dict())
+    priority = fields.List(fields.String())
+
+
+class ApplicationCreated(Schema):
+    id = fields.Integer(required=True)
+    application_no = fields.String(required=True, metadata={"description": "报名号：查询报名状态时与身份证号码一起使用"})
+    status = fields.String(required=True)
+    precheck = fields.Nested(PrecheckOut)
+
+
+class LookupIn(Schema):
+    application_no = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    id_number = fields.String(required=True, validate=validate.Length(min=15, max=18))
+
+
+class ScoresOut(Schema):
+    written = fields.Decimal(attribute="written_score", as_string=True, allow_none=True)
+    written_absent = fields.Boolean()
+    interview = fields.Decimal(attribute="interview_score", as_string=True, allow_none=True)
+    interview_absent = fields.Boolean()
+    total = fields.Decimal(attribute="total_score", as_string=True, allow_none=True)
+
+
+class ApplicantStatusOut(Schema):
+    """What an applicant sees of their own application: status, the reviewer's reason, scores, rank."""
+
+    application_no = fields.String()
+    name = fields.String()
+    post = fields.String(attribute="post_community")
+    status = fields.String()
+    status_text = fields.Function(lambda a: STATUS_TEXT.get(a.status, a.status))
+    review_reason = fields.String(allow_none=True)
+    precheck = fields.Nested(PrecheckOut)
+    scores = fields.Function(lambda a: ScoresOut().dump(a))
+    rank = fields.Integer(allow_none=True)
+    publicity_until = fields.Date(allow_none=True)
+
+
+class ReviewOut(Schema):
+    decision = fields.Function(lambda a: {"qualified": "approve", "rejected": "reject"}.get(a.status) if a.reviewed_at else None)
+    reason = fields.String(attribute="review_reason", allow_none=True)
+    by = fields.String(attribute="reviewed_by", allow_none=True)
+    at = fields.DateTime(attribute="reviewed_at", allow_none=True)
+
+
+class ApplicationOut(Schema):
+    """An application as staff see it (the ID number masked)."""
+
+    id = fields.Integer()
+    application_no = fields.String()
+    name = fields.String()
+    gender = fields.String()
+    birth_date = fields.Date()
+    id_number = fields.Function(lambda a: a.id_number[:6] + "********" + a.id_number[-4:])
+    education = fields.String()
+    post = fields.String(attribute="post_community")
+    status = fields.String()
+    status_text = fields.Function(lambda a: STATUS_TEXT.get(a.status, a.status))
+    precheck = fields.Nested(PrecheckOut)
+    priority = fields.List(fields.String())
+    review = fields.Function(lambda a: ReviewOut().dump(a))
+    scores = fields.Function(lambda a: ScoresOut().dump(a))
+    rank = fields.Integer(allow_none=True)
+    substitute_for = fields.Integer(allow_none=True)
+    physical_note = fields.String(allow_none=True)
+    vetting_note = fields.String(allow_none=True)
+    publicity_until = fields.Date(allow_none=True)
+    worker_id = fields.Integer(allow_none=True)
+    probation_result = fields.String(allow_none=True)
+    submitted_at = fields.DateTime()
+
+
+class ApplicationQuery(PageArgs):
+    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
+    post = fields.String()
+
+
+class ReviewIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class ScoreRow(Schema):
+    application_no = fields.String(required=True)
+    score = fields.Raw(load_default=None, allow_none=True, metadata={"description": "0–100，最多两位小数"})
+    absent = fields.Boolean(load_default=False)
+
+
+class ScoresIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["written", "interview"]))
+    items = fields.List(fields.Nested(ScoreRow), required=True, validate=validate.Length(min=1, max=20000))
+
+
+class ImportArgs(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["written", "interview"]))
+
+
+class ScoresResult(Schema):
+    imported = fields.Integer(required=True)
+
+
+class CheckIn(Schema):
+    result = fields.String(required=True, validate=RESULT)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class CheckOut(Schema):
+    application = fields.Nested(ApplicationOut)
+    substitute = fields.Nested(ApplicationOut, allow_none=True)
+
+
+class ProbationIn(Schema):
+    result = fields.String(required=True, validate=RESULT)
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ProbationOut(Schema):
+    application = fields.Nested(ApplicationOut)
+    dismissal_instance_id = fields.Integer(allow_none=True)
+
+
+class ObjectionIn(Schema):
+    application_id = fields.Integer(required=True)
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class ObjectionDecisionIn(Schema):
+    upheld = fields.Boolean(required=True)
+    finding = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class ObjectionOut(Schema):
+    id = fields.Integer()
+    application_id = fields.Integer()
+    summary = fields.String()
+    received_on = fields.Date()
+    received_by = fields.String()
+    status = fields.String()
+    finding = fields.String(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class ObjectionDecisionOut(Schema):
+    objection = fields.Nested(ObjectionOut)
+    substitute = fields.Nested(ApplicationOut, allow_none=True)
+
+
+class PostOut(Schema):
+    community = fields.String()
+    name = fields.String()
+    count = fields.Integer()
+
+
+class CampaignOut(Schema):
+    """The public notice of a campaign: what an applicant needs to register."""
+
+    id = fields.Integer()
+    title = fields.String()
+    year = fields.Integer()
+    posts = fields.List(fields.Nested(PostOut))
+    registration_opens = fields.Date()
+    registration_closes = fields.Date()
+    registration_open = fields.Boolean()
+    local_residence_required = fields.Boolean()
+    conditions = fields.String(allow_none=True)

@@ -1,0 +1,189 @@
+"""Recruitment (招聘): public registration and status lookup, and the staff's per-application work.
+
+Public endpoints take no token and are rate-limited per client address (hashed, kept in the
+database so every worker shares the count). Staff endpoints are scoped like every other: a
+street's HR sees and reviews its own communities' applications in a district campaign.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema
+
+from engine.errors import InvalidData
+from engine.recruitment import applications, hire, scores, selection
+
+from ..extensions import db
+from .common import caller, paginate
+from .recruitment_schemas import (
+    ApplicantStatusOut,
+    ApplicationCreated,
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationQuery,
+    CampaignOut,
+    CheckIn,
+    CheckOut,
+    ImportArgs,
+    LookupIn,
+    ObjectionDecisionIn,
+    ObjectionDecisionOut,
+    ObjectionIn,
+    ObjectionOut,
+    ProbationIn,
+    ProbationOut,
+    ReviewIn,
+    ScoresIn,
+    ScoresResult,
+)
+from .schemas import PageArgs, page_schema
+
+PREFIX = "/recruitments"
+blp = Blueprint("recruitments", __name__, description="招聘 Recruitment: applications and per-applicant work")
+
+# (requests, minutes) per client address; deployments may override in the Flask config.
+DEFAULT_LIMITS = {"apply": (20, 10), "lookup": (60, 10)}
+
+
+def _rate_limit(kind: str) -> None:
+    limit, minutes = current_app.config.get(f"RECRUITMENT_{kind.upper()}_LIMIT", DEFAULT_LIMITS[kind])
+    secret = current_app.config["SECRET_KEY"]
+    digest = hashlib.sha256(f"{secret}|{request.remote_addr}".encode()).hexdigest()[:40]
+    applications.count_hit(db.session, f"{kind}:{digest}", limit=limit, per=timedelta(minutes=minutes))
+
+
+class ImportFile(Schema):
+    file = Upload(required=True)
+
+
+@blp.route("/<int:instance_id>")
+@blp.response(200, CampaignOut)
+def notice(instance_id: int):
+    """The published notice: posts and the registration window (public)."""
+    return applications.public_notice(db.session, instance_id)
+
+
+@blp.route("/<int:instance_id>/applications", methods=["POST"])
+@blp.arguments(ApplicationIn)
+@blp.response(201, ApplicationCreated)
+@blp.alt_response(409, description="registration_closed or duplicate_application")
+@blp.alt_response(429, description="too many requests from this address")
+def apply(body: dict, instance_id: int):
+    """Register for a campaign (public, no token, rate-limited per client address)."""
+    _rate_limit("apply")
+    return applications.submit(db.session, instance_id, body)
+
+
+@blp.route("/applications/lookup", methods=["POST"])
+@blp.arguments(LookupIn)
+@blp.response(200, ApplicantStatusOut)
+def lookup(body: dict):
+    """An applicant's own status, review reason, scores and rank, by application number and ID number."""
+    _rate_limit("lookup")
+    return applications.lookup(db.session, body["application_no"], body["id_number"])
+
+
+@blp.route("/<int:instance_id>/applications")
+@blp.arguments(ApplicationQuery, location="query")
+@blp.response(200, page_schema(ApplicationOut, "ApplicationPage"))
+def list_applications(args: dict, instance_id: int):
+    query = applications.list_query(db.session, caller(), instance_id, status=args.get("status"), post=args.get("post"))
+    return paginate(query, args)
+
+
+@blp.route("/<int:instance_id>/applications/<int:application_id>")
+@blp.response(200, ApplicationOut)
+def get_application(instance_id: int, application_id: int):
+    return applications.staff_application(db.session, caller(), instance_id, application_id)
+
+
+@blp.route("/<int:instance_id>/applications/<int:application_id>/review", methods=["POST"])
+@blp.arguments(ReviewIn)
+@blp.response(200, ApplicationOut)
+def review(body: dict, instance_id: int, application_id: int):
+    """资格审查: approve or reject one application with a reason the applicant can read."""
+    return applications.review(db.session, caller(), instance_id, application_id, body["decision"], body["reason"])
+
+
+@blp.route("/<int:instance_id>/scores", methods=["POST"])
+@blp.arguments(ScoresIn)
+@blp.response(200, ScoresResult)
+def enter_scores(body: dict, instance_id: int):
+    """Written or interview scores as a batch; any bad row refuses the whole batch (422, every row listed)."""
+    return {"imported": scores.enter_scores(db.session, caller(), instance_id, body["kind"], body["items"])}
+
+
+@blp.route("/<int:instance_id>/scores/import", methods=["POST"])
+@blp.arguments(ImportArgs, location="query")
+@blp.arguments(ImportFile, location="files")
+@blp.response(200, ScoresResult)
+def import_scores(args: dict, files: dict, instance_id: int):
+    """Scores from an .xlsx sheet (columns 报名号, 成绩, optional 缺考); all rows or none."""
+    actor = caller()
+    upload = files["file"]
+    if not (upload.filename or "").lower().endswith(".xlsx"):
+        raise InvalidData("请上传 .xlsx 文件", {"file": ["须为 .xlsx 文件"]})
+    rows = scores.rows_from_xlsx(upload.read())
+    if not rows:
+        raise InvalidData("表格中没有成绩", {"file": ["没有数据行"]})
+    return {"imported": scores.enter_scores(db.session, actor, instance_id, args["kind"], rows)}
+
+
+def _check(check: str, body: dict, instance_id: int, application_id: int) -> dict:
+    application, substitute = selection.record_check(
+        db.session, caller(), instance_id, application_id, check, body["result"] == "pass", body["note"])
+    return {"application": application, "substitute": substitute}
+
+
+@blp.route("/<int:instance_id>/applications/<int:application_id>/physical", methods=["POST"])
+@blp.arguments(CheckIn)
+@blp.response(200, CheckOut)
+def physical(body: dict, instance_id: int, application_id: int):
+    """体检 result; a failure substitutes the next ranked candidate of the post (递补)."""
+    return _check("physical", body, instance_id, application_id)
+
+
+@blp.route("/<int:instance_id>/applications/<int:application_id>/vetting", methods=["POST"])
+@blp.arguments(CheckIn)
+@blp.response(200, CheckOut)
+def vetting(body: dict, instance_id: int, application_id: int):
+    """考察 result; a failure substitutes the next ranked candidate of the post (递补)."""
+    return _check("vetting", body, instance_id, application_id)
+
+
+@blp.route("/<int:instance_id>/objections")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(ObjectionOut, "ObjectionPage"))
+def list_objections(args: dict, instance_id: int):
+    return paginate(selection.objections_query(db.session, caller(), instance_id), args)
+
+
+@blp.route("/<int:instance_id>/objections", methods=["POST"])
+@blp.arguments(ObjectionIn)
+@blp.response(201, ObjectionOut)
+def file_objection(body: dict, instance_id: int):
+    """An objection to a candidate received during the publicity period (公示异议)."""
+    return selection.file_objection(db.session, caller(), instance_id, body["application_id"], body["summary"])
+
+
+@blp.route("/<int:instance_id>/objections/<int:objection_id>/decision", methods=["POST"])
+@blp.arguments(ObjectionDecisionIn)
+@blp.response(200, ObjectionDecisionOut)
+def decide_objection(body: dict, instance_id: int, objection_id: int):
+    """The panel's finding; an upheld objection removes the candidate and substitutes the next."""
+    objection, substitute = selection.decide_objection(
+        db.session, caller(), instance_id, objection_id, body["upheld"], body["finding"])
+    return {"objection": objection, "substitute": substitute}
+
+
+@blp.route("/<int:instance_id>/applications/<int:application_id>/probation", methods=["POST"])
+@blp.arguments(ProbationIn)
+@blp.response(200, ProbationOut)
+def probation(body: dict, instance_id: int, application_id: int):
+    """试用期满考核: pass → active; fail → a dismissal case (ground probation_failed) when deployed."""
+    application, dismissal_id = hire.record_probation(
+        db.session, caller(), instance_id, application_id, body["result"] == "pass", body["note"])
+    return {"application": application, "dismissal_instance_id": dismissal_id}

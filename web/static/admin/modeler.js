@@ -1,0 +1,280 @@
+/* The modeler page: bpmn-js with cwflow's properties panel; validate, deploy and drafts call the
+ * server (JSON, with the CSRF token), which runs the same validator as every other upload. */
+(function () {
+  'use strict';
+
+  var NEW_DIAGRAM = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"',
+    ' xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"',
+    ' xmlns:di="http://www.omg.org/spec/DD/20100524/DI"',
+    ' xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"',
+    ' id="new_definitions" targetNamespace="urn:cwflow:workflows">',
+    '<bpmn:collaboration id="new_collaboration">',
+    '<bpmn:participant id="new_pool" name="新流程" processRef="new_process" /></bpmn:collaboration>',
+    '<bpmn:process id="new_process" name="新流程" isExecutable="true">',
+    '<bpmn:laneSet id="new_lanes"><bpmn:lane id="lane_1" name="街道人事">',
+    '<bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>task_1</bpmn:flowNodeRef>',
+    '<bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>',
+    '<bpmn:startEvent id="start" name="开始"><bpmn:outgoing>flow_1</bpmn:outgoing></bpmn:startEvent>',
+    '<bpmn:userTask id="task_1" name="审核"><bpmn:incoming>flow_1</bpmn:incoming>',
+    '<bpmn:outgoing>flow_2</bpmn:outgoing></bpmn:userTask>',
+    '<bpmn:endEvent id="end" name="结束"><bpmn:incoming>flow_2</bpmn:incoming></bpmn:endEvent>',
+    '<bpmn:sequenceFlow id="flow_1" sourceRef="start" targetRef="task_1" />',
+    '<bpmn:sequenceFlow id="flow_2" sourceRef="task_1" targetRef="end" />',
+    '</bpmn:process>',
+    '<bpmndi:BPMNDiagram id="new_diagram"><bpmndi:BPMNPlane id="new_plane" bpmnElement="new_collaboration">',
+    '<bpmndi:BPMNShape id="new_pool_di" bpmnElement="new_pool" isHorizontal="true">',
+    '<dc:Bounds x="120" y="80" width="600" height="200" /></bpmndi:BPMNShape>',
+    '<bpmndi:BPMNShape id="lane_1_di" bpmnElement="lane_1" isHorizontal="true">',
+    '<dc:Bounds x="150" y="80" width="570" height="200" /></bpmndi:BPMNShape>',
+    '<bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="212" y="162" width="36" height="36" />',
+    '</bpmndi:BPMNShape>',
+    '<bpmndi:BPMNShape id="task_1_di" bpmnElement="task_1"><dc:Bounds x="300" y="140" width="100" height="80" />',
+    '</bpmndi:BPMNShape>',
+    '<bpmndi:BPMNShape id="end_di" bpmnElement="end"><dc:Bounds x="462" y="162" width="36" height="36" />',
+    '</bpmndi:BPMNShape>',
+    '<bpmndi:BPMNEdge id="flow_1_di" bpmnElement="flow_1"><di:waypoint x="248" y="180" />',
+    '<di:waypoint x="300" y="180" /></bpmndi:BPMNEdge>',
+    '<bpmndi:BPMNEdge id="flow_2_di" bpmnElement="flow_2"><di:waypoint x="400" y="180" />',
+    '<di:waypoint x="462" y="180" /></bpmndi:BPMNEdge>',
+    '</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>'
+  ].join('\n');
+
+  var root = document.getElementById('admin-root');
+  var config = JSON.parse(document.getElementById('modeler-config').textContent);
+  var csrf = root.dataset.csrf;
+  var statusEl = document.getElementById('status');
+  var problemsEl = document.getElementById('problems');
+  var dirtyEl = document.getElementById('dirty');
+  var draftId = config.draftId || null;
+  var baseVersion = config.baseVersion || null;
+  var marked = [];
+
+  function setStatus(message, kind) {
+    statusEl.textContent = message;
+    statusEl.className = 'status' + (kind ? ' ' + kind : '');
+  }
+
+  if (typeof window.BpmnJS === 'undefined') {
+    setStatus('建模器组件未加载（web/static/vendor/bpmn-js）。', 'error');
+    return;
+  }
+
+  var modeler = new window.BpmnJS({
+    container: '#canvas',
+    moddleExtensions: { spiffworkflow: window.CwflowSpiffModdle }
+  });
+  new window.CwflowPanel(modeler, document.getElementById('properties'), config);
+  window.cwflowModeler = modeler; // for the browser tests and the console
+
+  function setDirty(value) { dirtyEl.hidden = !value; }
+  modeler.on('commandStack.changed', function () { setDirty(true); });
+
+  function open(xml) {
+    clearProblems();
+    return modeler.importXML(xml).then(function (result) {
+      fit();
+      setDirty(false);
+      if (result.warnings && result.warnings.length) {
+        setStatus('流程图已打开，但有 ' + result.warnings.length + ' 处无法识别的内容被忽略。', 'warning');
+      }
+      root.dataset.ready = '1';
+    }).catch(function (err) {
+      setStatus('无法读取此流程图：' + err.message, 'error');
+    });
+  }
+
+  /* Fit the diagram, then leave room on the left for the palette that floats over the canvas. */
+  function fit() {
+    var canvas = modeler.get('canvas');
+    canvas.zoom('fit-viewport', 'auto');
+    var box = canvas.viewbox();
+    var pad = 150 / box.scale;
+    canvas.viewbox({ x: box.x - pad, y: box.y, width: box.width + pad, height: box.height });
+  }
+
+  function currentXml() {
+    return modeler.saveXML({ format: true }).then(function (result) { return result.xml; });
+  }
+
+  function postJson(url, body) {
+    return fetch(url, {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRFToken': csrf },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (data) {
+        return { status: response.status, data: data };
+      });
+    });
+  }
+
+  function errorMessage(data, fallback) {
+    return (data && data.error && data.error.message) || fallback;
+  }
+
+  /* --- problems: a marker and an overlay on each element, and the whole list above ------------ */
+
+  function clearProblems() {
+    var canvas = modeler.get('canvas');
+    marked.forEach(function (id) { canvas.removeMarker(id, 'cw-error'); });
+    marked = [];
+    modeler.get('overlays').remove({ type: 'cw-problem' });
+    problemsEl.replaceChildren();
+  }
+
+  function showProblems(problems) {
+    clearProblems();
+    var registry = modeler.get('elementRegistry');
+    var canvas = modeler.get('canvas');
+    var byElement = {};
+    problems.forEach(function (problem) {
+      var element = problem.element_id ? registry.get(problem.element_id) : null;
+      var item = document.createElement('li');
+      item.textContent = (problem.line ? '第 ' + problem.line + ' 行 · ' : '') +
+        (problem.element_id ? problem.element_id + '：' : '') + problem.message;
+      if (element) {
+        item.className = 'on-element';
+        item.tabIndex = 0;
+        item.title = '在图中选中';
+        item.addEventListener('click', function () {
+          modeler.get('selection').select(element);
+          canvas.scrollToElement(element);
+        });
+        (byElement[element.id] = byElement[element.id] || []).push(problem.message);
+      } else {
+        item.className = 'unplaced';
+      }
+      problemsEl.append(item);
+    });
+    Object.keys(byElement).forEach(function (id) {
+      canvas.addMarker(id, 'cw-error');
+      marked.push(id);
+      var note = document.createElement('div');
+      note.className = 'cw-problem-overlay';
+      note.setAttribute('role', 'note');
+      byElement[id].forEach(function (message) {
+        var line = document.createElement('div');
+        line.textContent = message;
+        note.append(line);
+      });
+      modeler.get('overlays').add(id, 'cw-problem', { position: { top: -4, left: 0 }, html: note, scale: false });
+    });
+  }
+
+  function refused(result) {
+    var problems = result.data && result.data.error && result.data.error.details &&
+      result.data.error.details.problems;
+    if (problems && problems.length) {
+      showProblems(problems);
+      setStatus('发现 ' + problems.length + ' 处问题，已在图中标出。', 'error');
+    } else {
+      setStatus(errorMessage(result.data, '请求失败（' + result.status + '）'), 'error');
+    }
+  }
+
+  /* --- toolbar -------------------------------------------------------------------------------- */
+
+  function validate() {
+    setStatus('正在校验…');
+    return currentXml().then(function (xml) {
+      return postJson(config.urls.validate, { bpmn: xml });
+    }).then(function (result) {
+      if (result.status !== 200) { refused(result); return; }
+      if (result.data.ok) {
+        clearProblems();
+        setStatus('校验通过，可以部署。', 'ok');
+      } else {
+        showProblems(result.data.problems);
+        setStatus('发现 ' + result.data.problems.length + ' 处问题，已在图中标出。', 'error');
+      }
+    });
+  }
+
+  function deploy() {
+    setStatus('正在部署…');
+    return currentXml().then(function (xml) {
+      return postJson(config.urls.deploy, { bpmn: xml });
+    }).then(function (result) {
+      if (result.status === 201 || result.status === 200) {
+        clearProblems();
+        baseVersion = result.data.version;
+        setDirty(false);
+        document.getElementById('modeler-title').textContent =
+          result.data.name + '（' + result.data.key + ' 版本 ' + result.data.version + '）';
+        setStatus(result.status === 201
+          ? '已部署 ' + result.data.key + ' 版本 ' + result.data.version + '。正在办理的案件继续使用原版本。'
+          : '内容与已部署的 ' + result.data.key + ' 版本 ' + result.data.version + ' 相同，未生成新版本。', 'ok');
+      } else {
+        refused(result);
+      }
+    });
+  }
+
+  function saveDraft() {
+    setStatus('正在保存草稿…');
+    return currentXml().then(function (xml) {
+      return postJson(config.urls.saveDraft, { bpmn: xml, draft_id: draftId, base_version: baseVersion });
+    }).then(function (result) {
+      if (result.status !== 200) { refused(result); return; }
+      draftId = result.data.id;
+      setDirty(false);
+      window.history.replaceState(null, '', result.data.url);
+      setStatus('草稿已保存：' + result.data.name + '（未部署）。', 'ok');
+    });
+  }
+
+  function download() {
+    return currentXml().then(function (xml) {
+      var process = (modeler.getDefinitions().rootElements || []).find(function (e) {
+        return e.$instanceOf('bpmn:Process') && e.isExecutable;
+      });
+      var link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([xml], { type: 'application/xml' }));
+      link.download = ((process && process.id) || 'diagram') + '.bpmn';
+      document.body.append(link);
+      link.click();
+      link.remove();
+    });
+  }
+
+  function importFile(event) {
+    var file = event.target.files[0];
+    event.target.value = '';
+    if (!file) { return; }
+    file.text().then(function (text) {
+      if (/<!(DOCTYPE|ENTITY)/i.test(text)) {
+        setStatus('已拒绝 ' + file.name + '：不允许 DOCTYPE 或 ENTITY 声明。', 'error');
+        return;
+      }
+      draftId = null;
+      baseVersion = null;
+      return open(text).then(function () {
+        setDirty(true);
+        setStatus('已导入 ' + file.name + '。部署前请校验；服务器会按同样的规则再次检查。', 'ok');
+      });
+    });
+  }
+
+  function guarded(action) {
+    return function () {
+      action().catch(function (err) { setStatus('操作失败：' + err.message, 'error'); });
+    };
+  }
+
+  document.getElementById('btn-validate').addEventListener('click', guarded(validate));
+  document.getElementById('btn-deploy').addEventListener('click', guarded(deploy));
+  document.getElementById('btn-draft').addEventListener('click', guarded(saveDraft));
+  document.getElementById('btn-download').addEventListener('click', guarded(download));
+  document.getElementById('import-file').addEventListener('change', importFile);
+
+  if (config.sourceUrl) {
+    fetch(config.sourceUrl, { credentials: 'same-origin' }).then(function (response) {
+      if (!response.ok) { throw new Error('HTTP ' + response.status); }
+      return response.text();
+    }).then(open).catch(function (err) { setStatus('无法加载流程图：' + err.message, 'error'); });
+  } else {
+    open(NEW_DIAGRAM);
+  }
+}());

@@ -1,0 +1,106 @@
+"""The administrators' blueprint (系统管理) and what its pages share: one access check for every
+request, JSON errors for the editors' scripts, and small formatting helpers."""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+
+from engine.clock import CHINA_TZ
+from engine.errors import DomainError, InvalidData
+from engine.scope import Actor
+
+from ..auth import actor_from_request
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+@bp.before_request
+def require_admin():  # noqa: ANN201 - a Flask hook returns a response or None
+    """Access first, in one place: only administrators reach any admin page or endpoint."""
+    actor = actor_from_request()
+    if actor is None:
+        if wants_json():
+            return jsonify({"error": {"code": "unauthorized", "message": "需要登录", "details": {}}}), 401
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    if not actor.is_admin:
+        if wants_json():
+            return jsonify({"error": {"code": "forbidden", "message": "需要系统管理员权限", "details": {}}}), 403
+        return error_page(403, "无权访问", "此页面仅限系统管理员使用。")
+    g.admin = actor
+    return None
+
+
+def error_page(status: int, title: str, message: str):  # noqa: ANN201
+    return render_template("admin/error.html", title=title, message=message), status
+
+
+@bp.errorhandler(DomainError)
+def domain_error(exc: DomainError):  # noqa: ANN201
+    """Refusals as JSON for the editors' scripts, as a page in the layout otherwise."""
+    if wants_json():
+        return error_json(exc)
+    titles = {404: "未找到", 403: "无权操作", 409: "状态已变化"}
+    return error_page(exc.status, titles.get(exc.status, "无法完成操作"), exc.message)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(exc: CSRFError):  # noqa: ANN201
+    """A change without a valid CSRF token is refused, and says so in the caller's language."""
+    message = "表单已过期或来源无法验证，请刷新页面后重试。"
+    if wants_json():
+        return jsonify({"error": {"code": "csrf_failed", "message": message, "details": {}}}), 400
+    return error_page(400, "表单已失效", message)
+
+
+def admin() -> Actor:
+    return g.admin
+
+
+@bp.after_request
+def never_cache(response):  # noqa: ANN001, ANN201
+    """Admin pages show users, tokens and diagrams: keep them out of shared caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return {"local_time": local_time, "actor": g.get("admin")}
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored UTC time as China time, to the minute."""
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def forms_dir() -> Path:
+    return Path(current_app.config["FORMS_DIR"])
+
+
+def workflows_dir() -> Path:
+    return Path(current_app.config["WORKFLOWS_DIR"])
+
+
+def json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidData("请求须为 JSON 对象", {"body": ["须为 JSON 对象"]})
+    return body
+
+
+def error_json(exc: DomainError):  # noqa: ANN201
+    return jsonify({"error": {"code": exc.code, "message": exc.message, "details": exc.details}}), exc.status
+
+
+def page_arg() -> int:
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1

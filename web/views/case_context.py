@@ -1,0 +1,69 @@
+"""What a case page shows beside its form: the worker, the data so far, earlier decisions.
+
+Read from the instance's stored data, its task rows and its audit trail; never from the workflow.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from engine.definitions import start_form_name
+from engine.errors import NotFound
+from engine.models import AuditEvent, Definition, Instance, TaskRow, Worker
+from engine.scope import Actor
+from engine.workers import get_worker
+
+from ..extensions import db
+from .schema_form import describe_data, display_value
+
+
+@dataclass
+class Decision:
+    event: AuditEvent
+    title: str
+    decision: str | None
+    comment: str | None
+
+
+@dataclass
+class CaseContext:
+    worker: Worker | None
+    sections: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def form_schema(definition: Definition, form_key: str | None) -> dict[str, Any] | None:
+    return definition.forms.get(f"{form_key}.json") if form_key else None
+
+
+def case_context(actor: Actor, instance: Instance, definition: Definition, rows: list[TaskRow],
+                 events: list[AuditEvent]) -> CaseContext:
+    worker = None
+    if instance.worker_id is not None:
+        try:
+            worker = get_worker(db.session, actor, instance.worker_id)
+        except NotFound:
+            worker = None
+    data = instance.data or {}
+    form_keys = [key for key in dict.fromkeys(r.form_key for r in rows if r.form_key) if key in data]
+    start_schema = definition.forms.get(start_form_name(instance.key))
+    skip = set(form_keys) | {"worker"}
+    sections = [(_("申请信息"), describe_data(start_schema, data, skip))]
+    for key in form_keys:
+        schema = form_schema(definition, key) or {}
+        if isinstance(data.get(key), dict):
+            sections.append((schema.get("title") or key, describe_data(schema, data[key])))
+    forms_by_task = {r.id: r.form_key for r in rows}
+    decisions = []
+    for event in events:
+        if event.type != "task_completed":
+            continue
+        detail = event.detail or {}
+        schema = form_schema(definition, forms_by_task.get(event.task_id or "")) or {}
+        decision = detail.get("decision")
+        shown = display_value((schema.get("properties") or {}).get("decision") or {}, decision) \
+            if decision is not None else None
+        decisions.append(Decision(event, detail.get("title") or detail.get("name") or "", shown,
+                                  detail.get("comment")))
+    return CaseContext(worker, sections, decisions)

@@ -1,0 +1,264 @@
+"""What every browser page shares: the signed-in user, labels, dates, errors as pages, the language.
+
+`page_blueprint` makes a blueprint whose refusals (404 outside scope, 403, 409, an expired form)
+are rendered as pages in the base layout instead of the API's JSON.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+
+from config.roles import ROLES_BY_KEY
+from engine import clock
+from engine.errors import DomainError
+from engine.models import OrgUnit, User
+from engine.scope import Actor
+
+from ..auth import actor_from_request
+from ..extensions import db
+from ..i18n import LOCALES
+from .schema_form import build_form, describe_data, display_value
+
+log = logging.getLogger("cwflow.web")
+SEEN_COOKIE = "cwflow_seen"  # "this browser was signed in": tells an expired session from a first visit
+DUE_SOON_DAYS = 3
+# A form shown again with its messages is an ordinary page: answering 4xx would make the browser log
+# a console error for every mistyped field. Refusals that end the form (404, 403, 409) keep their status.
+FORM_ERRORS = 200
+
+bp = Blueprint("pages", __name__)
+
+INSTANCE_STATUS = {"running": _l("办理中"), "completed": _l("已办结"), "cancelled": _l("已撤销"),
+                   "error": _l("出错")}
+OUTCOMES = {"approved": _l("批准"), "rejected": _l("不予批准"), "withdrawn": _l("已撤回"),
+            "hired": _l("已聘用"), "cancelled": _l("已撤销"), "completed": _l("已完成"),
+            "dismissed": _l("已辞退"), "returned": _l("已退回")}
+TASK_STATUS = {"open": _l("待办"), "completed": _l("已办理"), "cancelled": _l("已取消")}
+WORKER_STATUS = {"applicant": _l("报名人员"), "probation": _l("试用期"), "active": _l("在岗"),
+                 "seconded": _l("借调中"), "resigned": _l("已辞职"), "dismissed": _l("已辞退"),
+                 "retired": _l("已退休"), "contract_ended": _l("合同终止")}
+FLAGS = {"under_audit": _l("正在接受审计"), "under_discipline_review": _l("正在接受纪律审查"),
+         "criminal_case_pending": _l("涉嫌犯罪尚未结案"), "work_injury_disability": _l("因公致残"),
+         "medical_period_until": _l("医疗期至"), "pregnancy_or_nursing_until": _l("孕期、产期、哺乳期至"),
+         "is_elected": _l("两委成员（选任）")}
+EVENTS = {"instance_started": _l("发起流程"), "task_completed": _l("办理"), "task_claimed": _l("认领任务"),
+          "task_unclaimed": _l("取消认领"), "instance_cancelled": _l("撤销流程"), "timer_fired": _l("定时触发"),
+          "notified": _l("发送通知"), "worker_created": _l("建档")}
+WORKER_FIELDS = {"status": _l("状态"), "created": _l("建档"), "name": _l("姓名"), "gender": _l("性别"),
+                 "birth_date": _l("出生日期"), "education": _l("学历"), "contract": _l("合同"), "data": _l("其他信息")}
+
+
+def label(mapping: dict[str, Any], key: str | None) -> str:
+    if key is None:
+        return "—"
+    return str(mapping.get(key, key))
+
+
+def role_label(role: str) -> str:
+    known = ROLES_BY_KEY.get(role)
+    return _(known.name_zh) if known else role
+
+
+def worker_field_label(name: str) -> str:
+    if name.startswith("flags."):
+        return str(FLAGS.get(name[6:], name[6:]))
+    return str(WORKER_FIELDS.get(name, name))
+
+
+# -- who is signed in ------------------------------------------------------------------------------
+
+def current_actor() -> Actor | None:
+    return actor_from_request()
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Pages need a signed-in user; otherwise to the login page, and back here afterwards."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_actor() is None:
+            return redirect_to_login(request.full_path if request.method == "GET" else _back_path())
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def redirect_to_login(next_path: str | None) -> Response:
+    if request.cookies.get(SEEN_COOKIE):
+        flash(_("登录已过期，请重新登录。"), "warning")
+    else:
+        flash(_("请先登录。"), "info")
+    target = safe_next(next_path)
+    return redirect(url_for("auth.login", next=target) if target and target != "/?" else url_for("auth.login"))
+
+
+def _back_path() -> str | None:
+    """Where a refused POST should return to: the page it came from, when that is this site."""
+    referrer = request.referrer
+    if referrer:
+        parts = urlsplit(referrer)
+        if parts.netloc == request.host:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.path
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only paths on this site: never an absolute or protocol-relative URL (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    return target.rstrip("?") or "/"
+
+
+def header_info(actor: Actor) -> dict[str, Any]:
+    """Display name, and each role with the name of its unit, for the header."""
+    if "header_info" in g:
+        return g.header_info
+    display = db.session.scalar(select(User.display_name).where(User.username == actor.username)) or actor.username
+    codes = {code for _, code, _ in actor.assignments if code != "*"}
+    names = dict(db.session.execute(select(OrgUnit.code, OrgUnit.name).where(OrgUnit.code.in_(codes))).all()) \
+        if codes else {}
+    roles = [(role_label(role), names.get(code, code), code) for role, code, _ in actor.assignments]
+    g.header_info = {"display_name": display, "roles": roles}
+    return g.header_info
+
+
+# -- dates ----------------------------------------------------------------------------------------
+
+def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(clock.CHINA_TZ).strftime(fmt)
+
+
+def local_date(value: datetime | date | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return local_dt(value, "%Y-%m-%d")
+    return value.isoformat()
+
+
+def due_state(due_at: datetime | None) -> str | None:
+    """`overdue`, `soon` (within three days) or None: how urgent a task looks in the inbox."""
+    if due_at is None:
+        return None
+    now = clock.now()
+    if due_at < now:
+        return "overdue"
+    if due_at <= now + timedelta(days=DUE_SOON_DAYS):
+        return "soon"
+    return None
+
+
+def page_url(page: int) -> str:
+    """This page's URL with its filters kept and another page number."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
+    return url_for(request.endpoint, **args)
+
+
+def int_arg(name: str, default: int = 1, *, low: int = 1, high: int = 10_000) -> int:
+    try:
+        return min(max(int(request.args.get(name, default)), low), high)
+    except (TypeError, ValueError):
+        return default
+
+
+def date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+# -- errors as pages ------------------------------------------------------------------------------
+
+def error_page(status: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("errors/page.html", status=status, title=title, message=message), status
+
+
+def page_blueprint(name: str, import_name: str, **kwargs: Any) -> Blueprint:
+    """A blueprint whose refusals render as pages (404 never says whether the thing exists)."""
+    blueprint = Blueprint(name, import_name, **kwargs)
+    install_page_errors(blueprint)
+    return blueprint
+
+
+def install_page_errors(blueprint: Blueprint) -> None:
+    @blueprint.errorhandler(DomainError)
+    def domain_error(exc: DomainError):  # noqa: ANN202
+        if exc.status == 404:
+            log.info("denied or unknown: %s %s", request.method, request.path)
+            return error_page(404, _("未找到"), _("您要找的内容不存在，或不在您的管辖范围内。"))
+        if exc.status == 403:
+            return error_page(403, _("无权操作"), exc.message)
+        if exc.status == 409:
+            return error_page(409, _("状态已变化"), exc.message)
+        return error_page(exc.status, _("无法完成操作"), exc.message)
+
+    @blueprint.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # noqa: ANN202
+        if current_actor() is None:
+            return redirect_to_login(_back_path())
+        return error_page(400, _("表单已失效"), _("表单已过期或来源无法验证，请返回上一页刷新后重试。"))
+
+    @blueprint.errorhandler(404)
+    def not_found(exc: Exception):  # noqa: ANN202
+        return error_page(404, _("未找到"), _("您要找的内容不存在，或不在您的管辖范围内。"))
+
+
+# -- the language switch and what every template may use -------------------------------------------
+
+@bp.post("/locale")
+def set_locale():
+    chosen = request.form.get("locale")
+    if chosen in LOCALES:
+        session["locale"] = chosen
+    return redirect(safe_next(request.form.get("next")) or url_for("auth.index"))
+
+
+@bp.app_context_processor
+def page_context() -> dict[str, Any]:
+    actor = current_actor() if request else None
+    return {"actor": actor, "me": header_info(actor) if actor else None}
+
+
+@bp.app_template_global("page_url")
+def _page_url(page: int) -> str:
+    return page_url(page)
+
+
+for _name, _function in {
+    "build_form": build_form, "describe_data": describe_data, "display_value": display_value,
+    "role_label": role_label, "due_state": due_state,
+}.items():
+    bp.add_app_template_global(_function, _name)
+
+for _name, _function in {
+    "local_dt": local_dt, "local_date": local_date, "worker_field": worker_field_label,
+    "instance_status": lambda key: label(INSTANCE_STATUS, key),
+    "outcome": lambda key: label(OUTCOMES, key),
+    "task_status": lambda key: label(TASK_STATUS, key),
+    "worker_status": lambda key: label(WORKER_STATUS, key),
+    "event_type": lambda key: label(EVENTS, key),
+    "flag": lambda key: label(FLAGS, key),
+}.items():
+    bp.add_app_template_filter(_function, _name)

@@ -1,0 +1,137 @@
+"""The public recruitment pages (招聘报名): apply to an open campaign and look up an application.
+
+No login. The form is a JSON Schema rendered by the same macro as every staff form; registration
+itself is engine.recruitment.applications.submit, rate-limited per client address like the API.
+"""
+
+import hashlib
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app, render_template, request
+from flask_babel import gettext as _
+
+from engine.errors import Conflict, InvalidData, NotFound
+from engine.forms import validate_submission
+from engine.recruitment import applications
+from engine.rules.recruitment_precheck import (
+    DISQUALIFIERS,
+    EDUCATION_LEVELS,
+    PRIORITY_FLAGS,
+    RELAXATION_BASES,
+)
+
+from ..api.recruitment_schemas import STATUS_TEXT
+from ..extensions import db
+from .pages import FORM_ERRORS, page_blueprint
+from .schema_form import parse_form
+
+bp = page_blueprint("public", __name__, url_prefix="/recruitment")
+DEFAULT_LIMITS = {"apply": (20, 10), "lookup": (60, 10)}  # (requests, minutes), as the public API
+
+
+def _choices(mapping: dict[str, str]) -> list[dict[str, str]]:
+    return [{"const": code, "title": text} for code, text in mapping.items()]
+
+
+def application_form(posts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The registration form (报名表) as a JSON Schema, with this campaign's posts to choose from."""
+    return {
+        "title": "报名表", "type": "object", "additionalProperties": False,
+        "required": ["name", "gender", "birth_date", "id_number", "education", "post"],
+        "properties": {
+            "name": {"type": "string", "title": "姓名", "minLength": 1, "maxLength": 50, "pattern": "\\S"},
+            "gender": {"type": "string", "title": "性别", "oneOf": _choices({"男": "男", "女": "女"})},
+            "birth_date": {"type": "string", "format": "date", "title": "出生日期"},
+            "id_number": {"type": "string", "title": "居民身份证号码", "pattern": "^\\d{17}[\\dXx]$",
+                          "description": "18位；查询报名状态时需要。"},
+            "education": {"type": "string", "title": "学历", "enum": list(EDUCATION_LEVELS)},
+            "phone": {"type": "string", "title": "手机号码", "pattern": "^1\\d{10}$"},
+            "post": {"type": "string", "title": "报考岗位（社区）",
+                     "oneOf": [{"const": p["community"], "title": f"{p['name']}（{p['count']} 人）"} for p in posts]},
+            "local_residence": {"type": "boolean", "title": "本地户籍或在本地居住"},
+            "fresh_graduate": {"type": "boolean", "title": "应届毕业生"},
+            "recommended_by_street": {"type": "boolean", "title": "经街道推荐放宽年龄或学历条件",
+                                      "description": "本社区党员、居民志愿者、退役军人等经街道推荐的，可适当放宽（004 第9条）。"},
+            "relaxation_basis": {"type": "string", "title": "推荐依据", "oneOf": _choices(RELAXATION_BASES)},
+            "priority": {"type": "array", "title": "优先条件（004 第10条）", "uniqueItems": True,
+                         "items": {"type": "string", "oneOf": _choices(PRIORITY_FLAGS)}},
+            "declarations": {"type": "array", "title": "如实声明：本人有下列情形（没有则不选）", "uniqueItems": True,
+                             "description": "有下列情形之一的，不得招聘为社区工作者（004 第11条）。",
+                             "items": {"type": "string", "oneOf": _choices(DISQUALIFIERS)}},
+        },
+    }
+
+
+LOOKUP_FORM = {
+    "title": "报名查询", "type": "object", "required": ["application_no", "id_number"],
+    "properties": {
+        "application_no": {"type": "string", "title": "报名号", "minLength": 1, "maxLength": 20,
+                           "description": "报名成功时页面上显示的报名号。"},
+        "id_number": {"type": "string", "title": "居民身份证号码", "minLength": 15, "maxLength": 18},
+    },
+}
+
+
+def _rate_limit(kind: str) -> None:
+    limit, minutes = current_app.config.get(f"RECRUITMENT_{kind.upper()}_LIMIT", DEFAULT_LIMITS[kind])
+    digest = hashlib.sha256(f"{current_app.config['SECRET_KEY']}|{request.remote_addr}".encode()).hexdigest()[:40]
+    applications.count_hit(db.session, f"{kind}:{digest}", limit=limit, per=timedelta(minutes=minutes))
+
+
+@bp.route("/<int:instance_id>", methods=["GET", "POST"])
+def apply(instance_id: int):
+    notice = applications.public_notice(db.session, instance_id)
+    schema = application_form(notice["posts"])
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    message, status = None, 200
+    if request.method == "POST" and notice["registration_open"]:
+        data, values, errors = parse_form(schema, request.form)
+        try:
+            validate_submission(schema, data, form_name="application")
+        except InvalidData as exc:
+            errors = {**exc.fields, **errors}
+        if errors:
+            message, status = _("报名信息有误，请按提示修改。"), FORM_ERRORS
+        else:
+            try:
+                _rate_limit("apply")
+                created = applications.submit(db.session, instance_id, {**data, "birth_date": date.fromisoformat(
+                    data["birth_date"])})
+            except InvalidData as exc:
+                errors, message, status = exc.fields, _("报名信息有误，请按提示修改。"), FORM_ERRORS
+            except applications.TooManyRequests as exc:
+                message, status = exc.message, 429
+            except Conflict as exc:
+                message, status = exc.message, 409
+            else:
+                return render_template("public/applied.html", notice=notice, application=created,
+                                       status_text=STATUS_TEXT)
+    return render_template("public/apply.html", notice=notice, schema=schema, values=values, errors=errors,
+                           message=message), status
+
+
+@bp.route("/status", methods=["GET", "POST"])
+def status():
+    """Look up one's own application; a POST, so ID numbers never appear in URLs or access logs."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    found, message, code = None, None, 200
+    if request.method == "POST":
+        data, values, errors = parse_form(LOOKUP_FORM, request.form)
+        try:
+            validate_submission(LOOKUP_FORM, data, form_name="lookup")
+        except InvalidData as exc:
+            errors = {**exc.fields, **errors}
+        if not errors:
+            try:
+                _rate_limit("lookup")
+                found = applications.lookup(db.session, data["application_no"], data["id_number"])
+                values = {}  # the ID number is not echoed back into the page
+            except applications.TooManyRequests as exc:
+                message, code = exc.message, 429
+            except NotFound:
+                message = _("没有找到该报名信息，请核对报名号和身份证号码。")
+    return render_template("public/status.html", schema=LOOKUP_FORM, values=values, errors=errors, found=found,
+                           message=message, status_text=STATUS_TEXT), code

@@ -1,0 +1,97 @@
+"""One task (办理): its form from the JSON Schema, the case beside it, the diagram with this step.
+
+Submitting calls runtime.complete_task once; its refusals come back as messages on the page:
+field errors beside their fields with the entered values kept, 409 when someone else finished first.
+"""
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine import queries, runtime
+from engine.errors import Conflict, EngineFailure, Forbidden, InvalidData, RuleViolation
+from engine.forms import validate_submission
+from engine.models import Definition, Instance, TaskRow
+from engine.tasks import get_task_row
+
+from ..extensions import db
+from .case_context import case_context, form_schema
+from .pages import FORM_ERRORS, current_actor, local_dt, login_required, page_blueprint
+from .schema_form import parse_form
+
+bp = page_blueprint("task_pages", __name__, url_prefix="/tasks")
+
+
+@bp.route("/<string:task_id>", methods=["GET", "POST"])
+@login_required
+def show(task_id: str):
+    actor = current_actor()
+    row = get_task_row(db.session, actor, task_id)
+    instance = db.session.get(Instance, row.instance_id)
+    definition = db.session.get(Definition, instance.definition_id)
+    schema = form_schema(definition, row.form_key)
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    notice = None
+    status = 200
+    if request.method == "POST":
+        data, values, errors = parse_form(schema, request.form)
+        if errors and schema is not None:
+            errors = _merge(errors, _other_errors(schema, data, row))
+            notice, status = _("表单有误，请按提示修改。"), FORM_ERRORS
+        else:
+            try:
+                runtime.complete_task(db.session, actor, task_id, data if schema is not None else {})
+            except InvalidData as exc:
+                errors, notice, status = exc.fields, _("表单有误，请按提示修改。"), FORM_ERRORS
+            except RuleViolation as exc:
+                errors, notice, status = exc.details.get("fields") or {}, exc.message, FORM_ERRORS
+            except Conflict as exc:
+                row = db.session.get(TaskRow, task_id)
+                notice, status = _conflict_message(row, exc), 409
+            except (Forbidden, EngineFailure) as exc:
+                notice, status = exc.message, exc.status
+            else:
+                flash({"text": _("已提交：%(title)s。", title=row.title),
+                       "link": url_for("instance_pages.show", instance_id=instance.id),
+                       "link_text": _("查看流程进度")}, "success")
+                return redirect(url_for("inbox.index"))
+    rows = queries.task_rows_of(db.session, instance.id)
+    events = queries.events_of(db.session, instance.id)
+    context = case_context(actor, instance, definition, rows, events)
+    can_act = row.status == "open" and (row.assignee is None or row.assignee == actor.username)
+    diagram = {"current": [row.name] if row.status == "open" else [],
+               "done": sorted({r.name for r in rows if r.status == "completed"})}
+    submitted = (instance.data or {}).get(row.form_key) if row.status == "completed" and row.form_key else None
+    return render_template(
+        "tasks/task.html", task=row, instance=instance, definition=definition, schema=schema, values=values,
+        errors=errors, notice=notice, status=status, context=context, can_act=can_act, diagram=diagram,
+        submitted=submitted,
+    ), status
+
+
+def _other_errors(schema: dict[str, Any], data: dict[str, Any], row: TaskRow) -> dict[str, list[str]]:
+    """The schema's own messages for what could be read, shown together with the unreadable fields."""
+    try:
+        validate_submission(schema, data, form_name=row.form_key or "")
+    except InvalidData as exc:
+        return exc.fields
+    return {}
+
+
+def _merge(first: dict[str, list[str]], second: dict[str, list[str]]) -> dict[str, list[str]]:
+    merged = {k: list(v) for k, v in first.items()}
+    for key, messages in second.items():
+        if key not in merged:
+            merged[key] = list(messages)
+    return merged
+
+
+def _conflict_message(row: TaskRow | None, exc: Conflict) -> str:
+    if row is not None and row.status == "completed" and row.completed_by:
+        return _("此任务已由 %(user)s 于 %(at)s 办理完毕，您填写的内容没有提交。", user=row.completed_by,
+                 at=local_dt(row.completed_at))
+    if row is not None and row.status == "cancelled":
+        return _("此任务已被取消（流程已撤销或已改变），您填写的内容没有提交。")
+    return _("此任务已被他人处理，您填写的内容没有提交。") + " " + exc.message
