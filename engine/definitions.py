@@ -96,9 +96,13 @@ def deploy(session: Session, upload: Upload, *, actor: str) -> tuple[Definition,
     wanted = referenced_forms(upload.bpmn) | ({start_form_name(key)} & set(available))
     forms = {name: available[name] for name in sorted(wanted)}
     checksum = _checksum(upload.bpmn, upload.dmn, forms)
+    # Bytes deployed before (as any version) are not deployed again: re-running `workflows
+    # deploy` must not undo a newer version an administrator deployed from the browser.
+    same = session.scalar(select(Definition).where(Definition.key == key, Definition.checksum == checksum)
+                          .order_by(Definition.version.desc()).limit(1))
+    if same is not None:
+        return same, False
     latest = latest_definition(session, key, required=False)
-    if latest is not None and latest.checksum == checksum:
-        return latest, False
     definition = Definition(
         key=key,
         version=(latest.version + 1) if latest else 1,

@@ -22,7 +22,7 @@ _ALLOWED_STATUS_CHANGES = {"resigned", "dismissed", "active", "seconded", "contr
 @dataclass
 class StepEffects:
     outcome: str | None = None
-    worker_status: list[tuple[int, str]] = field(default_factory=list)
+    worker_status: list[tuple[int, str, tuple[str, ...]]] = field(default_factory=list)
     notifications: list[tuple[str, str]] = field(default_factory=list)
 
     def functions(self) -> dict[str, Callable[..., Any]]:
@@ -43,10 +43,13 @@ class StepEffects:
             raise ValueError("outcome must be a non-empty string")
         self.outcome = outcome
 
-    def _set_worker_status(self, worker_id: int, status: str) -> None:
+    def _set_worker_status(self, worker_id: int, status: str, only_from: Any = ()) -> None:
+        """`only_from` (a status or a list): change only a worker still in one of them, so a
+        secondment ending after a dismissal does not bring the worker back to `active`."""
         if status not in _ALLOWED_STATUS_CHANGES:
             raise ValueError(f"unknown worker status '{status}'")
-        self.worker_status.append((int(worker_id), status))
+        expected = (only_from,) if isinstance(only_from, str) else tuple(only_from or ())
+        self.worker_status.append((int(worker_id), status, expected))
 
     def _notify(self, role: str, message: str) -> None:
         if role not in ROLES_BY_KEY:

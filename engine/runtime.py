@@ -406,10 +406,14 @@ def _finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task
 
 
 def _apply_effects(session: Session, instance: Instance, effects: StepEffects, *, actor: str) -> None:
-    for worker_id, status in effects.worker_status:
+    for worker_id, status, only_from in effects.worker_status:
         worker = session.get(Worker, worker_id)
         if worker is None:
             raise EngineFailure(f"流程要求变更的档案 {worker_id} 不存在")
+        if only_from and worker.status not in only_from:
+            audit.record(session, actor, "worker_status_kept", instance_id=instance.id,
+                         detail={"worker_id": worker_id, "status": worker.status, "asked": status})
+            continue
         change_status(session, worker, status, actor=actor, source=f"{instance.key} #{instance.id}")
     org = None
     for role, message in effects.notifications:

@@ -87,7 +87,15 @@ def actor_from_request(*, bearer_only: bool = False) -> Actor | None:
 
 
 def _epoch(user: User) -> str:
-    return hash_token(user.password_hash)[:16]
+    """Changes with the password and at every logout, ending the sessions signed before."""
+    return f"{user.session_version or 0}:{hash_token(user.password_hash)[:16]}"
+
+
+def end_sessions(user_id: int) -> None:
+    """Log the user out everywhere: a copied session cookie is dead from now on."""
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.session_version = (user.session_version or 0) + 1
 
 
 def _actor_for_token(token: str) -> Actor | None:

@@ -6,7 +6,14 @@ from flask_wtf.csrf import CSRFError
 
 from engine import audit
 
-from .auth import TooManyAttempts, Unauthorized, actor_from_request, check_credentials, login_session
+from .auth import (
+    TooManyAttempts,
+    Unauthorized,
+    actor_from_request,
+    check_credentials,
+    end_sessions,
+    login_session,
+)
 from .extensions import db
 from .views.pages import SEEN_COOKIE, safe_next
 
@@ -63,6 +70,7 @@ def logout():
     if locale:
         session["locale"] = locale
     if actor is not None:
+        end_sessions(actor.user_id)
         audit.record(db.session, actor.username, "logout")
         db.session.commit()
     flash(_("您已退出登录。"), "info")

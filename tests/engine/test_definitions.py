@@ -81,3 +81,16 @@ def test_a_doctype_in_an_upload_is_refused(app):
             assert "DOCTYPE" in str(exc.problems[0]).upper()
         else:
             raise AssertionError("a DOCTYPE was accepted")
+
+
+def test_redeploying_an_older_file_does_not_undo_a_newer_version(app):
+    from web.extensions import db
+
+    original = (ROOT / "workflows" / "resignation.bpmn").read_bytes()
+    edited = original.replace("受理审查".encode(), "受理并审查".encode())
+    with app.app_context():
+        newer, created = definitions.deploy(db.session, _upload(edited), actor="admin")
+        assert created and newer.version == 2
+        again, created = definitions.deploy(db.session, _upload(original), actor="cli")
+        assert not created and again.version == 1
+        assert definitions.latest_definition(db.session, "resignation").version == 2

@@ -59,3 +59,14 @@ def test_session_cookie_flags(app):
     from web import create_app
 
     assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_a_copied_session_cookie_is_dead_after_logout(app, client):
+    client.post("/login", data={"username": "hr_s01", "password": "demo-pass-2026", "csrf_token": _csrf(client)})
+    cookie = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    assert "hr_s01" in thief.get("/", follow_redirects=True).get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": _csrf(client, "/")})
+    page = thief.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "hr_s01" not in page and 'name="password"' in page
