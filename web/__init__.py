@@ -9,6 +9,7 @@ from sqlalchemy import text
 from config.settings import load_settings
 
 from .extensions import csrf, db
+from .sqlite_tuning import tune_sqlite
 from .i18n import init_i18n
 
 
@@ -21,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("SpiffWorkflow").setLevel(logging.WARNING)
 
     db.init_app(app)
+    tune_sqlite(app)
     csrf.init_app(app)
     init_i18n(app)
 

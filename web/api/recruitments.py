@@ -55,6 +55,17 @@ def _rate_limit(kind: str) -> None:
     applications.count_hit(db.session, f"{kind}:{digest}", limit=limit, per=timedelta(minutes=minutes))
 
 
+PUBLIC_LIMITED = {"recruitments.apply": "apply", "recruitments.lookup": "lookup"}
+
+
+@blp.before_request
+def _limit_public_requests() -> None:
+    """Count a public request before its body is parsed, so malformed ones count too."""
+    kind = PUBLIC_LIMITED.get(request.endpoint or "")
+    if kind:
+        _rate_limit(kind)
+
+
 class ImportFile(Schema):
     file = Upload(required=True)
 
@@ -73,7 +84,6 @@ def notice(instance_id: int):
 @blp.alt_response(429, description="too many requests from this address")
 def apply(body: dict, instance_id: int):
     """Register for a campaign (public, no token, rate-limited per client address)."""
-    _rate_limit("apply")
     return applications.submit(db.session, instance_id, body)
 
 
@@ -82,7 +92,6 @@ def apply(body: dict, instance_id: int):
 @blp.response(200, ApplicantStatusOut)
 def lookup(body: dict):
     """An applicant's own status, review reason, scores and rank, by application number and ID number."""
-    _rate_limit("lookup")
     return applications.lookup(db.session, body["application_no"], body["id_number"])
 
 
