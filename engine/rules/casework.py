@@ -38,7 +38,11 @@ def require_workers_community(worker: Worker, org: OrgUnit, what: str) -> None:
 
 
 def refuse_open_cases(session: Session, worker: Worker, keys: tuple[str, ...]) -> None:
-    """Two open cases that both move the worker's status would overwrite each other's result."""
+    """Two open cases that both move the worker's status would overwrite each other's result.
+
+    The worker's row is locked first, so two starts at the same moment are judged one after
+    the other (PostgreSQL; SQLite locks the whole file)."""
+    session.execute(select(Worker.id).where(Worker.id == worker.id).with_for_update())
     open_case = session.execute(
         select(Instance.id, Instance.key).where(
             Instance.worker_id == worker.id, Instance.status == "running", Instance.key.in_(keys))

@@ -79,6 +79,9 @@ def _check_hr_review(session: Session, case_data: dict[str, Any], submitted: dic
     """Proceeding needs every protection of the record listed and evidence for every ground."""
     worker = _worker(session, case_data)
     grounds = case_data["grounds"]
+    if "probation_failed" in grounds and worker.status != "probation":
+        raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（004 第37条）",
+                            fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
     declared = submitted.get("protections") or []
     missing = [p for p in record_protections(worker, today()) if p not in declared]
     if missing:
@@ -156,7 +159,7 @@ def _check_notice(session: Session, case_data: dict[str, Any], submitted: dict[s
     if as_date(submitted["union_notified_on"]) > delivered:
         raise RuleViolation("union_not_notified", "单方解除劳动合同应当事先将理由通知工会（劳动合同法第43条）",
                             fields={"union_notified_on": ["须不晚于送达日期"]})
-    if case_data["basis"] != "no_fault":
+    if (case_data.get("basis") or basis(case_data["grounds"])) != "no_fault":
         return
     if submitted["notice_mode"] not in ("notice_period", "pay_in_lieu"):
         days = policy_value("dismissal_notice_days")

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from config.policy import policy_value
 
-from ..errors import Conflict, InvalidData, RuleViolation
-from ..models import AuditEvent, Instance, OrgUnit, TaskRow, Worker
+from ..errors import InvalidData, RuleViolation
+from ..models import AuditEvent, OrgUnit, TaskRow, Worker
 from ..scope import Actor
 from ..workers import snapshot
+from .casework import refuse_open_cases
 
 IN_SERVICE = ("probation", "active", "seconded")
 BAR_NAMES = {
@@ -63,9 +64,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
             "resignation_blocked", f"该工作者{reasons}，依规定不得辞职（003 第39条）",
             fields={"worker_id": [reasons]}, bars=bars,
         )
-    open_case = session.scalar(select(Instance.id).where(
-        Instance.key == "resignation", Instance.worker_id == worker.id, Instance.status == "running"))
-    if open_case is not None:
-        raise Conflict("该工作者已有办理中的辞职申请", code="resignation_in_progress",
-                       details={"instance_id": open_case})
+    # One resignation at a time. Other open cases (a secondment request, a dismissal) do not bar
+    # the worker's written notice; their later status changes only apply to a worker in service.
+    refuse_open_cases(session, worker, ("resignation",))
     return {"worker": snapshot(worker)}

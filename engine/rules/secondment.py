@@ -4,7 +4,7 @@ At start: only the street borrows (`secondment_unit_level`), at most 3 months in
 (`secondment_too_long`), at most 2 workers of one community at the same time
 (`secondment_quota`), only a worker in post. At every approval the quota and the worker's
 status are judged again on the record as it is then; an extension must still end within
-3 months of the start.
+3 months of the start; the return is recorded only while the record still says seconded.
 """
 
 from datetime import date, timedelta
@@ -65,9 +65,21 @@ def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: di
     if row.name in APPROVAL_TASKS and submitted.get("decision") == "approve":
         _check_approval(session, row, case_data)
     elif row.name == "secondment_period":
+        _require_seconded(session, case_data)
         _check_period(session, row, case_data, submitted)
     elif row.name == "confirm_return":
+        _require_seconded(session, case_data)
         _check_returned_on(case_data, submitted["returned_on"])
+
+
+def _require_seconded(session: Session, case_data: dict[str, Any]) -> None:
+    """Ending a secondment sets the worker back to active: never over a status another process set
+    meanwhile (a resignation, say); the street cancels this case instead."""
+    worker = session.get(Worker, case_data["worker_id"])
+    if worker.status != "seconded":
+        raise RuleViolation("worker_not_seconded",
+                            f"档案显示该工作者已{STATUS_NAMES.get(worker.status, worker.status)}，不再处于借调状态；"
+                            "请撤销本借调事项", fields={"worker_id": ["不在借调中"]}, status=worker.status)
 
 
 def _check_borrower(level: str) -> None:
@@ -105,7 +117,8 @@ def _check_quota(session: Session, community: OrgUnit, start: date, end: date, e
 
 
 def _check_approval(session: Session, row: TaskRow, case_data: dict[str, Any]) -> None:
-    """Approving is where the quota counts (api-contract.md); the worker must still be free to go."""
+    """Approving is where the quota counts (api-contract.md); the worker must still be free to go,
+    and the request, which its initiator may have corrected after a return, must still be allowed."""
     instance = session.get(Instance, row.instance_id)
     worker = session.get(Worker, case_data["worker_id"])
     extending = (case_data.get("secondment_period") or {}).get("decision") == "extend"
@@ -115,6 +128,8 @@ def _check_approval(session: Session, row: TaskRow, case_data: dict[str, Any]) -
                             "不能批准借调", fields={"decision": ["人员状态已变化"]})
     start = as_date(case_data["start_date"])
     end = as_date(case_data["secondment_period"]["new_end_date"] if extending else case_data["end_date"])
+    _check_borrower(case_data["borrowing_unit_level"])  # start data may have been resubmitted since
+    _check_length(start, end, field="new_end_date" if extending else "end_date")
     _check_quota(session, session.get(OrgUnit, instance.org_code), start, end, exclude=instance.id)
 
 

@@ -130,7 +130,7 @@ class Run:
         self.outcomes: list[str] = []
         env = {"policy": DEFAULTS.__getitem__, "len": len,
                "add_days": lambda d, n: (dt.date.fromisoformat(d) + dt.timedelta(days=n)).isoformat(),
-               "set_worker_status": lambda w, s: self.statuses.append((w, s)), "set_outcome": self.outcomes.append}
+               "set_worker_status": lambda w, s, *guard: self.statuses.append((w, s)), "set_outcome": self.outcomes.append}
         self.workflow = BpmnWorkflow(*specs, script_engine=PythonScriptEngine(environment=TaskDataEnvironment(env)))
         self.workflow.get_tasks(state=TaskState.READY)[0].data.update({"worker_id": 7, "grounds": ["serious_breach"]})
         self.workflow.do_engine_steps()

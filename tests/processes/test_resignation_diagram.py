@@ -445,7 +445,7 @@ class Effects:
             "add_days": lambda day, n: (dt.date.fromisoformat(day) + dt.timedelta(days=n)).isoformat(),
             "notify": lambda role, message: self.notifications.append((role, message)),
             "set_outcome": self.outcomes.append,
-            "set_worker_status": lambda worker_id, status: self.statuses.append((worker_id, status)),
+            "set_worker_status": lambda worker_id, status, *guard: self.statuses.append((worker_id, status)),
         }
 
 

@@ -366,3 +366,70 @@ def test_request_is_filed_at_the_workers_community_and_in_scope(users, at):
         refused(response, 422, "worker_not_found")
         other_street = start(users["hr_s02"], "secondment", "S01C01", {"worker_id": WANG, **REQUEST})
         assert other_street.status_code == 422
+
+
+def test_return_is_not_recorded_over_a_status_another_process_set(users, at, tick):
+    case_id = seconded_worker(users, at, tick)
+    with at("2026-03-10T10:00"):  # the resignation rules let a seconded worker resign
+        resignation = start(users["hr_s01"], "resignation", "S01C01",
+                            {"worker_id": WANG, "reason": "家庭原因", "submitted_on": "2026-03-10"}).get_json()
+        complete(users["hr_s01"], resignation["id"], "street_review",
+                 {"decision": "approve", "unfinished_business": False})
+        complete(users["leader_s01"], resignation["id"], "street_decision", APPROVE)
+        complete(users["hr_s01"], resignation["id"], "handover",
+                 {"handover_confirmed": True, "handed_over_to": "赵敏", "audit_required": False})
+    tick("2026-05-08T10:00")
+    with at("2026-05-09T10:00"):
+        error = refused(try_complete(users["hr_s01"], case_id, "confirm_return", {"returned_on": "2026-05-09"}),
+                        422, "worker_not_seconded")
+        assert error["details"]["status"] == "resigned"
+        cancelled = users["leader_s01"].post(f"/api/v1/instances/{case_id}/cancel", json={"reason": "人员已辞职"})
+    assert cancelled.status_code == 200 and worker(users)["status"] == "resigned"
+
+
+# --- returns (退回) ----------------------------------------------------------------------------
+
+
+def test_a_running_secondment_cannot_be_sent_back_past_its_start(users, at, tick):
+    case_id = seconded_worker(users, at, tick)
+    task = open_task(users["hr_s01"], case_id, "secondment_period")
+    assert users["hr_s01"].get(f"/api/v1/tasks/{task['id']}/return-targets").get_json()["items"] == []
+    with at("2026-03-10T10:00"):
+        refused(users["hr_s01"].post(f"/api/v1/tasks/{task['id']}/return",
+                                     json={"target": "community_opinion", "reason": "重新审批"}),
+                422, "return_target_not_allowed")
+    assert worker(users)["status"] == "seconded"
+
+
+def test_a_request_corrected_after_a_return_is_judged_again_at_approval(users, at):
+    with at(TODAY):
+        case = request(users).get_json()
+        task = open_task(users["sec_s01c01"], case["id"], "community_opinion")
+        returned = users["sec_s01c01"].post(f"/api/v1/tasks/{task['id']}/return",
+                                            json={"target": "initiator", "reason": "请核实借调期限"})
+        assert returned.status_code == 200, returned.get_json()
+        (resubmit,) = returned.get_json()["open_tasks"]
+        again = users["hr_s01"].post(f"/api/v1/tasks/{resubmit['id']}/complete",
+                                     json={"data": {"end_date": "2026-08-31"}})  # past the 3 months
+        assert again.status_code == 200, again.get_json()
+        complete(users["sec_s01c01"], case["id"], "community_opinion", APPROVE)
+        refused(try_complete(users["leader_s01"], case["id"], "street_review", APPROVE), 422, "secondment_too_long")
+        complete(users["leader_s01"], case["id"], "street_review", REJECT)
+    assert instance(users, case["id"])["outcome"] == "rejected"
+
+
+def test_a_worker_who_resigned_before_the_start_date_is_not_made_seconded(users, at, tick):
+    with at(TODAY):
+        case = request(users).get_json()
+        approve_request(users, case["id"])
+        resignation = start(users["hr_s01"], "resignation", "S01C01",
+                            {"worker_id": WANG, "reason": "家庭原因", "submitted_on": "2026-03-02"}).get_json()
+        complete(users["hr_s01"], resignation["id"], "street_review",
+                 {"decision": "approve", "unfinished_business": False})
+        complete(users["leader_s01"], resignation["id"], "street_decision", APPROVE)
+        complete(users["hr_s01"], resignation["id"], "handover",
+                 {"handover_confirmed": True, "handed_over_to": "赵敏", "audit_required": False})
+    tick("2026-03-09T10:00")
+    assert worker(users)["status"] == "resigned"
+    events = users["hr_s01"].get(f"/api/v1/instances/{case['id']}/events").get_json()["items"]
+    assert "worker_status_kept" in [e["type"] for e in events]

@@ -109,6 +109,15 @@ def test_every_user_task_has_its_role_lane_and_an_existing_form(specs):
         assert (FORMS / form).is_file()
 
 
+def test_steps_after_the_worker_may_have_left_cannot_be_sent_back(specs):
+    """退回 replays the steps it goes back over: never across the status change (借调开始)."""
+    returns = {ts.bpmn_id: ts.extensions["properties"].get("returnTargets")
+               for ts in checks.all_task_specs(specs) if type(ts).__name__ == "UserTask"}
+    assert returns == {"community_opinion": None, "street_review": "", "swd_approval": "street_review",
+                       "org_approval": "street_review", "civil_approval": "street_review",
+                       "secondment_period": "", "confirm_return": ""}
+
+
 def test_gateways_and_expressions(specs, tree):
     checks.check_gateways(specs)
     assert checks.check_expressions(tree) == 28
@@ -129,7 +138,7 @@ class Run:
         self.outcomes: list[str] = []
         env = {"policy": DEFAULTS.__getitem__, "today": lambda: "2026-03-02",
                "add_days": lambda d, n: (dt.date.fromisoformat(d) + dt.timedelta(days=n)).isoformat(),
-               "set_worker_status": lambda w, s: self.statuses.append((w, s)), "set_outcome": self.outcomes.append,
+               "set_worker_status": lambda w, s, *guard: self.statuses.append((w, s)), "set_outcome": self.outcomes.append,
                "notify": lambda role, message: None}
         self.workflow = BpmnWorkflow(*specs, script_engine=PythonScriptEngine(environment=TaskDataEnvironment(env)))
         self.workflow.get_tasks(state=TaskState.READY)[0].data.update({
