@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/cwflow_test
 DEMO_DB := instance/cwflow-demo.db
 
-.PHONY: install install-python install-js demo serve test test-sqlite test-postgres lint bench clean
+.PHONY: install install-python install-js demo serve test test-sqlite test-postgres lint clean \
+	bench bench-small bench-api bench-sql bench-inbox bench-long bench-timers bench-profile bench-cycles
 
 install: install-python install-js
 
@@ -43,8 +44,33 @@ test-postgres:
 		CWFLOW_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest; \
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: PostgreSQL tests not run"; fi
 
-bench: install
-	$(BIN)/python bench/api_cycles.py
+# Benchmarks (bench/RESULTS.md): each prints a table and writes bench/results/<name>.json, with the raw
+# engine measured in the same run. `make bench` is the full scale (run it on a quiet machine, PostgreSQL
+# on 127.0.0.1); `make bench-small` proves every benchmark works in a few minutes.
+BENCH := $(BIN)/python bench
+bench: install bench-api bench-sql bench-inbox bench-long bench-timers bench-profile
+
+bench-api:
+	$(BENCH)/api_throughput.py --cycles 2000 --threads 1,8
+bench-sql:
+	$(BENCH)/sql_statements.py --cases 500
+bench-inbox:
+	$(BENCH)/inbox_scale.py --rows 1000000 --open 100000 --streets 50 --repeat 200
+bench-long:
+	$(BENCH)/long_instance.py --steps 200 --samples 50
+bench-timers:
+	$(BENCH)/timers_load.py --instances 10000 --workers 2 --limit 180
+bench-profile:
+	$(BENCH)/profile_hot_paths.py --cases 300
+bench-cycles:
+	$(BENCH)/api_cycles.py --cycles 1000 --threads 8
+
+bench-small: install
+	$(BENCH)/api_throughput.py --cycles 100 --threads 1,8
+	$(BENCH)/sql_statements.py --cases 30
+	$(BENCH)/inbox_scale.py --rows 50000 --open 5000 --streets 50 --repeat 30
+	$(BENCH)/long_instance.py --steps 200 --samples 10
+	$(BENCH)/timers_load.py --instances 300 --workers 2 --limit 120
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor instance

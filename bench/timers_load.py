@@ -70,7 +70,7 @@ def fire_with_workers(url: str, workers: int, count: int, limit: float, log_dir:
             time.sleep(0.25)
         elapsed = time.perf_counter() - began
     finally:
-        for proc, log in procs:
+        for proc, _log in procs:
             proc.send_signal(signal.SIGTERM)
         for proc, log in procs:
             try:

@@ -1,7 +1,11 @@
-"""gunicorn settings: one worker process per core, the app factory, sane timeouts."""
+"""gunicorn settings: one worker process per core, the app factory, sane timeouts, and an access log
+that never carries personal data."""
 
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("CWFLOW_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("CWFLOW_WORKERS", multiprocessing.cpu_count()))
@@ -11,7 +15,27 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
+# Bounded request lines and headers: a hostile client cannot make a worker buffer megabytes of them.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
 accesslog = "-"
 # The access log shows paths and statuses only: never query strings with personal data.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 wsgi_app = "web:create_app()"
+
+_PERSONAL_NUMBER = re.compile(r"\d{11,}[Xx]?")
+
+
+class PersonalDataMaskingLogger(Logger):
+    """The access log with phone and ID numbers (runs of 11+ digits) in paths replaced by ***."""
+
+    def atoms(self, resp, req, environ, request_time):  # noqa: ANN001, ANN201 - gunicorn's signature
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("U", "r", "q"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = _PERSONAL_NUMBER.sub("***", atoms[key])
+        return atoms
+
+
+logger_class = PersonalDataMaskingLogger

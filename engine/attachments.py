@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from config.operations import ops_setting
 
@@ -31,7 +32,7 @@ MAGIC = {
 
 def _visible_instance(session: Session, actor: Actor, instance_id: int) -> Instance:
     instance = session.get(Instance, instance_id)
-    if instance is None or not (actor.sees_org(instance.org_path) or instance.initiator == actor.username):
+    if instance is None or not actor.sees_instance(instance):
         raise NotFound("流程实例不存在", code="instance_not_found")
     return instance
 
@@ -80,16 +81,16 @@ def upload(session: Session, actor: Actor, instance_id: int, *, filename: str, c
 
 def get(session: Session, actor: Actor, attachment_id: int) -> Attachment:
     row = session.get(Attachment, attachment_id)
-    if row is None:
+    instance = session.get(Instance, row.instance_id) if row is not None else None
+    if instance is None or not actor.sees_instance(instance):
         raise NotFound("附件不存在", code="attachment_not_found")
-    _visible_instance(session, actor, row.instance_id)
     return row
 
 
-def list_for(session: Session, actor: Actor, instance_id: int) -> list[Attachment]:
+def list_query(session: Session, actor: Actor, instance_id: int) -> Select:
+    """The case's attachments (scoped like the case), for a paginated list."""
     _visible_instance(session, actor, instance_id)
-    return list(session.scalars(select(Attachment).where(Attachment.instance_id == instance_id)
-                                .order_by(Attachment.id)))
+    return select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.id)
 
 
 def bind(session: Session, actor_name: str, row: TaskRow, ids: list[int] | None) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ escalation goes out once (its moment is cleared in the transaction that sends it
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,9 +42,11 @@ def remind_moment(due_at: datetime) -> datetime:
     return datetime.combine(day, time(int(ops_setting("remind_hour"))), clock.CHINA_TZ)
 
 
-def schedule(session: Session, row: TaskRow) -> None:
+def schedule(session: Session, row: TaskRow, *, new: bool = False) -> None:
     """Set (or clear, for a reopened task without a due date) the task's reminder and escalation."""
-    deadline = session.get(TaskDeadline, row.id)
+    if new and row.due_at is None:
+        return
+    deadline = None if new else session.get(TaskDeadline, row.id)
     if row.due_at is None:
         if deadline is not None:
             session.delete(deadline)
@@ -145,7 +147,7 @@ def urge(session: Session, actor: Actor, task_id: str, message: str = "") -> Tas
     per task in the configured hours."""
     row = session.get(TaskRow, task_id)
     instance = session.get(Instance, row.instance_id) if row is not None else None
-    if instance is None or not (actor.sees_org(instance.org_path) or instance.initiator == actor.username):
+    if instance is None or not actor.sees_instance(instance):
         raise NotFound("任务不存在", code="task_not_found")
     if row.status != "open":
         raise Conflict("任务已处理，无需催办", code="task_not_open")
@@ -170,8 +172,3 @@ def urge(session: Session, actor: Actor, task_id: str, message: str = "") -> Tas
                          "to": [p.username for p in people]})
     session.commit()
     return urged
-
-
-def due_today(day: date) -> datetime:
-    """The end of a China-time day, the moment tasks due that day fall overdue."""
-    return datetime.combine(day, time(23, 59, 59), clock.CHINA_TZ)

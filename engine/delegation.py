@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import approvals, audit, clock
 from .errors import Conflict, Forbidden, InvalidData, NotFound
-from .models import ApprovalVote, Proxy, RoleAssignment, TaskDelegation, TaskRow, User
+from .models import ApprovalRound, ApprovalVote, Proxy, RoleAssignment, TaskDelegation, TaskRow, User
 from .scope import Actor, load_actor
 
 INITIATOR_ROLE = "initiator"  # the pseudo-role of a case returned to the one who started it
@@ -169,13 +169,19 @@ def acting_on(session: Session, actor: Actor, row: TaskRow) -> Acting:
     """
     if row.status != "open":
         raise Conflict("任务已被处理", code="task_not_open")
-    delegation = pending_delegation(session, row.id)
+    # one round trip for the common case: neither a delegation nor a round on the task
+    delegation_id, round_id = session.execute(select(
+        select(TaskDelegation.id).where(TaskDelegation.task_id == row.id, TaskDelegation.status == "pending")
+        .limit(1).scalar_subquery(),
+        select(ApprovalRound.id).where(ApprovalRound.task_id == row.id, ApprovalRound.status == "open")
+        .limit(1).scalar_subquery())).one()
+    delegation = session.get(TaskDelegation, delegation_id) if delegation_id else None
     if delegation is not None:
         if delegation.delegate == actor.username:
             raise Conflict("此任务委派给您办理，请办理后交回委派人（resolve）", code="task_delegated_to_you")
         raise Conflict(f"任务已委派给 {delegation.delegate}，待其交回后再处理", code="task_delegated",
                        details={"delegate": delegation.delegate})
-    approval_round = approvals.active_round(session, row.id)
+    approval_round = session.get(ApprovalRound, round_id) if round_id else None
     if approval_round is not None:
         return _acting_in_round(session, actor, row, approval_round)
     if _holds(actor, row):

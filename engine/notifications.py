@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -51,13 +51,21 @@ def ancestors(org_path: str) -> list[str]:
     return ["/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
 
 
-def role_holders(session: Session, role: str, org_path: str) -> list[Recipient]:
-    """Active users holding `role` at the unit with `org_path` or above it."""
-    rows = session.execute(
-        select(User.id, User.username, User.email).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.role == role, RoleAssignment.org_path.in_(ancestors(org_path)),
-               User.active.is_(True)).order_by(User.id))
-    return _unique(Recipient(*row) for row in rows)
+def role_holders(session: Session, role: str, org_path: str, *, proxies_for: str | None = None) -> list[Recipient]:
+    """Active users holding `role` at the unit with `org_path` or above it; with `proxies_for` (a
+    process key) also their proxies of the day, in the same query."""
+    holds = and_(RoleAssignment.role == role, RoleAssignment.org_path.in_(ancestors(org_path)))
+    query = (select(User.id, User.username, User.email).join(RoleAssignment, RoleAssignment.user_id == User.id)
+             .where(holds, User.active.is_(True)))
+    if proxies_for is not None:
+        day = clock.today()
+        query = query.union(
+            select(User.id, User.username, User.email).join(Proxy, Proxy.proxy_id == User.id)
+            .join(RoleAssignment, RoleAssignment.user_id == Proxy.principal_id)
+            .where(holds, User.active.is_(True), Proxy.revoked_at.is_(None), Proxy.starts_on <= day,
+                   Proxy.ends_on >= day, or_(Proxy.process_key.is_(None), Proxy.process_key == proxies_for)))
+    rows = session.execute(query)
+    return _unique(sorted((Recipient(*row) for row in rows), key=lambda r: r.user_id))
 
 
 def users_named(session: Session, usernames: Iterable[str]) -> list[Recipient]:
@@ -92,13 +100,13 @@ def _unique(recipients: Iterable[Recipient]) -> list[Recipient]:
 
 def deliver(session: Session, recipients: Iterable[Recipient], *, kind: str, message: str,
             instance_id: int | None = None, task_id: str | None = None, process_key: str | None = None,
-            exclude: Iterable[str] = ()) -> list[Recipient]:
+            exclude: Iterable[str] = (), proxies_included: bool = False) -> list[Recipient]:
     """One in-app notification per recipient (and e-mail where configured), in this transaction.
 
     Task-related kinds also reach the recipients' proxies of the day for `process_key`."""
     skip = set(exclude)
     people = [r for r in _unique(recipients) if r.username not in skip]
-    if kind in TASK_KINDS and people:
+    if kind in TASK_KINDS and people and not proxies_included:
         people = _unique([*people, *(p for p in active_proxies_of(session, [r.user_id for r in people], process_key)
                                      if p.username not in skip)])
     now = clock.now()
@@ -115,6 +123,9 @@ def deliver(session: Session, recipients: Iterable[Recipient], *, kind: str, mes
 
 
 def notify_role(session: Session, role: str, org_path: str, **kwargs: Any) -> list[Recipient]:
+    if kwargs.get("kind") in TASK_KINDS:
+        holders = role_holders(session, role, org_path, proxies_for=kwargs.get("process_key") or "")
+        return deliver(session, holders, proxies_included=True, **kwargs)
     return deliver(session, role_holders(session, role, org_path), **kwargs)
 
 

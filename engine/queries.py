@@ -132,7 +132,7 @@ def search_instances(session: Session, actor: Actor, *, key: str | None = None, 
                      created_to: date | None = None, worker_id: int | None = None, page: int = 1,
                      per_page: int = 20) -> Page:
     """Instances in the actor's scope, newest first: (Instance, worker_name) rows."""
-    query = (select(Instance).where(actor.org_filter(Instance.org_path))
+    query = (select(Instance).where(actor.instance_filter(Instance))
              .outerjoin(Worker, Worker.id == Instance.worker_id)
              .add_columns(Worker.name.label("worker_name")))
     if key:
@@ -226,7 +226,7 @@ def search_workers(session: Session, actor: Actor, *, name: str | None = None, o
 
 def cases_of_worker(session: Session, actor: Actor, worker_id: int, *, limit: int = 100) -> list[Instance]:
     return list(session.scalars(select(Instance).where(Instance.worker_id == worker_id,
-                                                       actor.org_filter(Instance.org_path))
+                                                       actor.instance_filter(Instance))
                                 .order_by(Instance.id.desc()).limit(limit)))
 
 

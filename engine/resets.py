@@ -85,10 +85,19 @@ def fired_branch_running(workflow: BpmnWorkflow, target: Any) -> bool:
             for child in split.children:
                 if child is sp_task or child.state != TaskState.COMPLETED:
                     continue
-                if any(t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED) for t in child):
+                if any(_under_way(t) for t in child):
                     return True
         sub = sp_task.workflow
     return False
+
+
+def _under_way(task: Any) -> bool:
+    """Work in progress: a ready or started task, or a waiting event; a join merely waiting for the
+    other paths of its process is not."""
+    if task.state in (TaskState.READY, TaskState.STARTED):
+        return True
+    name = type(task.task_spec).__name__
+    return task.state == TaskState.WAITING and not (name.endswith("Join") or "Gateway" in name)
 
 
 def reenter(workflow: BpmnWorkflow, target: Any) -> None:

@@ -28,7 +28,7 @@ from . import attachments as attachment_files
 from .definitions import definition_version, form_key, latest_definition, parsed_definition, start_form_name
 from .delegation import INITIATOR_ROLE, acting_on, pending_delegation, principals_of
 from .effects import StepEffects
-from .errors import Conflict, EngineFailure, Forbidden, InvalidData, NotFound
+from .errors import Conflict, DomainError, EngineFailure, Forbidden, InvalidData, NotFound
 from .forms import validate_submission
 from .models import Definition, Instance, Notification, OrgUnit, TaskRow, Worker
 from .resets import parked_start
@@ -112,13 +112,23 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
             return existing, False
     definition = latest_definition(session, key)
     org = session.get(OrgUnit, org_code) if org_code else None
-    if org is None or not actor.sees_org(org.path):
+    if org is None or not actor.placed_at(org.path):
         raise InvalidData("组织单位不存在或不在您的管辖范围", {"org": ["未知的组织单位"]}, code="org_not_found")
     form = definition.forms.get(start_form_name(key))
     data = validate_submission(form, data, form_name=start_form_name(key)) if form else dict(data or {})
     if not may_start(actor, definition, org, data):
         raise Forbidden("您的角色不能发起此流程", code="not_allowed_to_start")
-    enriched = rules.check_start(key, session, actor, org, data)
+    try:
+        enriched = rules.check_start(key, session, actor, org, data)
+    except DomainError:
+        # a concurrent start with the same business key may have won meanwhile: a retry of it
+        # gets that case (api-contract.md: safe retries), not the rule's refusal
+        if business_key:
+            session.rollback()
+            existing = _by_business_key(session, key, business_key)
+            if existing is not None and actor.sees_instance(existing):
+                return existing, False
+        raise
     now = clock.now()
     workflow = BpmnWorkflow(parsed_definition(definition).spec, parsed_definition(definition).subprocess_specs)
     effects = _attach(workflow)
@@ -140,9 +150,9 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
         if existing is None:
             raise
         return existing, False
-    _finish_step(session, Loaded(instance, definition, workflow, effects), actor=actor.username, org=org)
     audit.record(session, actor.username, "instance_started", instance_id=instance.id,
                  detail={"key": key, "version": definition.version, "business_key": business_key})
+    _finish_step(session, Loaded(instance, definition, workflow, effects), actor=actor.username, org=org)
     _commit(session)
     return instance, True
 
@@ -231,7 +241,6 @@ def run_task(session: Session, loaded: Loaded, row: TaskRow, task: Any, data: di
 
     _advance(loaded.workflow, submit)
     loaded.instance.data = {**loaded.instance.data, key: data, **extra}
-    _finish_step(session, loaded, actor=actor, completed_task_id=row.id, on_behalf_of=on_behalf_of)
     detail = {"name": row.name, "title": row.title, "decision": data.get("decision"), "comment": data.get("comment")}
     if on_behalf_of:
         detail["on_behalf_of"] = on_behalf_of
@@ -240,6 +249,7 @@ def run_task(session: Session, loaded: Loaded, row: TaskRow, task: Any, data: di
     if mode:
         detail["approval_mode"] = mode
     audit.record(session, actor, "task_completed", instance_id=row.instance_id, task_id=row.id, detail=detail)
+    _finish_step(session, loaded, actor=actor, completed_task_id=row.id, on_behalf_of=on_behalf_of)
 
 
 def _resubmit(session: Session, actor: Actor, row: TaskRow, data: dict[str, Any],
@@ -269,9 +279,9 @@ def _resubmit(session: Session, actor: Actor, row: TaskRow, data: dict[str, Any]
     cited = attachment_files.bind(session, actor.username, row, attachments)
     _advance(loaded.workflow, lambda: start.set_data(**case_data))
     instance.data = case_data
-    _finish_step(session, loaded, actor=actor.username, completed_task_id=row.id, reopen=True)
     audit.record(session, actor.username, "instance_resubmitted", instance_id=instance.id, task_id=row.id,
                  detail={"name": row.name, "title": row.title, "attachments": cited})
+    _finish_step(session, loaded, actor=actor.username, completed_task_id=row.id, reopen=True)
     _commit(session)
     return instance
 
@@ -302,6 +312,8 @@ def claim_task(session: Session, actor: Actor, task_id: str) -> TaskRow:
         holder = acting_on(session, actor, row).principal  # a proxy claims for the one they stand in for
     if row.role == INITIATOR_ROLE:
         raise Conflict("此任务只属于发起人", code="task_not_claimable")
+    if pending_delegation(session, row.id) is not None:
+        raise Conflict("任务已委派他人办理", code="task_delegated")
     row.assignee = holder
     audit.record(session, actor.username, "task_claimed", instance_id=row.instance_id, task_id=row.id,
                  detail={"on_behalf_of": holder} if holder != actor.username else None)
@@ -331,7 +343,7 @@ def unclaim_task(session: Session, actor: Actor, task_id: str) -> TaskRow:
 
 def get_instance(session: Session, actor: Actor, instance_id: int) -> Instance:
     instance = session.get(Instance, instance_id)
-    if instance is None or not actor.sees_org(instance.org_path):
+    if instance is None or not actor.sees_instance(instance):
         raise NotFound("流程实例不存在", code="instance_not_found")
     return instance
 
@@ -402,7 +414,7 @@ def _finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task
         if assign and assign.get(row.id):
             row.assignee = assign[row.id]
     step_hooks.after_step(session, instance, workflow, actor=actor, opened=changes["opened"],
-                          closed=changes["closed"], finished=ended)
+                          closed=changes["closed"], finished=ended, reopened=reopen)
 
 
 def _apply_effects(session: Session, instance: Instance, effects: StepEffects, *, actor: str) -> None:

@@ -1,6 +1,7 @@
 """The org tree and who sees what: every scoped query goes through these filters."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
@@ -12,6 +13,9 @@ from .errors import NotFound
 from .models import OrgUnit, RoleAssignment, User
 
 ROLE_LEVEL_DEPTH = {"city": 1, "district": 2, "street": 3, "community": 4}
+# Roles held by people acting for themselves: a community worker is placed in a community but
+# sees only their own record and cases, never their colleagues'.
+PERSONAL_ROLES = frozenset({"worker", "applicant"})
 
 
 def path_range(path: str) -> tuple[str, str]:
@@ -88,11 +92,27 @@ class Actor:
         return any(r == role and org_path.startswith(p) for r, _, p in self.assignments)
 
     def sees_org(self, org_path: str) -> bool:
-        """Any of the user's units is the unit or an ancestor of it (admins see everything)."""
-        return self.is_admin or any(org_path.startswith(p) for _, _, p in self.assignments)
+        """Any of the user's staff units is the unit or an ancestor of it (admins see everything)."""
+        return self.is_admin or any(org_path.startswith(p) for p in self.scope_paths())
 
     def scope_paths(self) -> list[str]:
-        return sorted({p for _, _, p in self.assignments})
+        return sorted({p for role, _, p in self.assignments if role not in PERSONAL_ROLES})
+
+    def placed_at(self, org_path: str) -> bool:
+        """Holds any role (personal ones included) at the unit or above: where one may act for oneself."""
+        return self.is_admin or any(org_path.startswith(p) for _, _, p in self.assignments)
+
+    def sees_instance(self, instance: Any) -> bool:
+        """A case in the user's staff scope, or one about them or started by them."""
+        return (self.sees_org(instance.org_path) or instance.initiator == self.username
+                or (self.worker_id is not None and instance.worker_id == self.worker_id))
+
+    def instance_filter(self, instance_model: Any) -> ColumnElement[bool]:
+        """SQL filter with the same meaning as `sees_instance`."""
+        clauses = [self.org_filter(instance_model.org_path), instance_model.initiator == self.username]
+        if self.worker_id is not None:
+            clauses.append(instance_model.worker_id == self.worker_id)
+        return or_(*clauses)
 
     def org_filter(self, column: ColumnElement) -> ColumnElement[bool]:
         """SQL filter: rows whose org path lies in any of the user's units."""

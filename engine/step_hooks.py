@@ -25,36 +25,61 @@ def props_of(task: Any) -> dict[str, str]:
 
 
 def after_step(session: Session, instance: Instance, workflow: Any, *, actor: str,
-               opened: list[TaskRow], closed: list[TaskRow], finished: bool) -> None:
+               opened: list[TaskRow], closed: list[TaskRow], finished: bool, reopened: bool = False) -> None:
+    initiator = _Initiator(session, instance.initiator, actor)
     for row in closed:
-        _close(session, row)
         if row.status == "completed":
-            _completed(session, instance, workflow, row, actor)
+            _clear_deadline(session, row)
+            _completed(session, instance, workflow, row, actor, initiator)
+        else:
+            _close(session, row)
     for row in opened:
-        _opened(session, instance, workflow, row)
+        _opened(session, instance, workflow, row, reopened)
     if finished:
         word = OUTCOME_WORDS.get(instance.outcome or "", instance.outcome or instance.status)
-        deliver(session, users_named(session, [instance.initiator]), kind="finished", instance_id=instance.id,
-                message=f"您发起的 {instance.key} 案件 #{instance.id} 已办结：{word}", exclude=[actor])
+        deliver(session, initiator.recipients(), kind="finished", instance_id=instance.id,
+                message=f"您发起的 {instance.key} 案件 #{instance.id} 已办结：{word}")
 
 
-def _close(session: Session, row: TaskRow) -> None:
-    approvals.close_rounds(session, row.id)
-    session.execute(update(TaskDelegation).where(TaskDelegation.task_id == row.id, TaskDelegation.status == "pending")
-                    .values(status="cancelled"))
+class _Initiator:
+    """The case's initiator as a recipient, looked up once per step and never when they acted."""
+
+    def __init__(self, session: Session, username: str, actor: str) -> None:
+        self.session, self.username, self.actor = session, username, actor
+        self._found: list[Any] | None = None
+
+    def recipients(self) -> list[Any]:
+        if self.username == self.actor:
+            return []
+        if self._found is None:
+            self._found = users_named(self.session, [self.username])
+        return self._found
+
+
+def _clear_deadline(session: Session, row: TaskRow) -> None:
+    if row.due_at is None:
+        return
     deadline = session.get(TaskDeadline, row.id)
     if deadline is not None:
         deadline.remind_at = deadline.escalate_at = None
 
 
-def _completed(session: Session, instance: Instance, workflow: Any, row: TaskRow, actor: str) -> None:
+def _close(session: Session, row: TaskRow) -> None:
+    """A task taken away (returned, withdrawn, cancelled): its round, delegation and deadline end."""
+    approvals.close_rounds(session, row.id)
+    session.execute(update(TaskDelegation).where(TaskDelegation.task_id == row.id, TaskDelegation.status == "pending")
+                    .values(status="cancelled"))
+    _clear_deadline(session, row)
+
+
+def _completed(session: Session, instance: Instance, workflow: Any, row: TaskRow, actor: str,
+               initiator: _Initiator) -> None:
     if row.role == INITIATOR_ROLE:
         return
     data = (instance.data or {}).get(row.form_key or "", {}) if row.form_key else {}
     decision = DECISION_WORDS.get(str(data.get("decision")), "已办理") if isinstance(data, dict) else "已办理"
     by = f"{actor} 代 {row.on_behalf_of}" if row.on_behalf_of else actor
-    deliver(session, users_named(session, [instance.initiator]), kind="decision", instance_id=instance.id,
-            task_id=row.id, exclude=[actor],
+    deliver(session, initiator.recipients(), kind="decision", instance_id=instance.id, task_id=row.id,
             message=f"您发起的案件 #{instance.id}：「{row.title}」{decision}（{by}）")
     task = workflow.get_task_from_id(UUID(row.id)) if instance.state else None
     spec = props_of(task).get("cc") if task is not None else None
@@ -63,8 +88,8 @@ def _completed(session: Session, instance: Instance, workflow: Any, row: TaskRow
                   task_id=row.id, note=f"「{row.title}」")
 
 
-def _opened(session: Session, instance: Instance, workflow: Any, row: TaskRow) -> None:
-    deadlines.schedule(session, row)
+def _opened(session: Session, instance: Instance, workflow: Any, row: TaskRow, reopened: bool) -> None:
+    deadlines.schedule(session, row, new=not reopened)
     if row.role == INITIATOR_ROLE:
         deliver(session, users_named(session, [row.assignee]), kind="resubmit", instance_id=instance.id,
                 task_id=row.id, message=f"案件 #{instance.id} 已退回给您，请修改后重新提交")

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, clock
+from . import audit, clock, deadlines, notifications
 from .errors import Conflict, DomainError
 from .models import Instance
 from .runtime import fire_timers
@@ -27,6 +27,9 @@ class TickReport:
     fired: int = 0
     conflicts: int = 0
     failed: int = 0
+    reminded: int = 0
+    escalated: int = 0
+    emails_sent: int = 0
 
 
 def due_instance_ids(session: Session, at: datetime, limit: int = 100) -> list[int]:
@@ -69,6 +72,10 @@ def tick(session: Session, at: datetime | None = None, *, limit: int = 500) -> T
             except DomainError as exc:
                 report.failed += 1
                 _raise_incident(session, instance_id, exc)
+        # task deadlines (reminders, escalation) and queued e-mail: engine/deadlines.py, notifications.py
+        swept = deadlines.sweep(session, moment)
+        report.reminded, report.escalated = swept.reminded, swept.escalated
+    report.emails_sent = notifications.send_pending(session).sent
     return report
 
 
@@ -91,9 +98,10 @@ def run_worker(session_factory: Callable[[], Session], *, interval: float = 5.0,
         session = session_factory()
         try:
             report = tick(session)
-            if report.fired or report.failed:
-                log.info("timers: fired %s, conflicts %s, failed %s", report.fired, report.conflicts,
-                         report.failed)
+            if report.fired or report.failed or report.reminded or report.escalated or report.emails_sent:
+                log.info("timers: fired %s, conflicts %s, failed %s, reminded %s, escalated %s, e-mails %s",
+                         report.fired, report.conflicts, report.failed, report.reminded, report.escalated,
+                         report.emails_sent)
         finally:
             session.close()
         if not report.fired:

@@ -52,7 +52,7 @@ def list_workers(session: Session, actor: Actor, *, org: str | None = None, stat
 
 def create_worker(session: Session, actor: Actor, payload: dict[str, Any]) -> Worker:
     org = get_org(session, payload["org"])
-    if not actor.sees_org(org.path):
+    if not actor.placed_at(org.path):
         raise NotFound(f"组织单位 {payload['org']} 不存在", code="org_not_found")
     _require_editor(actor, org)
     if org.level != "community":

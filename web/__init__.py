@@ -9,8 +9,8 @@ from sqlalchemy import text
 from config.settings import load_settings
 
 from .extensions import csrf, db
-from .sqlite_tuning import tune_sqlite
 from .i18n import init_i18n
+from .sqlite_tuning import tune_sqlite
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

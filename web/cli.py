@@ -16,6 +16,7 @@ from engine.models import Definition, OrgUnit, User
 from engine.validation import validate_definition
 from engine.xmlsafe import UnsafeXmlError
 
+from .cli_ops import register_ops_cli
 from .extensions import db
 
 
@@ -28,6 +29,7 @@ def main() -> None:
 def register_cli(app) -> None:  # noqa: ANN001 - Flask app
     for command in (init_db, demo, users, workflows, timers_group, check):
         app.cli.add_command(command)
+    register_ops_cli(app)  # notifications send, deadlines sweep (web/cli_ops.py)
 
 
 @click.command("init-db")

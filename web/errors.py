@@ -1,15 +1,24 @@
 """One mapping from domain errors and HTTP errors to the JSON error model of api-contract.md."""
 
 import logging
+import re
 from typing import Any
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DomainError
 
 log = logging.getLogger("cwflow.web")
+
+# ID numbers (18 characters) and mobile numbers (11 digits) never reach a log, even inside a path.
+_PERSONAL_NUMBER = re.compile(r"\d{11,}[Xx]?")
+
+
+def mask_personal(text: str) -> str:
+    """`text` with every run of 11 or more digits (phone, ID number) replaced by ***."""
+    return _PERSONAL_NUMBER.sub("***", text)
 
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -47,7 +56,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if exc.status == 404 and request.path.startswith("/api/"):
-            log.info("denied or unknown: %s %s", request.method, request.path)
+            log.info("denied or unknown: %s %s", request.method, mask_personal(request.path))
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(HTTPException)
@@ -58,7 +67,26 @@ def register_error_handlers(app: Flask) -> None:
             return error_response(422, "validation_error", "请求数据有误", {"fields": fields})
         return error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
 
-    @app.errorhandler(OperationalError)
-    def database_down(exc: OperationalError):
-        log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
-        return error_response(503, "unavailable", "数据库暂时不可用，请稍后重试")
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(exc: SQLAlchemyError):
+        """A lost or refused connection is 503 (retry later; the transaction was rolled back); any
+        other database error is 500. Logged by type only: statement parameters carry personal data."""
+        from .extensions import db
+
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass
+        orig = getattr(exc, "orig", None)
+        kind = type(orig).__name__ if orig is not None else type(exc).__name__
+        if _unavailable(exc):
+            log.error("database unavailable: %s", kind)
+            return error_response(503, "unavailable", "数据库暂时不可用，请稍后重试")
+        log.error("database error: %s on %s %s", kind, request.method, mask_personal(request.path))
+        return error_response(500, "internal_error", "服务器内部错误")
+
+
+def _unavailable(exc: SQLAlchemyError) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError | DisconnectionError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)

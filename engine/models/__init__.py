@@ -4,7 +4,15 @@ from .admin import DiagramDraft, FormVersion  # noqa: F401 - admin drafts and fo
 from .audit import AuditEvent, Notification
 from .base import Base
 from .collab import (  # noqa: F401 - approval operations (issue 5)
-    ApprovalRound, ApprovalVote, Attachment, CaseCopy, OutboxEmail, Proxy, TaskDeadline, TaskDelegation, TaskUrge,
+    ApprovalRound,
+    ApprovalVote,
+    Attachment,
+    CaseCopy,
+    OutboxEmail,
+    Proxy,
+    TaskDeadline,
+    TaskDelegation,
+    TaskUrge,
     UserNotification,
 )
 from .idempotency import IdempotencyKey  # noqa: F401 - replayed API answers

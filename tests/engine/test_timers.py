@@ -14,10 +14,11 @@ from tests.helpers import start
 RESIGNATION = {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-03-02"}
 
 
-def _start_at(as_user, moment: str, business_key: str | None = None) -> dict:  # noqa: ANN001
+def _start_at(as_user, moment: str, business_key: str | None = None, worker_id: int = 1) -> dict:  # noqa: ANN001
     hr = as_user("hr_s01")  # log in at the real time: a token minted in the past would be expired
     with clock.frozen(datetime.fromisoformat(moment)):
-        response = start(hr, "resignation", "S01C01", RESIGNATION, business_key=business_key)
+        response = start(hr, "resignation", "S01C01", {**RESIGNATION, "worker_id": worker_id},
+                         business_key=business_key)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -74,7 +75,11 @@ def test_two_workers_never_fire_the_same_timer(app, as_user):
 
     from web.extensions import db
 
-    cases = [_start_at(as_user, "2026-03-02T10:00:00+08:00", business_key=f"T-{n}") for n in range(12)]
+    hr = as_user("hr_s01")
+    worker_ids = [hr.post("/api/v1/workers", json={"name": f"计时{n}", "org": "S01C01"}).get_json()["id"]
+                  for n in range(12)]
+    cases = [_start_at(as_user, "2026-03-02T10:00:00+08:00", business_key=f"T-{n}", worker_id=worker_id)
+             for n, worker_id in enumerate(worker_ids)]
     moment = datetime.fromisoformat("2026-03-28T10:00:00+08:00")
     reports = []
     barrier = threading.Barrier(2)

@@ -1,6 +1,5 @@
-"""The fault tests run against a real gunicorn server (2 workers) on PostgreSQL, in our own database.
-
-SQLite hides these bugs (one writer at a time), so without PostgreSQL every test here is skipped.
+"""The fault tests (test_fault_*) run against a real gunicorn server (2 workers) on PostgreSQL, in our
+own database. SQLite hides these bugs (one writer at a time), so without PostgreSQL they are skipped.
 """
 
 from pathlib import Path
@@ -17,11 +16,12 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001
     skip = pytest.mark.skip(reason="fault tests need PostgreSQL and a multi-process server "
                                    "(set CWFLOW_TEST_DATABASE_URL; `make test` does on its second run)")
     for item in items:
-        if Path(str(item.fspath)).parent == here and not is_postgres():
+        path = Path(str(item.fspath))
+        if path.parent == here and path.name.startswith("test_fault_") and not is_postgres():
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rel_db() -> str:
     from bench._server import fresh_database, prepare
     from tests.reliability.faults import rel_url
@@ -32,7 +32,7 @@ def rel_db() -> str:
     return url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(rel_db: str, tmp_path_factory: pytest.TempPathFactory):
     """(port, gunicorn master process, database URL); the log is kept for failures."""
     from bench._server import gunicorn

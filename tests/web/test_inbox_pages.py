@@ -108,3 +108,17 @@ def test_completed_tasks_are_listed_under_done(browser_as, resignation, as_user)
     page = browser_as("hr_s01").html("/inbox/done")
     assert "RES-DONE" in page and "受理审查" in page
     assert "RES-DONE" not in browser_as("leader_s01").html("/inbox/done")
+
+
+def test_the_inbox_is_paginated_and_keeps_its_filters(browser_as, resignation, monkeypatch):
+    import web.views.inbox as inbox_view
+
+    monkeypatch.setattr(inbox_view, "PER_PAGE", 1)
+    resignation(1, "S01C01", "RES-PAGE-A", days_ago=2)
+    resignation(2, "S01C01", "RES-PAGE-B", days_ago=1)
+    hr = browser_as("hr_s01")
+    first = hr.html("/inbox?box=open&process=resignation")
+    assert "RES-PAGE-A" in first and "RES-PAGE-B" not in first and "第 1 / 2 页，共 2 条" in first
+    next_link = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    assert "process=resignation" in next_link and "page=2" in next_link
+    assert "RES-PAGE-B" in hr.html(next_link)

@@ -3,12 +3,22 @@
 from flask import Flask
 
 from ..extensions import api, csrf
-from . import instances, processes, recruitments, tasks, tokens, workers
+from . import (  # approval operations (docs/operations.md)
+    documents,
+    instances,
+    notifications,
+    operations,
+    processes,
+    recruitments,
+    tasks,
+    tokens,
+    workers,
+)
 
 
 def register_api(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for module in (tokens, processes, instances, tasks, workers, recruitments):
+    for module in (tokens, processes, instances, tasks, workers, recruitments, operations, notifications, documents):
         csrf.exempt(module.blp)  # bearer tokens only: no cookie, so no cross-site forgery
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")

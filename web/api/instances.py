@@ -38,7 +38,7 @@ def start(body: dict, key: str):
 @blp.response(200, page_schema(InstanceSchema, "InstancePage"))
 def list_instances(args: dict):
     actor = caller()
-    query = select(Instance).where(actor.org_filter(Instance.org_path))
+    query = select(Instance).where(actor.instance_filter(Instance))
     if args.get("key"):
         query = query.where(Instance.key == args["key"])
     if args.get("status"):

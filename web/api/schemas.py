@@ -54,6 +54,7 @@ class TaskSchema(Schema):
     due_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
+    on_behalf_of = fields.String(allow_none=True, metadata={"description": "completed by a proxy for this user"})
 
 
 class TaskDetailSchema(TaskSchema):
@@ -109,6 +110,8 @@ class TaskQuery(PageArgs):
 
 class CompleteRequest(Schema):
     data = fields.Dict(load_default=dict)
+    attachments = fields.List(fields.Integer(), load_default=list,
+                              metadata={"description": "ids of files uploaded to the case, cited by this decision"})
 
 
 class CompleteResponse(Schema):

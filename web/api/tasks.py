@@ -60,5 +60,5 @@ def unclaim(task_id: str):
 @blp.arguments(CompleteRequest)
 @blp.response(200, CompleteResponse)
 def complete(body: dict, task_id: str):
-    instance = runtime.complete_task(db.session, caller(), task_id, body["data"])
+    instance = runtime.complete_task(db.session, caller(), task_id, body["data"], attachments=body["attachments"])
     return {"instance": instance_view(instance)}

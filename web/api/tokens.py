@@ -1,15 +1,34 @@
-"""POST /api/v1/tokens: a bearer token for a username and password."""
+"""Access tokens: get one for a username and password, list your own, revoke one or the current one.
 
+Revoking sets `revoked_at`; the token check (web/auth.py) refuses revoked tokens on the very next
+request. A caller only ever sees and revokes their own tokens: another user's token id is 404.
+"""
+
+from flask import request
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import select
 
-from engine import audit
+from engine import audit, clock
+from engine.errors import NotFound
+from engine.models import ApiToken
 
-from ..auth import check_credentials, issue_token
+from ..auth import check_credentials, hash_token, issue_token
 from ..extensions import db
-from .schemas import TokenRequest, TokenResponse
+from .common import caller, paginate
+from .schemas import PageArgs, TokenRequest, TokenResponse, page_schema
 
 PREFIX = "/tokens"
 blp = Blueprint("tokens", __name__, description="访问令牌 Access tokens")
+
+
+class TokenInfoSchema(Schema):
+    id = fields.Integer(required=True)
+    label = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    current = fields.Boolean(required=True, metadata={"description": "the token of this request"})
 
 
 @blp.route("", methods=["POST"])
@@ -24,3 +43,54 @@ def create_token(body: dict):
     db.session.commit()
     return {"token": token, "expires_at": row.expires_at}
 
+
+@blp.route("", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(TokenInfoSchema, "TokenPage"))
+def list_tokens(args: dict):
+    """The caller's own tokens, newest first (never the token text: only its hash is stored)."""
+    actor = caller()
+    current = _current_hash()
+    query = select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id.desc())
+    page = paginate(query, args)
+    page["items"] = [_info(row, current) for row in page["items"]]
+    return page
+
+
+@blp.route("/current", methods=["DELETE"])
+@blp.response(204)
+def revoke_current():
+    """Log out an API client: the token of this request stops working at once."""
+    actor = caller()
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _current_hash(),
+                                                   ApiToken.user_id == actor.user_id))
+    _revoke(row, actor.username)
+
+
+@blp.route("/<int:token_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(404, description="no such token of the caller")
+def revoke(token_id: int):
+    actor = caller()
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != actor.user_id:
+        raise NotFound("令牌不存在", code="token_not_found")
+    _revoke(row, actor.username)
+
+
+def _current_hash() -> str:
+    return hash_token(request.headers.get("Authorization", "")[7:].strip())
+
+
+def _revoke(row: ApiToken | None, username: str) -> None:
+    if row is None:
+        raise NotFound("令牌不存在", code="token_not_found")
+    if row.revoked_at is None:
+        row.revoked_at = clock.now()
+        audit.record(db.session, username, "token_revoked", detail={"token_id": row.id, "label": row.label})
+        db.session.commit()
+
+
+def _info(row: ApiToken, current: str) -> dict:
+    return {"id": row.id, "label": row.label, "created_at": row.created_at, "expires_at": row.expires_at,
+            "revoked_at": row.revoked_at, "current": row.token_hash == current}

@@ -17,6 +17,8 @@ from engine.workers import get_worker
 from ..extensions import db
 from .schema_form import describe_data, display_value
 
+DECISION_EVENTS = ("task_completed", "vote_cast")  # a step's decision, and one approver's vote in a round
+
 
 @dataclass
 class Decision:
@@ -24,6 +26,8 @@ class Decision:
     title: str
     decision: str | None
     comment: str | None
+    on_behalf_of: str | None = None  # a proxy decided for this person ("X 代 Y")
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -57,7 +61,7 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
     forms_by_task = {r.id: r.form_key for r in rows}
     decisions = []
     for event in events:
-        if event.type != "task_completed":
+        if event.type not in DECISION_EVENTS:
             continue
         detail = event.detail or {}
         schema = form_schema(definition, forms_by_task.get(event.task_id or "")) or {}
@@ -65,5 +69,5 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
         shown = display_value((schema.get("properties") or {}).get("decision") or {}, decision) \
             if decision is not None else None
         decisions.append(Decision(event, detail.get("title") or detail.get("name") or "", shown,
-                                  detail.get("comment")))
+                                  detail.get("comment"), detail.get("on_behalf_of"), detail.get("attachments") or []))
     return CaseContext(worker, sections, decisions)

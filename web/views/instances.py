@@ -1,4 +1,5 @@
-"""Process instances (流程实例): search in scope, one case with its diagram and trail, cancel."""
+"""Process instances (流程实例): search in scope, one case with its diagram and trail, cancel; the case's
+operations (withdraw, copy, files, urge, print, the path ahead) come from web/views/ops_context.py."""
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +11,7 @@ from engine.models import Definition
 
 from ..extensions import db
 from .case_context import case_context
+from .ops_context import case_ops, trail_people
 from .pages import FORM_ERRORS, current_actor, date_arg, int_arg, login_required, page_blueprint
 
 bp = page_blueprint("instance_pages", __name__, url_prefix="/instances")
@@ -29,6 +31,7 @@ def index():
         page=int_arg("page"), per_page=PER_PAGE)
     open_tasks = queries.open_tasks_of(db.session, [instance.id for instance, _ in page.items])
     return render_template("instances/list.html", page=page, filters=filters, open_tasks=open_tasks,
+                           export_args={name: value for name, value in filters.items() if value},
                            processes={d.key: d.name for d in latest_definitions(db.session)},
                            orgs=queries.orgs_in_scope(db.session, actor), statuses=STATUSES)
 
@@ -53,11 +56,14 @@ def _render(instance, *, cancel_errors=None, cancel_reason: str = "", status: in
         actor.is_admin or instance.initiator == actor.username
         or any(actor.holds(role, instance.org_path) for role in runtime.CANCEL_ROLES))
     names = queries.org_names(db.session, {instance.org_code})
+    ops = case_ops(actor, instance, [r for r in rows if r.status == "open"])
+    people = trail_people(events, {instance.initiator} | {a.uploaded_by for a in ops.attachments}
+                          | {c.recipient for c in ops.copied_to})
     return render_template(
         "instances/detail.html", instance=instance, definition=definition, rows=rows, events=events,
         diagram={"done": done, "active": active, "current": current}, context=context,
         may_cancel=may_cancel, cancel_errors=cancel_errors or {}, cancel_reason=cancel_reason,
-        org_name=names.get(instance.org_code, instance.org_code),
+        org_name=names.get(instance.org_code, instance.org_code), ops=ops, people=people,
     ), status
 
 

@@ -52,7 +52,7 @@ INSTANCE_STATUS = {"running": _l("办理中"), "completed": _l("已办结"), "ca
 OUTCOMES = {"approved": _l("批准"), "rejected": _l("不予批准"), "withdrawn": _l("已撤回"),
             "hired": _l("已聘用"), "cancelled": _l("已撤销"), "completed": _l("已完成"),
             "dismissed": _l("已辞退"), "returned": _l("已退回")}
-TASK_STATUS = {"open": _l("待办"), "completed": _l("已办理"), "cancelled": _l("已取消")}
+TASK_STATUS = {"open": _l("待办理"), "completed": _l("已办理"), "cancelled": _l("已取消")}
 WORKER_STATUS = {"applicant": _l("报名人员"), "probation": _l("试用期"), "active": _l("在岗"),
                  "seconded": _l("借调中"), "resigned": _l("已辞职"), "dismissed": _l("已辞退"),
                  "retired": _l("已退休"), "contract_ended": _l("合同终止")}
@@ -62,7 +62,13 @@ FLAGS = {"under_audit": _l("正在接受审计"), "under_discipline_review": _l(
          "is_elected": _l("两委成员（选任）")}
 EVENTS = {"instance_started": _l("发起流程"), "task_completed": _l("办理"), "task_claimed": _l("认领任务"),
           "task_unclaimed": _l("取消认领"), "instance_cancelled": _l("撤销流程"), "timer_fired": _l("定时触发"),
-          "notified": _l("发送通知"), "worker_created": _l("建档")}
+          "notified": _l("发送通知"), "worker_created": _l("建档"),
+          "task_returned": _l("退回"), "task_withdrawn": _l("撤回决定"), "vote_cast": _l("审批意见"),
+          "vote_withdrawn": _l("撤回意见"), "instance_withdrawn": _l("撤回申请"),
+          "instance_resubmitted": _l("重新提交"), "task_transferred": _l("转办"), "task_delegated": _l("委派"),
+          "task_delegation_resolved": _l("委派办理完毕"), "approvers_added": _l("加签"), "case_copied": _l("抄送"),
+          "task_urged": _l("催办"), "task_reminded": _l("到期提醒"), "task_escalated": _l("超期督办"),
+          "attachment_uploaded": _l("上传附件")}
 WORKER_FIELDS = {"status": _l("状态"), "created": _l("建档"), "name": _l("姓名"), "gender": _l("性别"),
                  "birth_date": _l("出生日期"), "education": _l("学历"), "contract": _l("合同"), "data": _l("其他信息")}
 
@@ -139,6 +145,16 @@ def header_info(actor: Actor) -> dict[str, Any]:
     roles = [(role_label(role), names.get(code, code), code) for role, code, _ in actor.assignments]
     g.header_info = {"display_name": display, "roles": roles}
     return g.header_info
+
+
+def org_name(code: str | None) -> str:
+    """An org unit's name for display (looked up once per request and code)."""
+    if not code:
+        return "—"
+    cache = g.setdefault("org_names", {})
+    if code not in cache:
+        cache[code] = db.session.scalar(select(OrgUnit.name).where(OrgUnit.code == code)) or code
+    return cache[code]
 
 
 # -- dates ----------------------------------------------------------------------------------------
@@ -253,7 +269,7 @@ for _name, _function in {
     bp.add_app_template_global(_function, _name)
 
 for _name, _function in {
-    "local_dt": local_dt, "local_date": local_date, "worker_field": worker_field_label,
+    "local_dt": local_dt, "local_date": local_date, "worker_field": worker_field_label, "org_name": org_name,
     "instance_status": lambda key: label(INSTANCE_STATUS, key),
     "outcome": lambda key: label(OUTCOMES, key),
     "task_status": lambda key: label(TASK_STATUS, key),

@@ -10,7 +10,7 @@ from engine.definitions import latest_definition, start_form_name
 from engine.errors import Conflict, EngineFailure, Forbidden, InvalidData, NotFound, RuleViolation
 from engine.forms import validate_submission
 from engine.models import Definition, OrgUnit, Worker
-from engine.scope import Actor
+from engine.scope import PERSONAL_ROLES, Actor
 
 from ..extensions import db
 from .pages import FORM_ERRORS, WORKER_STATUS, current_actor, label, login_required, page_blueprint
@@ -26,6 +26,18 @@ def _probe(actor: Actor) -> dict[str, Any]:
 
 def _units_for(actor: Actor, definition: Definition, orgs: list[OrgUnit]) -> list[OrgUnit]:
     return [org for org in orgs if runtime.may_start(actor, definition, org, _probe(actor))]
+
+
+def _start_units(actor: Actor) -> list[OrgUnit]:
+    """Units in the actor's staff scope, plus the units where they act for themselves (a worker's
+    community), where a worker may file a case about themselves."""
+    units = queries.orgs_in_scope(db.session, actor)
+    known = {u.code for u in units}
+    for role, code, _path in actor.assignments:
+        if role in PERSONAL_ROLES and code not in known and (org := db.session.get(OrgUnit, code)):
+            units.append(org)
+            known.add(code)
+    return units
 
 
 def startable(actor: Actor) -> list[Definition]:
@@ -50,7 +62,7 @@ def index():
 def form(key: str):
     actor = current_actor()
     definition = latest_definition(db.session, key)
-    units = _units_for(actor, definition, queries.orgs_in_scope(db.session, actor))
+    units = _units_for(actor, definition, _start_units(actor))
     if not units:
         raise NotFound("流程不存在", code="process_not_found")
     schema = definition.forms.get(start_form_name(key)) or {"type": "object", "properties": {}}
@@ -120,7 +132,7 @@ def _worker_choices(actor: Actor, schema: dict[str, Any]) -> dict[str, list[tupl
 def _worker_unit(actor: Actor, data: dict[str, Any], units: list[OrgUnit]) -> str:
     """With no unit chosen, a case about a worker belongs to the worker's community."""
     worker = db.session.get(Worker, data["worker_id"]) if isinstance(data.get("worker_id"), int) else None
-    if worker is not None and actor.sees_org(worker.org_path) and any(u.code == worker.org_code for u in units):
+    if worker is not None and (actor.sees_org(worker.org_path) or actor.worker_id == worker.id) and any(u.code == worker.org_code for u in units):
         return worker.org_code
     return ""
 

@@ -1,7 +1,9 @@
-"""One task (办理): its form from the JSON Schema, the case beside it, the diagram with this step.
+"""One task (办理): its form from the JSON Schema, the case beside it, the diagram with this step, and
+the approval operations on it (web/views/ops_context.py; posted to web/views/ops_pages.py).
 
-Submitting calls runtime.complete_task once; its refusals come back as messages on the page:
-field errors beside their fields with the entered values kept, 409 when someone else finished first.
+Submitting calls runtime.complete_task once, citing the files the user chose; its refusals come back
+as messages on the page: field errors beside their fields with the entered values kept, 409 when
+someone else finished first.
 """
 
 from typing import Any
@@ -17,6 +19,7 @@ from engine.tasks import get_task_row
 
 from ..extensions import db
 from .case_context import case_context, form_schema
+from .ops_context import task_ops, trail_people
 from .pages import FORM_ERRORS, current_actor, local_dt, login_required, page_blueprint
 from .schema_form import parse_form
 
@@ -42,7 +45,9 @@ def show(task_id: str):
             notice, status = _("表单有误，请按提示修改。"), FORM_ERRORS
         else:
             try:
-                runtime.complete_task(db.session, actor, task_id, data if schema is not None else {})
+                cited = [int(v) for v in request.form.getlist("cite") if v.isdigit()]
+                runtime.complete_task(db.session, actor, task_id, data if schema is not None else {},
+                                      attachments=cited)
             except InvalidData as exc:
                 errors, notice, status = exc.fields, _("表单有误，请按提示修改。"), FORM_ERRORS
             except RuleViolation as exc:
@@ -60,14 +65,14 @@ def show(task_id: str):
     rows = queries.task_rows_of(db.session, instance.id)
     events = queries.events_of(db.session, instance.id)
     context = case_context(actor, instance, definition, rows, events)
-    can_act = row.status == "open" and (row.assignee is None or row.assignee == actor.username)
+    ops = task_ops(actor, row, instance)
     diagram = {"current": [row.name] if row.status == "open" else [],
                "done": sorted({r.name for r in rows if r.status == "completed"})}
     submitted = (instance.data or {}).get(row.form_key) if row.status == "completed" and row.form_key else None
     return render_template(
         "tasks/task.html", task=row, instance=instance, definition=definition, schema=schema, values=values,
-        errors=errors, notice=notice, status=status, context=context, can_act=can_act, diagram=diagram,
-        submitted=submitted,
+        errors=errors, notice=notice, status=status, context=context, can_act=ops.can_act, diagram=diagram,
+        submitted=submitted, ops=ops, people=trail_people(events, ops.names()),
     ), status
 
 

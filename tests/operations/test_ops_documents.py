@@ -1,0 +1,143 @@
+"""Attachments on decisions, the printable approval form (审批表, A4 PDF with CJK text) and Excel exports."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.helpers import complete, open_task
+from tests.operations.ops_support import (
+    APPROVE,
+    HANDOVER,
+    REVIEW_OK,
+    events,
+    refused,
+    resignation,
+    task_post,
+    to_decision,
+)
+
+PDF = b"%PDF-1.4\n% test file\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _upload(user, case_id: int, content: bytes = PDF, name: str = "交接清单.pdf", mime: str = "application/pdf"):  # noqa: ANN001, ANN202
+    return user.client.post(f"/api/v1/instances/{case_id}/attachments",
+                            headers={"Authorization": f"Bearer {user.token}"},
+                            data={"file": (io.BytesIO(content), name, mime)}, content_type="multipart/form-data")
+
+
+def test_a_decision_cites_an_uploaded_file_and_the_trail_shows_it(as_user):
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    case = resignation(hr)
+    to_decision(hr, case)
+    uploaded = _upload(leader, case["id"])
+    assert uploaded.status_code == 201, uploaded.get_json()
+    file = uploaded.get_json()
+    assert file["filename"] == "交接清单.pdf" and file["size"] == len(PDF) and len(file["sha256"]) == 64
+    task = open_task(leader, case["id"], "street_decision")
+    done = task_post(leader, task, "complete", {"data": APPROVE, "attachments": [file["id"]]}).get_json()["instance"]
+    assert done["data"]["resignation_street_decision_attachments"] == [file["id"]]
+    completed = [e for e in events(hr, case["id"]) if e["type"] == "task_completed"][-1]
+    assert completed["detail"]["attachments"] == [{"id": file["id"], "filename": "交接清单.pdf"}]
+    listing = hr.get(f"/api/v1/instances/{case['id']}/attachments").get_json()["items"]
+    assert [a["task_id"] for a in listing] == [task["id"]]
+    download = hr.get(f"/api/v1/attachments/{file['id']}")
+    assert download.status_code == 200 and download.data == PDF
+    assert "attachment" in download.headers["Content-Disposition"]
+    refused(as_user("hr_s02").get(f"/api/v1/attachments/{file['id']}"), 404, "attachment_not_found")
+
+
+def test_attachments_are_limited_in_size_and_type(as_user):
+    hr = as_user("hr_s01")
+    case = resignation(hr)
+    refused(_upload(hr, case["id"], b"%PDF-" + b"0" * (3 * 1024 * 1024)), 422, "attachment_too_large")
+    refused(_upload(hr, case["id"], b"MZ\x90\x00", "run.exe", "application/octet-stream"), 422,
+            "attachment_type_not_allowed")
+    refused(_upload(hr, case["id"], b"MZ\x90\x00", "fake.pdf"), 422, "attachment_type_not_allowed")
+    refused(_upload(hr, case["id"], b"", "empty.pdf"), 422, "attachment_invalid")
+    refused(_upload(as_user("hr_s02"), case["id"]), 404, "instance_not_found")
+    assert _upload(hr, case["id"], "说明".encode(), "说明.txt", "text/plain").status_code == 201
+
+
+def test_a_file_is_cited_by_its_uploader_once(as_user):
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    case = resignation(hr)
+    file_id = _upload(hr, case["id"]).get_json()["id"]
+    review = open_task(hr, case["id"], "street_review")
+    assert task_post(hr, review, "complete", {"data": REVIEW_OK, "attachments": [file_id]}).status_code == 200
+    decision = open_task(leader, case["id"], "street_decision")
+    refused(task_post(leader, decision, "complete", {"data": APPROVE, "attachments": [file_id]}), 422,
+            "attachment_invalid")
+    refused(task_post(leader, decision, "complete", {"data": APPROVE, "attachments": [99999]}), 422,
+            "attachment_invalid")
+
+
+def _finished_case(as_user) -> dict:  # noqa: ANN001
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    case = resignation(hr)
+    to_decision(hr, case)
+    decision = open_task(leader, case["id"], "street_decision")
+    task_post(leader, decision, "return", {"target": "street_review", "reason": "请补充交接清单"})
+    complete(hr, case["id"], "street_review", REVIEW_OK)
+    complete(leader, case["id"], "street_decision", {"decision": "approve", "comment": "同意辞职，按规定交接"})
+    complete(hr, case["id"], "handover", HANDOVER)
+    return case
+
+
+def test_the_approval_form_is_an_a4_pdf_with_every_step_in_chinese(as_user):
+    pypdf = pytest.importorskip("pypdf")
+    try:
+        import weasyprint  # noqa: F401 - needs Pango on the host
+    except (ImportError, OSError):
+        pytest.skip("WeasyPrint or Pango missing on this host")
+    hr = as_user("hr_s01")
+    case = _finished_case(as_user)
+    response = hr.get(f"/api/v1/instances/{case['id']}/form.pdf")
+    assert response.status_code == 200, response.data[:200]
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    page = reader.pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4 in points
+    text = "".join(p.extract_text() for p in reader.pages)
+    flat = text.replace(" ", "").replace("\n", "")
+    for expected in ("辞职审批表", "受理审查", "街道审批", "退回至「受理审查」", "请补充交接清单",
+                     "同意辞职，按规定交接", "第一街道分管领导", "家庭原因", "王晓梅"):
+        assert expected in flat, expected
+    fonts = {str(f.get_object()["/BaseFont"]) for p in reader.pages for f in p["/Resources"]["/Font"].values()}
+    assert any("CJK" in name for name in fonts), fonts
+
+
+def test_the_approval_form_is_only_for_those_who_see_the_case(as_user):
+    case = resignation(as_user("hr_s01"))
+    refused(as_user("hr_s02").get(f"/api/v1/instances/{case['id']}/form.pdf"), 404, "instance_not_found")
+
+
+def test_task_and_case_lists_export_to_excel_in_scope(as_user):
+    from tests.helpers import start
+
+    hr, hr2 = as_user("hr_s01"), as_user("hr_s02")
+    case = resignation(hr)
+    theirs = start(hr2, "resignation", "S02C01", {"worker_id": 4, "reason": "个人原因", "submitted_on": "2026-11-02"})
+    assert theirs.status_code == 201
+    response = hr.get("/api/v1/exports/tasks.xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("任务编号", "案件编号", "流程", "步骤")
+    assert [r[3] for r in rows[1:]] == ["受理审查"] and rows[1][1] == case["id"]
+    response = hr.get("/api/v1/exports/instances.xlsx?key=resignation")
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [case["id"]] and rows[1][5] == "running"
+    other = list(load_workbook(io.BytesIO(hr2.get("/api/v1/exports/instances.xlsx").data))
+                 .active.iter_rows(values_only=True))
+    assert [r[0] for r in other[1:]] == [theirs.get_json()["id"]]
+
+
+def test_the_generic_exporter_keeps_formulas_as_text():
+    from engine.exports import xlsx_bytes
+
+    data = xlsx_bytes(["姓名", "备注"], [["=HYPERLINK(\"http://x\")", "-1+1"], ["王晓梅", 3]], title="名单")
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("=")
+    assert sheet["B3"].value == 3 and sheet.title == "名单"

@@ -1,0 +1,145 @@
+"""S6 through the API: what only shows at run time is stopped cleanly — a 422 `process_error` with a
+clear message, and nothing saved (no instance, no task, no audit event; a completion leaves the task
+open and the instance as it was). Compile-time refusals are tested in tests/engine; here the same
+site diagrams are deployed with `engine.definitions.deploy` and driven through the REST API.
+
+Two known gaps are pinned as strict xfails: a computed multi-instance cardinality and a computed
+timer duration are not capped at run time (they run outside the script deadline).
+"""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import definitions
+from engine.definitions import Upload
+from engine.models import AuditEvent, Instance, TaskRow
+from tests.engine.test_validation import site_diagram
+from web.extensions import db
+
+HUGE = ["10**10**10", "'x' * 10**10", "[1] * 10**9", "1 << 10**8"]
+SCRIPT_ONLY = ["def f(n):\n    return f(n + 1)\nf(0)", "x = {}\nfor i in range(10**7):\n    x[i] = 'y' * 100"]
+STARTING_SITES = ["script task", "gateway condition", "timer expression", "loopCardinality", "DMN cell"]
+CASES = ([(site, payload) for site in STARTING_SITES for payload in HUGE]
+         + [("script task", payload) for payload in SCRIPT_ONLY]
+         + [("script task", "while True:\n    pass"), ("gateway condition", "len([i for i in range(10**6) "
+                                                                            "for j in range(10**6)])")])
+
+
+@pytest.fixture
+def deploy_sites(app):  # noqa: ANN001
+    """Deploy one site diagram as process `sites` inside the test's transaction."""
+
+    def deploy(site: str, payload: str) -> None:
+        bpmn, dmn = site_diagram(site, payload)
+        # Definition ids come back after the test's rollback on SQLite: forget versions cached by id.
+        definitions._VERSIONS.clear()
+        with app.app_context():
+            definitions.deploy(db.session, Upload(bpmn, tuple(dmn), {}, source="sites.bpmn"), actor="test")
+
+    return deploy
+
+
+def _nothing_saved(app) -> None:  # noqa: ANN001
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Instance).where(Instance.key == "sites")) == 0
+        assert db.session.scalar(select(func.count()).select_from(TaskRow).where(TaskRow.process_key == "sites")) == 0
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.type == "instance_started")) == 0
+
+
+def _assert_clean_refusal(response) -> None:  # noqa: ANN001
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "process_error"
+    assert error["message"].startswith("流程执行出错") and len(error["message"]) < 500
+    assert "Traceback" not in error["message"]
+
+
+@pytest.mark.parametrize(("site", "payload"), CASES)
+def test_a_run_time_escape_at_start_is_a_clean_422_and_saves_nothing(app, as_user, deploy_sites, site, payload):
+    deploy_sites(site, payload)
+    response = as_user("hr_s01").post("/api/v1/processes/sites/instances",
+                                      json={"org": "S01C01", "data": {"degree": "本科"}})
+    _assert_clean_refusal(response)
+    _nothing_saved(app)
+
+
+@pytest.mark.parametrize("site", ["preScript", "postScript"])
+@pytest.mark.parametrize("payload", ["10**10**10", "'x' * 10**10", "while True:\n    pass"])
+def test_a_run_time_escape_in_a_pre_or_post_script_refuses_the_completion_and_keeps_the_task(
+        app, as_user, deploy_sites, site, payload):
+    if payload.startswith("while") and site == "postScript":
+        pytest.skip("one endless loop per kind of site keeps the suite fast (the deadline is per step)")
+    deploy_sites(site, payload)
+    hr = as_user("hr_s01")
+    started = hr.post("/api/v1/processes/sites/instances", json={"org": "S01C01", "data": {"degree": "本科"}})
+    if started.status_code == 422:  # a pre-script may already run when the task becomes ready
+        _assert_clean_refusal(started)
+        _nothing_saved(app)
+        return
+    assert started.status_code == 201, started.get_json()
+    case = started.get_json()
+    task_id = case["open_tasks"][0]["id"]
+    with app.app_context():
+        before = db.session.get(Instance, case["id"]).lock_version
+    _assert_clean_refusal(hr.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {}}))
+    after = hr.get(f"/api/v1/instances/{case['id']}").get_json()
+    assert after["status"] == "running" and [t["id"] for t in after["open_tasks"]] == [task_id]
+    with app.app_context():
+        assert db.session.get(Instance, case["id"]).lock_version == before
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.type == "task_completed", AuditEvent.task_id == task_id)) == 0
+
+
+# ---- the known gaps: work outside the script deadline -------------------------------------------
+
+_STEP = textwrap.dedent("""
+    import resource, sys, time
+    resource.setrlimit(resource.RLIMIT_AS, (1_000_000_000, 1_000_000_000))
+    sys.path.insert(0, ".")
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from engine.errors import EngineFailure
+    from engine.parsing import build_specs
+    from engine.runtime import _advance
+    from engine.scripting import make_script_engine
+    from tests.engine.test_validation import site_diagram
+    definition = build_specs(*site_diagram(sys.argv[1], sys.argv[2]), source="sites.bpmn")
+    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=make_script_engine())
+    workflow.get_tasks()[0].data.update({"n": int(sys.argv[3])})
+    began = time.monotonic()
+    try:
+        _advance(workflow)
+        _advance(workflow, workflow.refresh_timers)
+    except EngineFailure as exc:
+        print("refused", round(time.monotonic() - began, 1), exc.message[:200])
+    else:
+        print("accepted", round(time.monotonic() - began, 1), len(workflow.tasks))
+""")
+
+
+def _one_step_in_a_child(site: str, payload: str, n: int, timeout: float) -> str:
+    """The runtime's step (`engine.runtime._advance`) in a child process bounded in time and memory."""
+    try:
+        done = subprocess.run([sys.executable, "-c", _STEP, site, payload, str(n)], capture_output=True, text=True,
+                              timeout=timeout, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
+    except subprocess.TimeoutExpired:
+        return f"still running after {timeout} s"
+    return done.stdout.strip() or done.stderr.strip()[-300:]
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: a computed loopCardinality is not capped at run time; the "
+                                       "engine creates every instance outside the script deadline")
+def test_a_huge_computed_loop_cardinality_is_refused_quickly():
+    outcome = _one_step_in_a_child("loopCardinality", "n", 100_000, timeout=12)
+    assert outcome.startswith("refused"), outcome
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: a computed timer duration is not capped at run time "
+                                       "(upload only checks literal durations against 100 years)")
+def test_a_computed_timer_duration_over_a_hundred_years_is_refused():
+    outcome = _one_step_in_a_child("timer expression", '"P" + str(n) + "Y"', 5000, timeout=12)
+    assert outcome.startswith("refused"), outcome

@@ -1,0 +1,49 @@
+"""CLI commands of the approval operations: `cwflow notifications send` (the e-mail outbox) and
+`cwflow deadlines sweep` (reminders and escalation; `timers tick` runs both as well)."""
+
+import json
+from datetime import datetime
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from engine import clock, deadlines, notifications
+
+from .extensions import db
+
+
+@click.group("notifications")
+def notifications_group() -> None:
+    """In-app notifications and e-mail."""
+
+
+@notifications_group.command("send")
+@click.option("--limit", type=int, default=500)
+@with_appcontext
+def notifications_send(limit: int) -> None:
+    """Send the queued e-mail once (needs CWFLOW_SMTP_HOST); safe to run beside the timer worker."""
+    report = notifications.send_pending(db.session, limit=limit)
+    click.echo(json.dumps(report.__dict__))
+
+
+@click.group("deadlines")
+def deadlines_group() -> None:
+    """Task due dates: reminders before, escalation after."""
+
+
+@deadlines_group.command("sweep")
+@click.option("--at", "at", default=None, help="ISO datetime: remind and escalate what is due at that moment")
+@with_appcontext
+def deadlines_sweep(at: str | None) -> None:
+    moment = datetime.fromisoformat(at) if at else clock.now()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.CHINA_TZ)
+    with clock.frozen(moment):
+        report = deadlines.sweep(db.session, moment)
+    click.echo(json.dumps(report.__dict__))
+
+
+def register_ops_cli(app: Flask) -> None:
+    for command in (notifications_group, deadlines_group):
+        app.cli.add_command(command)

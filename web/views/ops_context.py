@@ -1,0 +1,254 @@
+"""What the task and case pages offer of the approval operations (退回 转办 委派 加签 撤回 催办 抄送 附件),
+read before the page is drawn: who may act and with whose authority, the round, the people a task
+may go to, the files, the predicted path.
+
+Nothing here changes anything; the engine decides again when an operation is posted, so an offer
+shown here that has become stale is refused there with its message.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import exists, select
+
+from config.operations import for_process
+from engine import approvals, operations, prediction
+from engine.delegation import INITIATOR_ROLE, Acting, acting_on, pending_delegation
+from engine.errors import DomainError
+from engine.models import (
+    ApprovalRound,
+    ApprovalVote,
+    Attachment,
+    AuditEvent,
+    CaseCopy,
+    Instance,
+    OrgUnit,
+    RoleAssignment,
+    TaskDelegation,
+    TaskRow,
+    User,
+)
+from engine.notifications import ancestors, role_holders
+from engine.scope import Actor
+
+from ..extensions import db
+
+Person = tuple[str, str]  # (username, display name)
+
+
+@dataclass
+class TaskOps:
+    """The operations the page offers on one task to the signed-in user."""
+
+    acting: Acting | None = None
+    refusal: str | None = None  # why the user cannot act on the open task now
+    delegation: TaskDelegation | None = None
+    round: ApprovalRound | None = None
+    votes: list[ApprovalVote] = field(default_factory=list)
+    return_targets: list[dict[str, Any]] = field(default_factory=list)
+    transfer_to: list[Person] = field(default_factory=list)
+    transfer_needs_claim: bool = False
+    delegate_to: list[Person] = field(default_factory=list)
+    approver_candidates: list[Person] = field(default_factory=list)
+    may_withdraw_vote: bool = False
+    may_withdraw_decision: bool = False
+    may_urge: bool = False
+    attachments: list[Attachment] = field(default_factory=list)
+    citable: list[Attachment] = field(default_factory=list)
+    may_upload: bool = False
+
+    @property
+    def can_act(self) -> bool:
+        return self.acting is not None
+
+    def names(self) -> set[str]:
+        """Everyone the panels name, for their display names."""
+        found = {v.approver for v in self.votes} | {v.decided_by or "" for v in self.votes}
+        found |= {a.uploaded_by for a in self.attachments}
+        if self.delegation is not None:
+            found |= {self.delegation.delegator, self.delegation.delegate}
+        return found
+
+    @property
+    def delegated_to_me(self) -> bool:
+        return self.delegation is not None and self.acting is None and self.refusal is None
+
+
+@dataclass
+class CaseOps:
+    """The operations the case page offers: withdraw, copy, files, urge, the path ahead."""
+
+    may_withdraw: bool = False
+    cc_candidates: list[Person] = field(default_factory=list)
+    copied_to: list[CaseCopy] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    may_upload: bool = False
+    urgeable: set[str] = field(default_factory=set)  # open task ids the user may urge
+    actionable: set[str] = field(default_factory=set)  # open task ids the user may work on
+    path: dict[str, Any] | None = None
+    path_people: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+
+# -- people ---------------------------------------------------------------------------------------
+
+def display_names(names: set[str]) -> dict[str, str]:
+    names = {n for n in names if n}
+    if not names:
+        return {}
+    return dict(db.session.execute(select(User.username, User.display_name).where(User.username.in_(names))).all())
+
+
+def people_seeing(org_path: str, *, exclude: set[str] = frozenset()) -> list[Person]:
+    """Active users whose units include `org_path` (the engine's test for a delegate, an added
+    approver or a copy's recipient); administrators are left out of the offer."""
+    query = (select(User.username, User.display_name).join(RoleAssignment, RoleAssignment.user_id == User.id)
+             .where(User.active.is_(True), RoleAssignment.org_path.in_(ancestors(org_path)),
+                    RoleAssignment.role != "admin")
+             .distinct().order_by(User.username))
+    return [(name, shown) for name, shown in db.session.execute(query) if name not in exclude]
+
+
+def role_colleagues(row: TaskRow, *, exclude: set[str]) -> list[Person]:
+    """Holders of the task's role at its unit or above: whom a task may be transferred to."""
+    holders = role_holders(db.session, row.role, row.org_path)
+    shown = display_names({h.username for h in holders})
+    return [(h.username, shown.get(h.username, h.username)) for h in holders if h.username not in exclude]
+
+
+def proxy_candidates(actor: Actor) -> list[Person]:
+    """Users who see every unit of the actor: the only ones the engine accepts as a proxy."""
+    paths = [path for role, _, path in actor.assignments if path and role != "admin"]
+    if not paths:
+        return []
+    users = db.session.scalars(select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+                               .where(User.active.is_(True), RoleAssignment.org_path.in_(ancestors(paths[0])),
+                                      User.username != actor.username).distinct().order_by(User.username))
+    found = []
+    for user in users:
+        other = Actor.of(user)
+        if not other.is_admin and all(other.sees_org(p) for p in paths):
+            found.append((user.username, user.display_name))
+    return found
+
+
+# -- the task page ---------------------------------------------------------------------------------
+
+def _attachments(instance_id: int) -> list[Attachment]:
+    return list(db.session.scalars(select(Attachment).where(Attachment.instance_id == instance_id)
+                                   .order_by(Attachment.id)))
+
+
+def _round_of(row: TaskRow) -> tuple[ApprovalRound | None, list[ApprovalVote]]:
+    found = db.session.scalar(select(ApprovalRound).where(ApprovalRound.task_id == row.id)
+                              .order_by(ApprovalRound.id.desc()).limit(1))
+    return found, approvals.votes_of(db.session, found) if found is not None else []
+
+
+def task_ops(actor: Actor, row: TaskRow, instance: Instance) -> TaskOps:
+    ops = TaskOps()
+    ops.round, ops.votes = _round_of(row)
+    ops.attachments = _attachments(instance.id)
+    ops.may_upload = instance.status == "running"
+    ops.citable = [a for a in ops.attachments if a.uploaded_by == actor.username and a.task_id in (None, row.id)]
+    if row.status == "completed":
+        ops.may_withdraw_decision = (
+            actor.username in (row.completed_by, row.on_behalf_of) and instance.status == "running"
+            and row.role != INITIATOR_ROLE and bool(for_process("withdraw", instance.key).get("approver")))
+        return ops
+    if row.status != "open":
+        return ops
+    ops.delegation = pending_delegation(db.session, row.id)
+    try:
+        ops.acting = acting_on(db.session, actor, row)
+    except DomainError as exc:
+        if not (ops.delegation is not None and ops.delegation.delegate == actor.username):
+            ops.refusal = exc.message
+    if ops.round is not None and ops.round.status == "open":
+        ops.may_withdraw_vote = any(actor.username in (v.approver, v.decided_by) and v.status in approvals.DECIDED
+                                    for v in ops.votes)
+    ops.may_urge = ops.acting is None and row.assignee != actor.username and not ops.delegated_to_me
+    if ops.acting is not None and row.role != INITIATOR_ROLE:
+        _offers(ops, actor, row)
+    return ops
+
+
+def _offers(ops: TaskOps, actor: Actor, row: TaskRow) -> None:
+    acting = ops.acting
+    me = {actor.username, acting.principal}
+    try:
+        ops.return_targets = operations.list_return_targets(db.session, actor, row.id)
+    except DomainError:
+        ops.return_targets = []
+    approvers = {v.approver for v in ops.votes} if acting.round is not None else set()
+    if acting.vote is not None or (acting.round is None and row.assignee == acting.principal):
+        ops.transfer_to = role_colleagues(row, exclude=me | approvers)
+    elif acting.round is None:
+        ops.transfer_needs_claim = True
+    seeing = people_seeing(row.org_path, exclude=me)
+    if acting.round is None:
+        ops.delegate_to = seeing
+    if acting.vote is None or acting.vote.phase == "main":
+        ops.approver_candidates = [p for p in seeing if p[0] not in approvers]
+
+
+# -- the case page ---------------------------------------------------------------------------------
+
+def case_ops(actor: Actor, instance: Instance, open_rows: list[TaskRow]) -> CaseOps:
+    ops = CaseOps()
+    running = instance.status == "running"
+    ops.attachments = _attachments(instance.id)
+    ops.may_upload = running
+    ops.copied_to = list(db.session.scalars(select(CaseCopy).where(CaseCopy.instance_id == instance.id)
+                                            .order_by(CaseCopy.id)))
+    ops.may_withdraw = running and instance.initiator == actor.username and bool(
+        for_process("withdraw", instance.key).get("initiator")) and not _anyone_decided(instance)
+    ops.cc_candidates = people_seeing(instance.org_path,
+                                      exclude={actor.username} | {c.recipient for c in ops.copied_to})
+    for row in open_rows:
+        try:
+            acting_on(db.session, actor, row)
+        except DomainError:
+            if row.assignee != actor.username:
+                ops.urgeable.add(row.id)
+        else:
+            ops.actionable.add(row.id)
+    if running:
+        ops.path = prediction.predict(db.session, actor, instance.id)
+        ops.path_people = _who_acts(ops.path)
+    return ops
+
+
+def _anyone_decided(instance: Instance) -> bool:
+    """What makes the engine refuse the initiator's withdrawal: a decision, a vote or a delegation."""
+    return bool(db.session.scalar(select(
+        exists().where(TaskRow.instance_id == instance.id, TaskRow.status == "completed",
+                       TaskRow.role != INITIATOR_ROLE)
+        | exists().where(ApprovalVote.instance_id == instance.id, ApprovalVote.decided_at.is_not(None))
+        | exists().where(TaskDelegation.instance_id == instance.id))))
+
+
+def _who_acts(path: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """(role, org code) of each step ahead → the display names of the people holding that role there."""
+    wanted = {(s["role"], s["org"]) for s in path["steps"] if s.get("role") and s.get("org")}
+    units = {u.code: u.path for u in db.session.scalars(select(OrgUnit).where(
+        OrgUnit.code.in_({org for _, org in wanted})))} if wanted else {}
+    found: dict[tuple[str, str], list[str]] = {}
+    for role, org in wanted:
+        if org in units:
+            holders = role_holders(db.session, role, units[org])
+            shown = display_names({h.username for h in holders})
+            found[(role, org)] = [shown.get(h.username, h.username) for h in holders]
+    return found
+
+
+def trail_people(events: list[AuditEvent], extra: set[str] = frozenset()) -> dict[str, str]:
+    """Display names of everyone the trail names (actors, principals, recipients) and of `extra`."""
+    names: set[str] = set(extra)
+    for event in events:
+        detail = event.detail or {}
+        names.add(event.actor)
+        names.add(detail.get("on_behalf_of") or "")
+        to = detail.get("to")
+        names.update(to if isinstance(to, list) else [to or ""])
+        names.update(detail.get("users") or [])
+    return display_names(names)
