@@ -20,8 +20,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-USER_TASK = "UserTask"
-
 
 def is_user_task(task: Any) -> bool:
     return bool(getattr(task.task_spec, "manual", False))
