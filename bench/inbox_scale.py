@@ -127,12 +127,12 @@ def scenarios(session) -> list[tuple[str, object, dict]]:  # noqa: ANN001
     ]
 
 
-def task_query(actor, args: dict):  # noqa: ANN001, ANN201
+def task_query(session, actor, args: dict):  # noqa: ANN001, ANN201
     """The query of web/api/tasks.list_tasks, built from the same engine function."""
     from engine.models import TaskRow
     from engine.tasks import visible_tasks
 
-    query = visible_tasks(actor)
+    query = visible_tasks(session, actor)
     if args.get("process"):
         query = query.where(TaskRow.process_key == args["process"])
     if args.get("instance"):
@@ -167,7 +167,7 @@ def main() -> None:
     with app.app_context():
         for label, actor, list_args in scenarios(db.session):
             page_args = {"page": list_args.get("page", 1), "per_page": 20}
-            query = task_query(actor, list_args)
+            query = task_query(db.session, actor, list_args)
             engine_ms, raw_ms, api_ms = [], [], []
             page = None
             for _ in range(args.repeat):

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from . import approvals, audit, clock
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .models import ApprovalRound, ApprovalVote, Proxy, RoleAssignment, TaskDelegation, TaskRow, User
-from .scope import Actor, load_actor
+from .scope import Actor, in_subtree, load_actor
 
 INITIATOR_ROLE = "initiator"  # the pseudo-role of a case returned to the one who started it
 
@@ -108,27 +108,39 @@ def proxies_query(actor: Actor) -> Any:
 # --- who may see and act ------------------------------------------------------------------------
 
 
-def extra_task_clauses(actor: Actor) -> list[Any]:
-    """SQL: open tasks the actor works although the role filter does not offer them."""
+def extra_task_clauses(session: Session, actor: Actor) -> list[Any]:
+    """SQL: open tasks the actor works although the role filter does not offer them.
+
+    What the actor holds as delegate, approver or proxy is looked up first (a few indexed rows),
+    so the inbox query stays a plain OR of index ranges: correlated subqueries here made the
+    planner scan every open task (bench/RESULTS.md, F1).
+    """
     me = actor.username
-    clauses: list[Any] = [
-        TaskRow.assignee == me,
-        TaskRow.id.in_(select(TaskDelegation.task_id).where(TaskDelegation.delegate == me,
-                                                            TaskDelegation.status == "pending")),
-        TaskRow.id.in_(select(ApprovalVote.task_id).where(ApprovalVote.approver == me,
-                                                          ApprovalVote.status == "pending")),
-    ]
-    if actor.user_id is None:
-        return clauses
-    day = clock.today()
-    active = and_(Proxy.proxy_id == actor.user_id, Proxy.revoked_at.is_(None), Proxy.starts_on <= day,
-                  Proxy.ends_on >= day, or_(Proxy.process_key.is_(None), Proxy.process_key == TaskRow.process_key))
-    clauses.append(exists(select(Proxy.id).join(RoleAssignment, RoleAssignment.user_id == Proxy.principal_id)
-                          .where(active, RoleAssignment.role == TaskRow.role,
-                                 TaskRow.org_path.startswith(RoleAssignment.org_path))))
-    clauses.append(exists(select(Proxy.id).where(active, Proxy.principal == TaskRow.assignee)))
-    clauses.append(exists(select(Proxy.id).join(ApprovalVote, ApprovalVote.approver == Proxy.principal)
-                          .where(active, ApprovalVote.task_id == TaskRow.id, ApprovalVote.status == "pending")))
+    clauses: list[Any] = [TaskRow.assignee == me]
+    task_ids = set(session.scalars(select(TaskDelegation.task_id).where(
+        TaskDelegation.delegate == me, TaskDelegation.status == "pending")))
+    task_ids.update(session.scalars(select(ApprovalVote.task_id).where(
+        ApprovalVote.approver == me, ApprovalVote.status == "pending")))
+    if actor.user_id is not None:
+        day = clock.today()
+        proxies = list(session.scalars(select(Proxy).where(
+            Proxy.proxy_id == actor.user_id, Proxy.revoked_at.is_(None), Proxy.starts_on <= day,
+            Proxy.ends_on >= day)))
+        for proxy in proxies:
+            only_process = [TaskRow.process_key == proxy.process_key] if proxy.process_key else []
+            for assignment in session.scalars(select(RoleAssignment).where(
+                    RoleAssignment.user_id == proxy.principal_id)):
+                clauses.append(and_(TaskRow.role == assignment.role,
+                                    in_subtree(TaskRow.org_path, assignment.org_path), *only_process))
+            clauses.append(and_(TaskRow.assignee == proxy.principal, *only_process))
+            votes = select(ApprovalVote.task_id).where(ApprovalVote.approver == proxy.principal,
+                                                       ApprovalVote.status == "pending")
+            if proxy.process_key:
+                votes = votes.join(TaskRow, TaskRow.id == ApprovalVote.task_id).where(
+                    TaskRow.process_key == proxy.process_key)
+            task_ids.update(session.scalars(votes))
+    if task_ids:
+        clauses.append(TaskRow.id.in_(sorted(task_ids)))
     return clauses
 
 

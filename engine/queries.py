@@ -47,8 +47,8 @@ def _contains(column: Any, text: str) -> Any:
     return func.lower(column).contains(text.lower(), autoescape=True)
 
 
-def _inbox_base(actor: Actor, *, process: str | None, stage: str | None, search: str | None) -> Select:
-    query = (visible_tasks(actor)
+def _inbox_base(session: Session, actor: Actor, *, process: str | None, stage: str | None, search: str | None) -> Select:
+    query = (visible_tasks(session, actor)
              .join(Instance, Instance.id == TaskRow.instance_id)
              .outerjoin(Worker, Worker.id == Instance.worker_id))
     if process:
@@ -77,7 +77,7 @@ def inbox(session: Session, actor: Actor, *, box: str = "open", process: str | N
     Items are (TaskRow, business_key, worker_name) rows.
     """
     now = clock.now()
-    query = (_inbox_base(actor, process=process, stage=stage, search=search)
+    query = (_inbox_base(session, actor, process=process, stage=stage, search=search)
              .where(_box_filter(actor, box))
              .add_columns(Instance.business_key, Worker.name.label("worker_name"))
              .order_by(case((TaskRow.due_at < now, 0), else_=1), TaskRow.due_at.is_(None), TaskRow.due_at,
@@ -91,7 +91,7 @@ def inbox_counts(session: Session, actor: Actor, *, process: str | None = None, 
     now = clock.now()
     box = case((TaskRow.assignee.is_(None), "open"), (TaskRow.assignee == actor.username, "mine"),
                else_="others")
-    base = _inbox_base(actor, process=process, stage=stage, search=search).subquery()
+    base = _inbox_base(session, actor, process=process, stage=stage, search=search).subquery()
     counts = {name: 0 for name in INBOX_BOXES}
     rows = session.execute(
         select(box.label("box"), func.count(), func.sum(case((TaskRow.due_at < now, 1), else_=0)))
@@ -107,7 +107,7 @@ def inbox_counts(session: Session, actor: Actor, *, process: str | None = None, 
 
 def inbox_stages(session: Session, actor: Actor) -> list[tuple[str, str, str]]:
     """(process key, task name, task title) of every stage the actor has open work in."""
-    query = visible_tasks(actor).with_only_columns(TaskRow.process_key, TaskRow.name, TaskRow.title).distinct()
+    query = visible_tasks(session, actor).with_only_columns(TaskRow.process_key, TaskRow.name, TaskRow.title).distinct()
     return sorted(set(session.execute(query)))
 
 

@@ -130,13 +130,13 @@ def _due_at(task: Any, props: dict[str, str], now: datetime) -> datetime | None:
     return datetime.combine(day, time(23, 59, 59), clock.CHINA_TZ)
 
 
-def visible_tasks(actor: Actor, *, status: str = "open") -> Select:
+def visible_tasks(session: Session, actor: Actor, *, status: str = "open") -> Select:
     """Tasks offered to the actor's roles within the actor's org scope, and those the actor works
     as assignee, delegate, approver of a round or proxy (engine/delegation.py)."""
     query = select(TaskRow).where(TaskRow.status == status)
     if actor.is_admin:
         return query
-    return query.where(or_(actor.task_filter(TaskRow.role, TaskRow.org_path), *extra_task_clauses(actor)))
+    return query.where(or_(actor.task_filter(TaskRow.role, TaskRow.org_path), *extra_task_clauses(session, actor)))
 
 
 def get_task_row(session: Session, actor: Actor, task_id: str) -> TaskRow:

@@ -73,6 +73,24 @@ def test_the_leader_returns_the_decision_to_the_review_with_a_reason(browser_as,
     assert "第一街道分管领导<small" in trail  # the trail names people by name
 
 
+def test_a_case_returned_to_the_initiator_is_corrected_and_submitted_again(browser_as, at_decision, as_user):
+    case, decision = at_decision("RES-RESUBMIT")
+    leader, hr = browser_as("leader_s01"), browser_as("hr_s01")
+    leader.post(f"/tasks/{decision}/return", {"target": "initiator", "reason": "辞职理由写得不清楚"},
+                page=f"/tasks/{decision}")
+    resubmit = open_task(as_user("hr_s01"), case["id"], "application_received")["id"]
+    page = hr.html(f"/tasks/{resubmit}")
+    assert "案件已由 leader_s01 退回给您修改，请修改后重新提交。" in page and "辞职理由写得不清楚" in page
+    assert ">家庭原因，需回原籍照顾老人</textarea>" in page  # the application as it was, to correct
+    assert 'id="ops-title"' not in page and "认领" not in re.sub(r"<aside.*?</aside>", "", page, flags=re.S)
+    assert browser_as("leader_s01").get(f"/tasks/{resubmit}").status_code == 404
+    sent = hr.post(f"/tasks/{resubmit}", {"worker_id": "1", "reason": "家庭原因：父母年迈需照顾",
+                                          "submitted_on": "2026-11-02"}, page=f"/tasks/{resubmit}")
+    assert sent.status_code == 302
+    assert open_task(as_user("hr_s01"), case["id"], "street_review")
+    assert "重新提交" in hr.html(f"/instances/{case['id']}")
+
+
 def test_return_is_refused_to_other_streets_to_non_holders_and_without_a_token(browser_as, at_decision, app):
     _, decision = at_decision()
     body = {"target": "street_review", "reason": "补充材料"}

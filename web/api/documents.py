@@ -87,7 +87,7 @@ def approval_form(instance_id: int):
 def export_tasks(args: dict):
     """The task list of GET /tasks (same filters, every page) as an Excel file."""
     actor = caller()
-    query = visible_tasks(actor)
+    query = visible_tasks(db.session, actor)
     if args.get("process"):
         query = query.where(TaskRow.process_key == args["process"])
     if args.get("instance"):

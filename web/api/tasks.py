@@ -19,7 +19,7 @@ blp = Blueprint("tasks", __name__, description="待办任务 Tasks")
 @blp.response(200, page_schema(TaskSchema, "TaskPage"))
 def list_tasks(args: dict):
     actor = caller()
-    query = visible_tasks(actor)
+    query = visible_tasks(db.session, actor)
     if args.get("process"):
         query = query.where(TaskRow.process_key == args["process"])
     if args.get("instance"):

@@ -7,6 +7,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from engine import clock, copies, notifications, queries
 from engine.definitions import latest_definitions
@@ -59,16 +60,21 @@ def notification_list():
     unread_only = request.args.get("unread") == "1"
     page = queries.paginate(db.session, notifications.notifications_for(_user_id(actor), unread_only=unread_only),
                             int_arg("page"), PER_PAGE)
+    open_ids = _open_tasks({n.task_id for n in page.items if n.task_id})
     return render_template("ops/notifications.html", page=page, unread_only=unread_only,
-                           links={n.id: _target(n) for n in page.items})
+                           links={n.id: _target(n, open_ids) for n in page.items})
 
 
-def _target(note: Any) -> str | None:
+def _open_tasks(task_ids: set[str]) -> set[str]:
+    if not task_ids:
+        return set()
+    return set(db.session.scalars(select(TaskRow.id).where(TaskRow.id.in_(task_ids), TaskRow.status == "open")))
+
+
+def _target(note: Any, open_ids: set[str]) -> str | None:
     """Where a notification leads: its task while that is open, else its case."""
-    if note.task_id and note.kind in notifications.TASK_KINDS:
-        status = db.session.get(TaskRow, note.task_id)
-        if status is not None and status.status == "open":
-            return url_for("task_pages.show", task_id=note.task_id)
+    if note.task_id and note.kind in notifications.TASK_KINDS and note.task_id in open_ids:
+        return url_for("task_pages.show", task_id=note.task_id)
     if note.instance_id:
         return url_for("instance_pages.show", instance_id=note.instance_id)
     return None
@@ -90,7 +96,7 @@ def notification_read(notification_id: int):
 def notification_open(notification_id: int):
     """Following a notification marks it read."""
     note = notifications.mark_read(db.session, _user_id(current_actor()), notification_id)
-    return redirect(_target(note) or _back())
+    return redirect(_target(note, _open_tasks({note.task_id} if note.task_id else set())) or _back())
 
 
 @bp.post("/notifications/read-all")

@@ -6,6 +6,7 @@ Nothing here changes anything; the engine decides again when an operation is pos
 shown here that has become stale is refused there with its message.
 """
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ from engine.scope import Actor
 
 from ..extensions import db
 
+log = logging.getLogger("cwflow.web")
 Person = tuple[str, str]  # (username, display name)
 
 
@@ -213,8 +215,12 @@ def case_ops(actor: Actor, instance: Instance, open_rows: list[TaskRow]) -> Case
         else:
             ops.actionable.add(row.id)
     if running:
-        ops.path = prediction.predict(db.session, actor, instance.id)
-        ops.path_people = _who_acts(ops.path)
+        try:
+            ops.path = prediction.predict(db.session, actor, instance.id)
+        except Exception:  # noqa: BLE001 - the path ahead is a hint; a case page must not fail over it
+            log.warning("predicted path failed for instance %s", instance.id, exc_info=True)
+        else:
+            ops.path_people = _who_acts(ops.path)
     return ops
 
 
@@ -252,3 +258,21 @@ def trail_people(events: list[AuditEvent], extra: set[str] = frozenset()) -> dic
         names.update(to if isinstance(to, list) else [to or ""])
         names.update(detail.get("users") or [])
     return display_names(names)
+
+
+# -- a case returned to its initiator (退回发起人) --------------------------------------------------------
+
+def resubmission_values(row: TaskRow, instance: Instance, schema: dict[str, Any] | None) -> dict[str, Any]:
+    """The start form filled with what the case holds, for the initiator to correct and submit again."""
+    if row.role != INITIATOR_ROLE or row.status != "open" or not schema:
+        return {}
+    fields = (schema.get("properties") or {}).keys()
+    return {key: value for key, value in (instance.data or {}).items() if key in fields}
+
+
+def returned_because(events: list[AuditEvent]) -> AuditEvent | None:
+    """The return that sent the case back to its initiator (the latest one)."""
+    for event in reversed(events):
+        if event.type == "task_returned" and (event.detail or {}).get("target") == "initiator":
+            return event
+    return None

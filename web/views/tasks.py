@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine import queries, runtime
+from engine.delegation import INITIATOR_ROLE
 from engine.errors import Conflict, EngineFailure, Forbidden, InvalidData, RuleViolation
 from engine.forms import validate_submission
 from engine.models import Definition, Instance, TaskRow
@@ -19,7 +20,7 @@ from engine.tasks import get_task_row
 
 from ..extensions import db
 from .case_context import case_context, form_schema
-from .ops_context import task_ops, trail_people
+from .ops_context import resubmission_values, returned_because, task_ops, trail_people
 from .pages import FORM_ERRORS, current_actor, local_dt, login_required, page_blueprint
 from .schema_form import parse_form
 
@@ -34,7 +35,7 @@ def show(task_id: str):
     instance = db.session.get(Instance, row.instance_id)
     definition = db.session.get(Definition, instance.definition_id)
     schema = form_schema(definition, row.form_key)
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = resubmission_values(row, instance, schema)
     errors: dict[str, list[str]] = {}
     notice = None
     status = 200
@@ -73,6 +74,7 @@ def show(task_id: str):
         "tasks/task.html", task=row, instance=instance, definition=definition, schema=schema, values=values,
         errors=errors, notice=notice, status=status, context=context, can_act=ops.can_act, diagram=diagram,
         submitted=submitted, ops=ops, people=trail_people(events, ops.names()),
+        returned=returned_because(events) if row.role == INITIATOR_ROLE and row.status == "open" else None,
     ), status
 
 
