@@ -37,11 +37,12 @@ test-sqlite:
 	$(BIN)/python -m pytest
 
 # Runs when PostgreSQL answers at 127.0.0.1:5432 (CI starts it); otherwise says so and skips.
+# Browser tests run once, in the SQLite pass: their live server has its own database either way.
 test-postgres:
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='cwflow_test'" | grep -q 1 || \
 			psql -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE cwflow_test" >/dev/null; \
-		CWFLOW_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest; \
+		CWFLOW_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m 'not browser'; \
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: PostgreSQL tests not run"; fi
 
 # Benchmarks (bench/RESULTS.md): each prints a table and writes bench/results/<name>.json, with the raw
