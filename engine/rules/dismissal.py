@@ -40,14 +40,17 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
         raise RuleViolation("worker_not_in_service",
                             f"该工作者当前状态为{STATUS_NAMES.get(worker.status, worker.status)}，不能辞退",
                             fields={"worker_id": ["不在职"]})
-    grounds = data["grounds"]
+    grounds = list(data["grounds"])
+    if "assessment_failed_twice" not in grounds and record_shows_failed_assessments(worker):
+        grounds.append("assessment_failed_twice")  # the record speaks for itself (003 art. 40 (1))
     if "probation_failed" in grounds and worker.status != "probation":
         raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（004 第37条）",
                             fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
     refuse_open_cases(session, worker, ("dismissal", "secondment", "resignation"))
     protections = record_protections(worker, today())
     _refuse_if_barred(grounds, protections)
-    return {"worker": snapshot(worker), "basis": basis(grounds), "protections_at_start": protections}
+    return {"worker": snapshot(worker), "grounds": grounds, "basis": basis(grounds),
+            "protections_at_start": protections}
 
 
 def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: dict[str, Any],
@@ -119,6 +122,19 @@ def _recorded_assessments(worker: Worker) -> dict[int, str]:
     return {int(year): str(grade) for year, grade in items if year is not None and grade}
 
 
+def _failing(grades: dict[int, str]) -> bool:
+    rule = policy_value("dismissal_assessment_grades")
+    twice, once = set(rule.get("twice_running", [])), set(rule.get("once", []))
+    years = sorted(grades)
+    return any(grades[y] in once for y in years) or any(
+        grades[y] in twice and grades.get(y + 1) in twice for y in years)
+
+
+def record_shows_failed_assessments(worker: Worker) -> bool:
+    """Two failing annual grades running (or the policy's variant) on the worker's record."""
+    return _failing(_recorded_assessments(worker))
+
+
 def _check_assessments(worker: Worker, submitted: list[dict[str, Any]]) -> None:
     """Two failing years running (003 art. 40 (1)), or the 002 sample-4 variant by policy; the
     grades given must agree with the record where the record has them."""
@@ -128,12 +144,7 @@ def _check_assessments(worker: Worker, submitted: list[dict[str, Any]]) -> None:
                  if year in recorded and recorded[year] != grade]
     if conflicts:
         raise InvalidData("考核结果与档案不一致", {"assessments": conflicts}, code="assessments_mismatch")
-    grades = {**recorded, **given}
-    rule = policy_value("dismissal_assessment_grades")
-    twice, once = set(rule.get("twice_running", [])), set(rule.get("once", []))
-    years = sorted(grades)
-    if any(grades[y] in once for y in years) or any(
-            grades[y] in twice and grades.get(y + 1) in twice for y in years):
+    if _failing({**recorded, **given}):
         return
     raise RuleViolation("dismissal_ground_unfounded", "考核结果不符合辞退条件：须连续两年考核不合格（003 第40条第一项）",
                         fields={"assessments": ["未达到辞退条件"]}, grounds=["assessment_failed_twice"])

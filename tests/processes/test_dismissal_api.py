@@ -381,3 +381,12 @@ def test_other_streets_cannot_see_or_act_on_the_case(users, at):
         assert users["hr_s02"].get(f"/api/v1/instances/{case['id']}").status_code == 404
         refused(start(users["hr_s02"], "dismissal", "S02C01", {"worker_id": WANG, "grounds": ["serious_breach"],
                                                                "facts": FACTS}), 422, "worker_not_found")
+
+
+def test_two_failing_grades_on_record_start_the_case_with_that_ground(users, at):
+    hr = users["hr_s01"]
+    hr.patch(f"/api/v1/workers/{WANG}", json={"data": {"assessments": {"2024": "不称职", "2025": "不称职"}}})
+    with at(TODAY):
+        case = propose(users, ["incompetent"]).get_json()
+    assert "assessment_failed_twice" in case["data"]["grounds"]
+    assert "incompetent" in case["data"]["grounds"]
