@@ -50,6 +50,13 @@ DEFAULTS: dict[str, Any] = {
     "recruitment_max_age": 40,
     # 002 sample 4 art. 9 (4): interview list at 3 x posts.
     "interview_ratio": 3,
+    # domain.md "Interview list": 1:2 in some notices when a post has many places; applied to a post
+    # whose count is at least `interview_ratio_large_posts`.
+    "interview_ratio_large": 2,
+    "interview_ratio_large_posts": 10,
+    # 公务员录用体检通用标准 (domain.md "Physical exam"): one re-examination, requested within 7 days
+    # of the failed result being recorded.
+    "physical_reexam_days": 7,
     # Written/interview weights in percent (notices vary 50/50, 60/40, 40/60).
     "exam_weights": {"written": 50, "interview": 50},
     # Publicity of people to be hired, in working days (公务员法 art. 32: at least 5).

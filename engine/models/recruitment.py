@@ -36,6 +36,7 @@ APPLICATION_STATUSES = (
     "ranked",           # 已排名（候补）
     "physical",         # 待体检
     "physical_failed",  # 体检不合格
+    "physical_reexam",  # 体检不合格，已申请复检，待复检结论
     "vetting",          # 待考察
     "vetting_failed",   # 考察不合格
     "ready",            # 待公示
@@ -88,6 +89,8 @@ class Application(Base):
     rank: Mapped[int | None] = mapped_column(Integer)
     substitute_for: Mapped[int | None] = mapped_column(Integer)
     physical_note: Mapped[str | None] = mapped_column(Text)
+    physical_failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    physical_reexam_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     vetting_note: Mapped[str | None] = mapped_column(Text)
     publicity_until: Mapped[date | None] = mapped_column(Date)
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))

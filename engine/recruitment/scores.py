@@ -4,7 +4,8 @@ Scores are entered as a batch (API or an .xlsx sheet) and are all-or-nothing: a 
 row imports nothing and reports every bad row, so a corrected sheet can simply be imported again.
 
 Interview list: per post, from those at or above the written pass line, the best
-`interview_ratio` × posts by written score; everyone tied with the last place goes too.
+`interview_ratio` × posts by written score (`interview_ratio_large` × posts for a post of at least
+`interview_ratio_large_posts` places); everyone tied with the last place goes too.
 Total = written × weight + interview × weight (policy `exam_weights`, percent), Decimal, rounded to
 2 places ROUND_HALF_UP. Tie rule for the rank: higher total; then an applicant with a 004 art. 10
 priority flag ("同等条件下优先"); then the higher written score; then the earlier registration.
@@ -143,13 +144,14 @@ def close_written(session: Session, instance: Instance, pass_line: Any) -> dict[
     if missing:
         raise Conflict(f"还有 {missing} 人没有笔试成绩", code="scores_missing", details={"missing": missing})
     ratio = int(policy_value("interview_ratio"))
+    large_ratio, large_posts = int(policy_value("interview_ratio_large")), int(policy_value("interview_ratio_large_posts"))
     listed = {}
     for community, count in posts_of(current_plan(instance.data)).items():
         candidates = list(session.scalars(select(Application).where(
             Application.instance_id == instance.id, Application.post_community == community,
             Application.status == "qualified").order_by(Application.written_score.desc())))
         passed = [a for a in candidates if not a.written_absent and a.written_score >= line]
-        quota = ratio * count
+        quota = (large_ratio if count >= large_posts else ratio) * count
         cutoff = passed[quota - 1].written_score if len(passed) > quota else None
         for application in candidates:
             if application not in passed:

@@ -4,9 +4,19 @@ A candidate who fails the physical or the vetting, or against whom an objection 
 the publicity, leaves the list and the next ranked candidate of the same post takes the place;
 the substitute goes through the physical, the vetting and a publicity of their own. Every
 substitution (or a post left short) is an audit event of the campaign.
+
+Physical re-examination (复检, 公务员录用体检通用标准; domain.md "Physical exam"): a failed physical
+substitutes at once, as before, so a campaign where nobody asks for a re-exam runs unchanged. Within
+policy `physical_reexam_days` of the fail being recorded the candidate may ask, once, for a re-exam
+(`request_physical_reexam`): the substitution is withdrawn (the substitute goes back to the reserve
+list) and the candidate waits as `physical_reexam`, which holds the physical and vetting stages open.
+The panel records the re-exam result as any physical result: pass → vetting; fail → substitution
+again, and no further re-exam. A substitute who has already had their own physical cannot be sent
+back, so a request after that is refused (`substitute_already_examined`): the panel should not call
+a substitute's physical before the failed candidate's window has passed or the candidate waived it.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,31 +33,79 @@ from .campaign import SELECTION_STAGES, campaign_for_staff, lock_campaign, requi
 
 PANEL = ("recruitment_panel",)
 OBJECTION_RECEIVERS = ("district_civil_affairs", "recruitment_panel")
-PENDING = ("physical", "vetting", "ready")
-CHECKS = {  # check → (status awaiting it, status on pass, status on fail, note column, name)
-    "physical": ("physical", "vetting", "physical_failed", "physical_note", "体检"),
-    "vetting": ("vetting", "ready", "vetting_failed", "vetting_note", "考察"),
+PENDING = ("physical", "physical_reexam", "vetting", "ready")
+CHECKS = {  # check → (statuses awaiting it, status on pass, status on fail, note column, name)
+    "physical": (("physical", "physical_reexam"), "vetting", "physical_failed", "physical_note", "体检"),
+    "vetting": (("vetting",), "ready", "vetting_failed", "vetting_note", "考察"),
 }
 
 
 def record_check(session: Session, actor: Actor, instance_id: int, application_id: int, check: str,
                  passed: bool, note: str | None) -> tuple[Application, Application | None]:
-    """Record a physical or vetting result; a failure substitutes the next ranked candidate."""
+    """Record a physical (or physical re-exam) or vetting result; a failure substitutes the next ranked candidate."""
     awaiting, on_pass, on_fail, note_column, name = CHECKS[check]
     application = staff_application(session, actor, instance_id, application_id)
     instance = session.get(Instance, instance_id)
     require_role(actor, PANEL, instance.org_path)
     lock_campaign(session, instance)
     require_stage(session, instance, SELECTION_STAGES, f"当前不在{name}阶段", "selection_not_open")
-    if application.status != awaiting:
+    if application.status not in awaiting:
         raise Conflict(f"该人员当前不在待{name}名单中", code=f"not_awaiting_{check}",
                        details={"status": application.status})
+    reexam = application.status == "physical_reexam"
     setattr(application, note_column, (note or "").strip() or None)
     application.status = on_pass if passed else on_fail
     application.updated_at = clock.now()
+    if check == "physical" and not passed:
+        application.physical_failed_at = application.updated_at
     audit.record(session, actor.username, f"{check}_recorded", instance_id=instance_id,
-                 detail={"application_no": application.application_no, "result": "pass" if passed else "fail"})
+                 detail={"application_no": application.application_no, "result": "pass" if passed else "fail",
+                         **({"reexam": True} if reexam else {})})
     substitute = None if passed else substitute_next(session, instance, application, actor.username, name)
+    session.commit()
+    return application, substitute
+
+
+def request_physical_reexam(session: Session, actor: Actor, instance_id: int, application_id: int,
+                            note: str | None) -> tuple[Application, Application | None]:
+    """复检: a candidate who failed the physical asks, once and in time, to be examined again.
+
+    Returns the candidate (now `physical_reexam`) and the substitute sent back to the reserve list, if any.
+    """
+    application = staff_application(session, actor, instance_id, application_id)
+    instance = session.get(Instance, instance_id)
+    require_role(actor, PANEL, instance.org_path)
+    lock_campaign(session, instance)
+    require_stage(session, instance, SELECTION_STAGES, "当前不在体检阶段", "selection_not_open")
+    if application.physical_reexam_requested_at is not None:
+        raise RuleViolation("reexam_already_used", "体检复检只能申请一次，该人员已申请过复检",
+                            requested_at=application.physical_reexam_requested_at.isoformat())
+    if application.status != "physical_failed" or application.physical_failed_at is None:
+        raise Conflict("该人员体检结论不是不合格，不能申请复检", code="not_physical_failed",
+                       details={"status": application.status})
+    days = int(policy_value("physical_reexam_days"))
+    now = clock.now()
+    deadline = application.physical_failed_at + timedelta(days=days)
+    if now > deadline:
+        raise RuleViolation("reexam_window_closed", f"复检须在体检结论作出后 {days} 日内申请，已逾期",
+                            deadline=deadline.isoformat(), days=days)
+    substitute = session.scalar(select(Application).where(
+        Application.instance_id == instance.id, Application.substitute_for == application.id))
+    if substitute is not None and substitute.status != "physical":
+        raise Conflict("递补人员已完成体检，不能再撤回递补", code="substitute_already_examined",
+                       details={"substitute": substitute.application_no, "status": substitute.status})
+    application.status = "physical_reexam"
+    application.physical_reexam_requested_at = now
+    application.updated_at = now
+    audit.record(session, actor.username, "physical_reexam_requested", instance_id=instance_id,
+                 detail={"application_no": application.application_no, "note": (note or "").strip() or None})
+    if substitute is not None:
+        substitute.status = "ranked"
+        substitute.substitute_for = None
+        substitute.updated_at = now
+        audit.record(session, actor.username, "substitution_withdrawn", instance_id=instance_id,
+                     detail={"post": application.post_community, "replaced": application.application_no,
+                             "substitute": substitute.application_no})
     session.commit()
     return application, substitute
 

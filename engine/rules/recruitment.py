@@ -90,11 +90,11 @@ def _close_interview(session: Session, actor: Actor, instance: Instance, form: d
 
 
 def _close_physical(session: Session, actor: Actor, instance: Instance, form: dict[str, Any]) -> None:
-    selection.close_checks(session, instance, ("physical",), "体检")
+    selection.close_checks(session, instance, ("physical", "physical_reexam"), "体检")
 
 
 def _close_vetting(session: Session, actor: Actor, instance: Instance, form: dict[str, Any]) -> None:
-    selection.close_checks(session, instance, ("physical", "vetting"), "体检或考察")
+    selection.close_checks(session, instance, ("physical", "physical_reexam", "vetting"), "体检或考察")
 
 
 def _publish_list(session: Session, actor: Actor, instance: Instance, form: dict[str, Any]) -> None:

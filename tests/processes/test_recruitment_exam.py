@@ -136,3 +136,31 @@ def test_a_score_with_three_decimals_is_refused(campaign):
     response = campaign.scores("written", {"A1": "80.125"}, apps, "2026-09-20T10:00:00+08:00")
     assert response.status_code == 422
     assert response.get_json()["error"]["details"]["rows"][0]["errors"] == ["成绩最多保留两位小数"]
+
+
+def test_a_post_of_ten_or_more_places_interviews_two_per_place(app, as_user, frozen_clock, client):
+    # policy interview_ratio_large (2) from interview_ratio_large_posts (10) places; the 1-place post stays 3x.
+    campaign = Campaign(app, as_user, frozen_clock, client).to_registration(
+        posts=[{"community": "S01C01", "count": 10}, {"community": "S02C01", "count": 1}])
+    people = [applicant(i, "S01C01", name=f"A{i}") for i in range(1, 23)]
+    people += [applicant(40 + i, "S02C01", name=f"B{i}") for i in range(1, 5)]
+    apps = _to_written_exam(campaign, people)
+    written = {f"A{i}": 100 - i for i in range(1, 23)} | {"B1": 90, "B2": 80, "B3": 70, "B4": 65}
+    assert campaign.scores("written", written, apps, "2026-09-20T10:00:00+08:00").status_code == 200
+    campaign.close(campaign.panel, "close_written_exam", {"pass_line": 60}, "2026-09-20T11:00:00+08:00")
+    status = {n: a["status"] for n, a in campaign.by_name().items()}
+    assert {n for n in status if n.startswith("A") and status[n] == "interview"} == {f"A{i}" for i in range(1, 21)}
+    assert status["A21"] == status["A22"] == "not_shortlisted"
+    assert [status[f"B{i}"] for i in range(1, 5)] == ["interview", "interview", "interview", "not_shortlisted"]
+
+
+def test_the_large_post_threshold_follows_the_policy(campaign, monkeypatch):
+    monkeypatch.setenv("CWFLOW_POLICY_INTERVIEW_RATIO_LARGE_POSTS", "2")
+    monkeypatch.setenv("CWFLOW_POLICY_INTERVIEW_RATIO_LARGE", "1")
+    # S01C01 has 2 places: now a "large" post, so 1 x 2 = 2 go to interview instead of 6.
+    apps = _to_written_exam(campaign, [applicant(i, "S01C01", name=f"A{i}") for i in range(1, 6)])
+    written = {"A1": 90, "A2": 80, "A3": 70, "A4": 65, "A5": 61}
+    assert campaign.scores("written", written, apps, "2026-09-20T10:00:00+08:00").status_code == 200
+    campaign.close(campaign.panel, "close_written_exam", {"pass_line": 60}, "2026-09-20T11:00:00+08:00")
+    status = {n: a["status"] for n, a in campaign.by_name().items()}
+    assert {n for n, s in status.items() if s == "interview"} == {"A1", "A2"}

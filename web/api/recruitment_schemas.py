@@ -16,6 +16,7 @@ STATUS_TEXT = {
     "submitted": "已报名，等待资格审查", "qualified": "资格审查通过", "rejected": "资格审查未通过",
     "written_failed": "笔试未达合格线或缺考", "not_shortlisted": "未进入面试", "interview": "进入面试",
     "interview_absent": "面试缺考", "ranked": "已排名（候补）", "physical": "待体检", "physical_failed": "体检不合格",
+    "physical_reexam": "已申请复检，待复检结论",
     "vetting": "待考察", "vetting_failed": "考察不合格", "ready": "待公示", "publicised": "公示中",
     "objection_upheld": "公示异议成立，取消拟聘用资格", "cleared": "公示无异议，待办理聘用", "hired": "已聘用",
     "not_hired": "未聘用",
@@ -114,6 +115,8 @@ class ApplicationOut(Schema):
     rank = fields.Integer(allow_none=True)
     substitute_for = fields.Integer(allow_none=True)
     physical_note = fields.String(allow_none=True)
+    physical_failed_at = fields.DateTime(allow_none=True)
+    physical_reexam_requested_at = fields.DateTime(allow_none=True)
     vetting_note = fields.String(allow_none=True)
     publicity_until = fields.Date(allow_none=True)
     worker_id = fields.Integer(allow_none=True)
@@ -153,6 +156,11 @@ class ScoresResult(Schema):
 class CheckIn(Schema):
     result = fields.String(required=True, validate=RESULT)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ReexamIn(Schema):
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                         metadata={"description": "复检申请说明"})
 
 
 class CheckOut(Schema):

@@ -35,6 +35,7 @@ from .recruitment_schemas import (
     ObjectionOut,
     ProbationIn,
     ProbationOut,
+    ReexamIn,
     ReviewIn,
     ScoresIn,
     ScoresResult,
@@ -153,6 +154,22 @@ def _check(check: str, body: dict, instance_id: int, application_id: int) -> dic
 def physical(body: dict, instance_id: int, application_id: int):
     """体检 result; a failure substitutes the next ranked candidate of the post (递补)."""
     return _check("physical", body, instance_id, application_id)
+
+
+@blp.route("/<int:instance_id>/applications/<int:application_id>/physical-reexam", methods=["POST"])
+@blp.arguments(ReexamIn)
+@blp.response(200, CheckOut)
+@blp.alt_response(409, description="not_physical_failed or substitute_already_examined")
+@blp.alt_response(422, description="reexam_already_used or reexam_window_closed")
+def physical_reexam(body: dict, instance_id: int, application_id: int):
+    """体检复检 request (once, within policy physical_reexam_days of the fail); the substitute goes back.
+
+    The re-exam result is then recorded through the physical endpoint; `substitute` here is the
+    candidate sent back to the reserve list, if one had been called.
+    """
+    application, substitute = selection.request_physical_reexam(
+        db.session, caller(), instance_id, application_id, body["note"])
+    return {"application": application, "substitute": substitute}
 
 
 @blp.route("/<int:instance_id>/applications/<int:application_id>/vetting", methods=["POST"])
