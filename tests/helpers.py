@@ -28,3 +28,17 @@ def complete(user, instance_id: int, name: str, data: dict[str, Any]) -> dict[st
 
 def open_task_names(instance: dict[str, Any]) -> list[str]:
     return sorted(t["name"] for t in instance["open_tasks"])
+
+
+def try_complete(user, instance_id: int, name: str, data: dict[str, Any]):  # noqa: ANN001, ANN201
+    """Submit task `name` and hand back the raw response (for refusals)."""
+    task = open_task(user, instance_id, name)
+    return user.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
+
+
+def refused(response, status: int, code: str) -> dict[str, Any]:  # noqa: ANN001
+    """Assert a refusal with this status and error code; returns the error body."""
+    assert response.status_code == status, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == code, error
+    return error

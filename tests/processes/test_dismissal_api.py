@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.helpers import complete, open_task, open_task_names, start
+from tests.helpers import complete, open_task_names, refused, start, try_complete
 
 WANG, LI = 1, 2
 TODAY = "2026-03-02T10:00:00+08:00"
@@ -71,18 +71,6 @@ def instance(users, case_id: int) -> dict:
 
 def count_cases(users) -> int:
     return users["hr_s01"].get("/api/v1/instances?key=dismissal").get_json()["total"]
-
-
-def refused(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_json()
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    return error
-
-
-def try_complete(user, case_id: int, name: str, data: dict):  # noqa: ANN001
-    task = open_task(user, case_id, name)
-    return user.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
 
 
 def flag(users, worker_id: int = WANG, **flags) -> None:
