@@ -41,4 +41,5 @@ def refused(response, status: int, code: str) -> dict[str, Any]:  # noqa: ANN001
     assert response.status_code == status, response.get_json()
     error = response.get_json()["error"]
     assert error["code"] == code, error
+    assert error["message"], error
     return error

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.helpers import complete, start
+from tests.helpers import complete, refused, start  # noqa: F401 - refused is re-exported to the ops tests
 
 APPROVE = {"decision": "approve", "comment": "同意"}
 REJECT = {"decision": "reject", "comment": "不同意"}
@@ -43,13 +43,6 @@ def set_email(app, username: str, email: str) -> None:  # noqa: ANN001
         db.session.scalar(select(User).where(User.username == username)).email = email
         db.session.commit()
 
-
-def refused(response, status: int, code: str) -> dict:  # noqa: ANN001
-    assert response.status_code == status, response.get_json()
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    assert error["message"]
-    return error
 
 
 def events(user, case_id: int) -> list[dict]:  # noqa: ANN001
@@ -178,7 +171,6 @@ def start_round_case(hr, key: str) -> dict:  # noqa: ANN001
     assert response.status_code == 201, response.get_json()
     case = response.get_json()
     return complete(hr, case["id"], "prepare", {"comment": "材料已备"})
-
 
 
 def consistent(app, case_id: int) -> None:  # noqa: ANN001
