@@ -69,13 +69,6 @@ def referenced_forms(bpmn: bytes) -> set[str]:
     return {el.get("value") for el in tree.iterfind(xpath) if el.get("value")}
 
 
-def process_id_of(bpmn: bytes) -> str | None:
-    tree = parse_xml(bpmn)
-    for process in tree.iterfind(f"{{{BPMN_NS}}}process"):
-        if process.get("isExecutable", "false").lower() == "true":
-            return process.get("id")
-    return None
-
 
 def load_form_files(folder: Path) -> dict[str, dict[str, Any]]:
     """Every form file of a folder, by file name."""
@@ -163,8 +156,6 @@ def definition_version(session: Session, definition_id: int) -> Definition:
     definition = session.get(Definition, definition_id)
     if definition is None:
         raise NotFound(f"流程定义 {definition_id} 不存在", code="process_not_found")
-    for column in Definition.__table__.columns:
-        getattr(definition, column.key)
     if len(_VERSIONS) > 512:
         _VERSIONS.clear()
     snapshot = Definition(**{c.key: getattr(definition, c.key) for c in Definition.__table__.columns})
@@ -181,9 +172,3 @@ def parsed_definition(definition: Definition) -> ParsedDefinition:
 def _parse_cached(definition_id: int, checksum: str, bpmn: bytes, dmn: tuple[str, ...]) -> ParsedDefinition:
     return build_specs(bpmn, [d.encode("utf-8") for d in dmn], source=f"definition-{definition_id}")
 
-
-def element_names(bpmn: bytes) -> dict[str, str]:
-    """Element id → display name, for messages and the diagram viewer."""
-    tree = parse_xml(bpmn)
-    return {el.get("id"): el.get("name") for el in tree.iter()
-            if isinstance(el.tag, str) and el.get("id") and el.get("name")}

@@ -10,7 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from config.roles import ROLES_BY_KEY
 
 from .errors import NotFound
-from .models import OrgUnit, RoleAssignment, User
+from .models import OrgUnit, User
 
 ROLE_LEVEL_DEPTH = {"city": 1, "district": 2, "street": 3, "community": 4}
 # Roles held by people acting for themselves: a community worker is placed in a community but
@@ -141,7 +141,3 @@ def load_actor(session: Session, username: str) -> Actor:
     if user is None:
         raise NotFound(f"用户 {username} 不存在", code="user_not_found")
     return Actor.of(user)
-
-
-def assignments_of(session: Session, user_id: int) -> list[RoleAssignment]:
-    return list(session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user_id)))
