@@ -2,8 +2,8 @@
 
 Bulk-loads (COPY) task-index rows into its own database — by default 1,000,000 rows, 100,000 of
 them open, one open task per running case, across 50 streets of 4 communities — then times the
-queries the API runs: `engine.tasks.visible_tasks` plus the task list's filters, order and
-`paginate` (the count and the first page), for a street HR, a street leader, a community secretary
+queries the API runs: `engine.task_lists.open_tasks` with the task list's filters (the count and
+the first page, one branch per way a task reaches the person), for a street HR, a street leader, a community secretary
 and a district role; and the whole GET /api/v1/tasks request in-process (token check, query,
 JSON). The baseline is the same SQL sent with a bare psycopg cursor: the database's own floor.
 
@@ -91,9 +91,11 @@ def bulk_load(url: str, rows: int, open_rows: int, streets: int) -> float:
                                     f"{key}_step_{step}", assignee, created, due, None if is_open else created,
                                     None if is_open else "bench"))
         conn.commit()
-        cur.execute("ANALYZE tasks")
-        cur.execute("ANALYZE instances")
         conn.commit()
+    # the steady state of a live database, which autovacuum keeps: statistics and visibility map
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE tasks")
+        conn.execute("VACUUM ANALYZE instances")
     return time.perf_counter() - began
 
 
@@ -127,19 +129,18 @@ def scenarios(session) -> list[tuple[str, object, dict]]:  # noqa: ANN001
     ]
 
 
-def task_query(session, actor, args: dict):  # noqa: ANN001, ANN201
-    """The query of web/api/tasks.list_tasks, built from the same engine function."""
+def task_filters(actor, args: dict) -> list:  # noqa: ANN001
+    """The filters of web/api/tasks.list_tasks for these arguments."""
     from engine.models import TaskRow
-    from engine.tasks import visible_tasks
 
-    query = visible_tasks(session, actor)
+    where = []
     if args.get("process"):
-        query = query.where(TaskRow.process_key == args["process"])
+        where.append(TaskRow.process_key == args["process"])
     if args.get("instance"):
-        query = query.where(TaskRow.instance_id == args["instance"])
+        where.append(TaskRow.instance_id == args["instance"])
     if args.get("assignee") == "me":
-        query = query.where(TaskRow.assignee == actor.username)
-    return query.order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at)
+        where.append(TaskRow.assignee == actor.username)
+    return where
 
 
 def main() -> None:
@@ -159,7 +160,7 @@ def main() -> None:
     load_seconds = bulk_load(args.database_url, args.rows, args.open, args.streets)
     raw = psycopg.connect(args.database_url.replace("postgresql+psycopg", "postgresql"))
 
-    from web.api.common import paginate
+    from engine.task_lists import count_statement, open_tasks, page_statement, task_branches
     from web.extensions import db
 
     rows, results = [], []
@@ -167,18 +168,18 @@ def main() -> None:
     with app.app_context():
         for label, actor, list_args in scenarios(db.session):
             page_args = {"page": list_args.get("page", 1), "per_page": 20}
-            query = task_query(db.session, actor, list_args)
+            where = task_filters(actor, list_args)
             engine_ms, raw_ms, api_ms = [], [], []
             page = None
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
-                page = paginate(query, page_args)
+                page = open_tasks(db.session, actor, where, **page_args)
                 engine_ms.append((time.perf_counter() - t0) * 1000)
                 db.session.rollback()
-            compiled = [q.compile(dialect=postgresql.psycopg.dialect(), compile_kwargs={"literal_binds": True})
-                        for q in (query.order_by(None), query)]
-            count_sql = f"SELECT count(*) FROM ({compiled[0]}) AS anon"
-            page_sql = f"{compiled[1]} LIMIT 20 OFFSET {(page_args['page'] - 1) * 20}"
+            branches = task_branches(db.session, actor)
+            count_sql, page_sql = (
+                str(statement.compile(dialect=postgresql.psycopg.dialect(), compile_kwargs={"literal_binds": True}))
+                for statement in (count_statement(branches, where), page_statement(branches, where, **page_args)))
             with raw.cursor() as cur:
                 for _ in range(args.repeat):
                     t0 = time.perf_counter()

@@ -8,14 +8,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import case, func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from . import clock
 from .definitions import latest_definitions
-from .models import AuditEvent, Definition, Instance, OrgUnit, TaskRow, Worker
+from .models import AuditEvent, Definition, Instance, OrgUnit, TaskDelegation, TaskRow, Worker
 from .scope import Actor, in_subtree
+from .task_lists import count_statement, page_statement, task_branches
 from .tasks import visible_tasks
 
 INBOX_BOXES = ("mine", "open", "others")
@@ -47,25 +48,31 @@ def _contains(column: Any, text: str) -> Any:
     return func.lower(column).contains(text.lower(), autoescape=True)
 
 
-def _inbox_base(session: Session, actor: Actor, *, process: str | None, stage: str | None, search: str | None) -> Select:
-    query = (visible_tasks(session, actor)
-             .join(Instance, Instance.id == TaskRow.instance_id)
-             .outerjoin(Worker, Worker.id == Instance.worker_id))
+def _inbox_where(actor: Actor, *, process: str | None, stage: str | None, search: str | None) -> list[Any]:
+    """The inbox filters, each on the task row, so every way a task reaches the actor stays an
+    index range (engine/task_lists.py)."""
+    where: list[Any] = []
     if process:
-        query = query.where(TaskRow.process_key == process)
+        where.append(TaskRow.process_key == process)
     if stage:
-        query = query.where(TaskRow.name == stage)
+        where.append(TaskRow.name == stage)
     if search and search.strip():
         needle = search.strip()
-        query = query.where(_contains(Instance.business_key, needle) | _contains(Worker.name, needle))
-    return query
+        where.append(TaskRow.instance_id.in_(
+            select(Instance.id).outerjoin(Worker, Worker.id == Instance.worker_id)
+            .where(_contains(Instance.business_key, needle) | _contains(Worker.name, needle))))
+    return where
 
 
-def _box_filter(actor: Actor, box: str) -> Any:
+def _box_filter(session: Session, actor: Actor, box: str) -> Any:
+    """`mine` holds what the actor claimed and what was delegated to them (委派: it stays claimed
+    by the delegator, but it is the delegate's to work); `others` what colleagues hold."""
+    delegated = list(session.scalars(select(TaskDelegation.task_id).where(
+        TaskDelegation.delegate == actor.username, TaskDelegation.status == "pending")))
     if box == "mine":
-        return TaskRow.assignee == actor.username
+        return or_(TaskRow.assignee == actor.username, TaskRow.id.in_(delegated))
     if box == "others":
-        return TaskRow.assignee.is_not(None) & (TaskRow.assignee != actor.username)
+        return TaskRow.assignee.is_not(None) & (TaskRow.assignee != actor.username) & TaskRow.id.not_in(delegated)
     return TaskRow.assignee.is_(None)
 
 
@@ -76,33 +83,29 @@ def inbox(session: Session, actor: Actor, *, box: str = "open", process: str | N
     `box` is `mine` (claimed by the actor), `open` (unclaimed) or `others` (claimed by a colleague).
     Items are (TaskRow, business_key, worker_name) rows.
     """
-    now = clock.now()
-    query = (_inbox_base(session, actor, process=process, stage=stage, search=search)
-             .where(_box_filter(actor, box))
-             .add_columns(Instance.business_key, Worker.name.label("worker_name"))
-             .order_by(case((TaskRow.due_at < now, 0), else_=1), TaskRow.due_at.is_(None), TaskRow.due_at,
-                       TaskRow.created_at, TaskRow.id))
-    return paginate(session, query, page, per_page, scalars=False)
+    page = max(1, page)
+    branches = task_branches(session, actor)
+    where = [*_inbox_where(actor, process=process, stage=stage, search=search), _box_filter(session, actor, box)]
+    window = (page_statement(branches, where, page=page, per_page=per_page)
+              .join(Instance, Instance.id == TaskRow.instance_id)
+              .outerjoin(Worker, Worker.id == Instance.worker_id)
+              .add_columns(Instance.business_key, Worker.name.label("worker_name")))
+    total = session.scalar(count_statement(branches, where)) or 0
+    return Page(list(session.execute(window)), total, page, per_page)
 
 
 def inbox_counts(session: Session, actor: Actor, *, process: str | None = None, stage: str | None = None,
                  search: str | None = None) -> dict[str, int]:
-    """How many tasks each box holds under the same filters, and how many of them are overdue."""
-    now = clock.now()
-    box = case((TaskRow.assignee.is_(None), "open"), (TaskRow.assignee == actor.username, "mine"),
-               else_="others")
-    base = _inbox_base(session, actor, process=process, stage=stage, search=search).subquery()
-    counts = {name: 0 for name in INBOX_BOXES}
-    rows = session.execute(
-        select(box.label("box"), func.count(), func.sum(case((TaskRow.due_at < now, 1), else_=0)))
-        .select_from(TaskRow).where(TaskRow.id.in_(select(base.c.id))).group_by("box"))
-    overdue = 0
-    for name, count, late in rows:
-        counts[name] = count
-        if name != "others":
-            overdue += late or 0
-    counts["overdue"] = overdue
-    return counts
+    """How many tasks each box holds under the same filters, and how many of them are overdue
+    (in the actor's own boxes), in one statement of index-range counts."""
+    branches = task_branches(session, actor)
+    where = _inbox_where(actor, process=process, stage=stage, search=search)
+    boxes = {name: _box_filter(session, actor, name) for name in INBOX_BOXES}
+    overdue = [TaskRow.due_at < clock.now(), or_(boxes["mine"], boxes["open"])]
+    counts = {name: count_statement(branches, [*where, box]).scalar_subquery() for name, box in boxes.items()}
+    counts["overdue"] = count_statement(branches, [*where, *overdue]).scalar_subquery()
+    row = session.execute(select(*(count.label(name) for name, count in counts.items()))).one()
+    return {name: value or 0 for name, value in row._mapping.items()}
 
 
 def inbox_stages(session: Session, actor: Actor) -> list[tuple[str, str, str]]:

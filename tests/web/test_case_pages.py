@@ -119,5 +119,8 @@ def test_the_worker_list_filters_and_another_streets_worker_is_not_found(browser
     page = hr.html("/workers")
     assert "王晓梅" in page and "赵强" not in page
     assert "张丽" in hr.html("/workers?q=张") and "王晓梅" not in hr.html("/workers?q=张")
-    assert "王晓梅" not in hr.html("/workers?status=resigned")
+    resigned = hr.html("/workers?status=resigned&q=王")
+    assert "王晓梅" not in resigned
+    # the filters keep what was asked for
+    assert '<option value="resigned" selected>' in resigned and 'id="filter-q" name="q" type="search" value="王"' in resigned
     assert hr.get("/workers/4").status_code == 404

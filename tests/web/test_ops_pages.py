@@ -143,6 +143,7 @@ def test_a_delegated_decision_is_worked_by_the_delegate_and_comes_back(browser_a
     waiting = leader.html(f"/tasks/{decision}")
     assert "此任务已委派给 hr_s01 办理，交回后再由您决定。" in waiting and 'class="task-submit"' not in waiting
 
+    assert "RES-DELEGATE" in hr.html("/inbox?box=mine") and "RES-DELEGATE" not in hr.html("/inbox?box=others")
     page = hr.html(f"/tasks/{decision}")
     assert "委派您办理此任务" in page and "请核实交接清单" in page and f'action="/tasks/{decision}/resolve"' in page
     empty = hr.post(f"/tasks/{decision}/resolve", {"comment": " "}, page=f"/tasks/{decision}")

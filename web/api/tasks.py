@@ -4,10 +4,11 @@ from flask_smorest import Blueprint
 
 from engine import runtime
 from engine.models import Definition, Instance, TaskRow
-from engine.tasks import get_task_row, visible_tasks
+from engine.task_lists import open_tasks
+from engine.tasks import get_task_row
 
 from ..extensions import db
-from .common import caller, instance_view, paginate
+from .common import caller, instance_view
 from .schemas import CompleteRequest, CompleteResponse, TaskDetailSchema, TaskQuery, TaskSchema, page_schema
 
 PREFIX = "/tasks"
@@ -19,14 +20,14 @@ blp = Blueprint("tasks", __name__, description="待办任务 Tasks")
 @blp.response(200, page_schema(TaskSchema, "TaskPage"))
 def list_tasks(args: dict):
     actor = caller()
-    query = visible_tasks(db.session, actor)
+    where = []
     if args.get("process"):
-        query = query.where(TaskRow.process_key == args["process"])
+        where.append(TaskRow.process_key == args["process"])
     if args.get("instance"):
-        query = query.where(TaskRow.instance_id == args["instance"])
+        where.append(TaskRow.instance_id == args["instance"])
     if args.get("assignee") == "me":
-        query = query.where(TaskRow.assignee == actor.username)
-    return paginate(query.order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at), args)
+        where.append(TaskRow.assignee == actor.username)
+    return open_tasks(db.session, actor, where, page=args.get("page", 1), per_page=args.get("per_page", 20))
 
 
 @blp.route("/<string:task_id>")
