@@ -48,6 +48,16 @@ def completed_user_steps_before(task: Any) -> list[Any]:
     return found
 
 
+def forget_dropped_events(workflow: BpmnWorkflow) -> None:
+    """A reset drops tasks from the tree but not from the library's list of waiting events, so a
+    dropped reminder would still set the case's next timer; forget every event no longer in a tree."""
+    live = {id(workflow), *(id(sub) for sub in workflow.subprocesses.values())}
+    manager = workflow.event_manager
+    for task_id, task in list(manager.tasks.items()):
+        if id(task.workflow) not in live or task.workflow.tasks.get(task_id) is not task:
+            manager.tasks.pop(task_id)
+
+
 def _delete_nested_subprocesses(workflow: BpmnWorkflow, top: Any) -> None:
     for desc in [t for t in top if t.id in workflow.subprocesses and t is not top]:
         if desc.id in workflow.subprocesses:
@@ -65,6 +75,7 @@ def reset_within(workflow: BpmnWorkflow, target: Any) -> None:
     else:  # the target's own boundary events start again with it
         for child in list(top.children):
             child.reset_branch(None)
+    forget_dropped_events(workflow)
 
 
 def _boundary_events(workflow: BpmnWorkflow) -> dict[Any, tuple[int, dict[str, Any]]]:
@@ -114,6 +125,7 @@ def reenter(workflow: BpmnWorkflow, target: Any) -> None:
             task.cancel()
         elif "event_value" in internal and isinstance(task.task_spec.event_definition, TimerEventDefinition):
             task.internal_data["event_value"] = internal["event_value"]
+    forget_dropped_events(workflow)
 
 
 def in_running_workflow(workflow: BpmnWorkflow, target: Any, current: list[Any]) -> bool:
@@ -126,6 +138,7 @@ def park_at_start(workflow: BpmnWorkflow) -> Any:
     starts = [t for t in workflow.tasks.values() if type(t.task_spec).__name__ == "StartEvent"]
     start = next((t for t in starts if t.state == TaskState.COMPLETED), starts[0])
     workflow.reset_from_task_id(start.id)
+    forget_dropped_events(workflow)
     return start
 
 

@@ -201,3 +201,19 @@ def test_the_diagram_names_the_steps_a_task_may_return_to(app, as_user):
     assert [t["id"] for t in targets] == ["prepare"]
     back = task_post(leader, task, "return", {"target": "prepare", "reason": "材料不全"}).get_json()
     assert open_task_names(back) == ["prepare"] and back["open_tasks"][0]["assignee"] == "hr_s01"
+
+
+def test_a_case_returned_to_its_initiator_waits_on_no_timer_of_the_stage_it_left(app, as_user):
+    """The stage's reminder and overdue timers went with the stage: nothing may wake the case
+    (or a timer worker) for them while it waits for the initiator."""
+    from web.extensions import db
+
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    case = resignation(hr)
+    to_decision(hr, case)
+    with app.app_context():
+        assert db.session.get(Instance, case["id"]).next_timer_at is not None
+    decision = open_task(leader, case["id"], "street_decision")
+    assert task_post(leader, decision, "return", {"target": "initiator", "reason": "材料不全"}).status_code == 200
+    with app.app_context():
+        assert db.session.get(Instance, case["id"]).next_timer_at is None
