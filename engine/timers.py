@@ -1,8 +1,11 @@
-"""Firing due timers: one indexed query finds due instances; each fires in its own transaction.
+"""Firing due timers in batches: one statement claims up to a batch of due instances, and the batch
+fires in one transaction with a savepoint per instance, so a failing case rolls back alone and a
+batch costs one commit instead of one per instance.
 
-On PostgreSQL the due rows are locked with FOR UPDATE SKIP LOCKED, so several workers on several
-hosts share the work and never fire one instance twice; the optimistic lock version backs this up
-on SQLite (and against any late save by a worker that lost its lock).
+On PostgreSQL the claim locks its rows with FOR UPDATE SKIP LOCKED, so several workers on several
+hosts take disjoint batches and never fire one instance twice; the optimistic lock version backs
+this up on SQLite (one writer anyway) and against any late save by a worker that lost its lock.
+The worker sweeps task deadlines and sends queued e-mail on its own, slower interval.
 """
 
 import logging
@@ -13,13 +16,17 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, clock, deadlines, notifications
 from .errors import Conflict, DomainError
 from .models import Instance
-from .runtime import fire_timers
+from .runtime import apply_due_timers
 
 log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+SWEEP_SECONDS = 10.0
 
 
 @dataclass
@@ -32,77 +39,119 @@ class TickReport:
     emails_sent: int = 0
 
 
-def due_instance_ids(session: Session, at: datetime, limit: int = 100) -> list[int]:
+def _claim(session: Session, at: datetime, size: int) -> list[Instance]:
+    """The next due instances for this worker; on PostgreSQL locked, skipping rows another holds."""
     query = (
-        select(Instance.id)
+        select(Instance)
         .where(Instance.status == "running", Instance.next_timer_at <= at)
         .order_by(Instance.next_timer_at)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
-
-
-def _lock_one(session: Session, instance_id: int, at: datetime) -> Instance | None:
-    """Take one due instance for this worker, or None when another worker holds or fired it."""
-    query = select(Instance).where(
-        Instance.id == instance_id, Instance.status == "running", Instance.next_timer_at <= at
+        .limit(size)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return session.scalar(query.execution_options(populate_existing=True))
+    return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
-def tick(session: Session, at: datetime | None = None, *, limit: int = 500) -> TickReport:
-    """Fire everything due at `at` (default: now), each instance in its own transaction."""
-    report = TickReport()
-    moment = at or clock.now()
-    with clock.frozen(moment):
-        ids = due_instance_ids(session, moment, limit)
+def fire_batch(session: Session, at: datetime, report: TickReport, *, size: int = BATCH_SIZE) -> int:
+    """Claim and fire up to `size` instances due at `at`, committed once; returns how many were claimed."""
+    try:
+        with clock.frozen(at):
+            instances = _claim(session, at, size)
+            for instance in instances:
+                _fire_one(session, instance, report)
+        session.commit()
+    except BaseException:
         session.rollback()
-        for instance_id in ids:
-            instance = _lock_one(session, instance_id, moment)
-            if instance is None:
-                session.rollback()
-                continue
-            try:
-                fire_timers(session, instance)
-                report.fired += 1
-            except Conflict:
-                report.conflicts += 1
-            except DomainError as exc:
-                report.failed += 1
-                _raise_incident(session, instance_id, exc)
-        # task deadlines (reminders, escalation) and queued e-mail: engine/deadlines.py, notifications.py
-        swept = deadlines.sweep(session, moment)
-        report.reminded, report.escalated = swept.reminded, swept.escalated
-    report.emails_sent = notifications.send_pending(session).sent
+        raise
+    return len(instances)
+
+
+def _fire_one(session: Session, instance: Instance, report: TickReport) -> None:
+    """Fire one claimed instance inside a savepoint, so its failure undoes its own step only."""
+    savepoint = session.begin_nested()
+    try:
+        apply_due_timers(session, instance)
+        session.flush()
+    except (StaleDataError, Conflict):
+        savepoint.rollback()
+        report.conflicts += 1
+        return
+    except DomainError as exc:
+        savepoint.rollback()
+        report.failed += 1
+        _raise_incident(session, instance, exc)
+        return
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    report.fired += 1
+
+
+def _raise_incident(session: Session, instance: Instance, exc: DomainError) -> None:
+    """A timer whose step fails puts its case in `error` for an administrator, instead of
+    failing again on every pass; the failed step itself was rolled back to its savepoint."""
+    log.warning("timer of instance %s failed: %s", instance.id, exc.code)
+    if instance.status == "running":
+        instance.status = "error"
+        instance.error = exc.message[:2000]
+        audit.record(session, "timer", "incident", instance_id=instance.id, detail={"error": exc.code})
+
+
+def fire_due(session: Session, at: datetime, *, limit: int = 500, batch: int = BATCH_SIZE) -> TickReport:
+    """Fire batch after batch until nothing due at `at` is left for this worker, or `limit` were claimed."""
+    report = TickReport()
+    claimed = 0
+    while claimed < limit:
+        size = min(batch, limit - claimed)
+        taken = fire_batch(session, at, report, size=size)
+        claimed += taken
+        if taken < size:
+            break
     return report
 
 
-def _raise_incident(session: Session, instance_id: int, exc: DomainError) -> None:
-    """A timer whose step fails puts its case in `error` for an administrator, instead of
-    failing again on every pass; the failed step itself was rolled back."""
-    log.warning("timer of instance %s failed: %s", instance_id, exc.code)
-    instance = session.get(Instance, instance_id)
-    if instance is not None and instance.status == "running":
-        instance.status = "error"
-        instance.error = exc.message[:2000]
-        audit.record(session, "timer", "incident", instance_id=instance_id, detail={"error": exc.code})
-        session.commit()
+def sweep_and_send(session: Session, at: datetime, report: TickReport) -> None:
+    """Task deadlines (reminders, escalation: engine/deadlines.py), then queued e-mail."""
+    with clock.frozen(at):
+        swept = deadlines.sweep(session, at)
+    report.reminded, report.escalated = swept.reminded, swept.escalated
+    report.emails_sent = notifications.send_pending(session).sent
+
+
+def tick(session: Session, at: datetime | None = None, *, limit: int = 500,
+         batch: int = BATCH_SIZE) -> TickReport:
+    """One whole pass (`cwflow timers tick`): fire everything due at `at` (default: now), sweep
+    task deadlines and send queued e-mail."""
+    moment = at or clock.now()
+    report = fire_due(session, moment, limit=limit, batch=batch)
+    sweep_and_send(session, moment, report)
+    return report
 
 
 def run_worker(session_factory: Callable[[], Session], *, interval: float = 5.0,
+               sweep_interval: float = SWEEP_SECONDS, batch: int = BATCH_SIZE,
                stop: Callable[[], bool] = lambda: False) -> None:
-    """Poll for due timers until `stop()` says so; each pass uses a fresh session."""
+    """Fire batches back to back while full ones come in, sleep `interval` once the due set is
+    drained, and sweep deadlines and send e-mail every `sweep_interval` seconds, not every batch."""
+    sweep_due = 0.0
     while not stop():
+        report = TickReport()
         session = session_factory()
         try:
-            report = tick(session)
-            if report.fired or report.failed or report.reminded or report.escalated or report.emails_sent:
-                log.info("timers: fired %s, conflicts %s, failed %s, reminded %s, escalated %s, e-mails %s",
-                         report.fired, report.conflicts, report.failed, report.reminded, report.escalated,
-                         report.emails_sent)
+            drained = fire_batch(session, clock.now(), report, size=batch) < batch
+            if time.monotonic() >= sweep_due:
+                sweep_and_send(session, clock.now(), report)
+                sweep_due = time.monotonic() + sweep_interval
         finally:
             session.close()
-        if not report.fired:
+        _log(report)
+        if drained:
             time.sleep(interval)
+
+
+def _log(report: TickReport) -> None:
+    if report.fired or report.failed or report.reminded or report.escalated or report.emails_sent:
+        log.info("timers: fired %s, conflicts %s, failed %s, reminded %s, escalated %s, e-mails %s",
+                 report.fired, report.conflicts, report.failed, report.reminded, report.escalated,
+                 report.emails_sent)

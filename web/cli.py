@@ -190,9 +190,13 @@ def timers_tick(at: str | None) -> None:
 
 
 @timers_group.command("run")
-@click.option("--interval", type=float, default=None)
+@click.option("--interval", type=float, default=None, help="seconds to sleep once nothing is due")
+@click.option("--sweep-interval", type=float, default=timers.SWEEP_SECONDS, show_default=True,
+              envvar="CWFLOW_TIMER_SWEEP_INTERVAL", help="seconds between deadline sweeps and e-mail sends")
+@click.option("--batch", type=click.IntRange(1, 1000), default=timers.BATCH_SIZE, show_default=True,
+              help="due instances claimed and committed together")
 @with_appcontext
-def timers_run(interval: float | None) -> None:
+def timers_run(interval: float | None, sweep_interval: float, batch: int) -> None:
     """Poll for due timers until stopped (run one or more of these beside gunicorn)."""
     import signal
 
@@ -200,7 +204,7 @@ def timers_run(interval: float | None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
     click.echo("timer worker started")
     timers.run_worker(lambda: db.session, interval=interval or current_app.config["TIMER_INTERVAL_SECONDS"],
-                      stop=lambda: stopping["now"])
+                      sweep_interval=sweep_interval, batch=batch, stop=lambda: stopping["now"])
 
 
 @click.command("check")

@@ -116,12 +116,27 @@ def test_postgresql_restarted_under_load_gives_503_and_the_app_recovers(server):
     assert_consistent(url)
 
 
-def _timer_worker(url: str) -> subprocess.Popen:
-    return subprocess.Popen([str(BIN / "cwflow"), "timers", "run", "--interval", "0.2"], env=server_env(url),
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def _timer_worker(url: str, batch: int) -> subprocess.Popen:
+    """Small batches, so the restarted pair share the rest between them."""
+    return subprocess.Popen([str(BIN / "cwflow"), "timers", "run", "--interval", "0.2", "--batch", str(batch)],
+                            env=server_env(url), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _open_transaction(url: str):  # noqa: ANN202 - a psycopg connection
+    """A connection whose transaction stays open, holding its locks until rollback or close."""
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
+
+
+def _backends_waiting_on_a_lock(url: str) -> int:
+    return sql(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = %(n)s AND wait_event_type = 'Lock'",
+               {"n": url.rsplit("/", 1)[1]})[0][0]
 
 
 def test_a_timer_worker_killed_and_restarted_fires_every_timer_exactly_once(server):
+    """The first worker fires the cases nobody holds, then dies inside a batch; two restarted
+    workers fire the rest, each case exactly once."""
     port, _, url = server
     hr = Client(port).login("hr_s01")
     ids = []
@@ -136,16 +151,24 @@ def test_a_timer_worker_killed_and_restarted_fires_every_timer_exactly_once(serv
         return sql(url, "SELECT count(*) FROM instances WHERE id = ANY(%(ids)s) AND status = 'completed'",
                    {"ids": ids})[0][0]
 
-    first = _timer_worker(url)
+    reserve, audit_lock = held = [_open_transaction(url), _open_transaction(url)]
+    reserve.execute("SELECT id FROM instances WHERE id = ANY(%(ids)s) FOR UPDATE", {"ids": ids[10:]})
+    first = _timer_worker(url, batch=3)
     try:
-        wait_for(lambda: fired() >= 3, 60, "the first timers to fire")
+        wait_for(lambda: fired() == 10, 60, "the timers nobody holds to fire")
+        # the next batch blocks on its first audit row, its instances claimed and changed: kill it there
+        audit_lock.execute("LOCK TABLE audit_events IN SHARE MODE")
+        reserve.rollback()
+        wait_for(lambda: _backends_waiting_on_a_lock(url), 60, "the worker to block inside a batch")
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
     finally:
         if first.poll() is None:
             first.kill()
-    assert fired() < len(ids), "the kill came too late to prove anything"
-    restarted = [_timer_worker(url), _timer_worker(url)]
+        for conn in held:
+            conn.close()
+    assert fired() == 10, "a batch killed half-way must commit nothing"
+    restarted = [_timer_worker(url, batch=4), _timer_worker(url, batch=4)]
     try:
         wait_for(lambda: fired() == len(ids), 90, "every timer to fire")
     finally:
