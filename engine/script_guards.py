@@ -28,6 +28,9 @@ MAX_INT_BITS = 4096
 MAX_ITEMS = 1_000_000  # the longest string or sequence a script may build
 MAX_DATA_SIZE = 5_000_000  # rough serialized size of what a script may leave in task data
 MAX_FORMAT_WIDTH = 10_000
+# The most instances one multi-instance task may start from a computed cardinality or collection:
+# SpiffWorkflow creates them all in one step, outside any script, and the cost grows faster than n.
+MAX_LOOP_INSTANCES = 500
 DEFAULT_TIME_LIMIT = 3.0
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
@@ -65,6 +68,13 @@ class StepDeadline:
         if self._token is not None:
             _deadline.reset(self._token)
             self._token = None
+
+    def check(self, *_: object) -> None:
+        """Raise ScriptTimeout once the deadline has passed; a callback between engine steps,
+        since a loop of cheap steps (each script quick) never reaches a script's own check."""
+        current = _deadline.get()
+        if current is not None and time.monotonic() > current:
+            raise ScriptTimeout("流程步骤运行过久（自动步骤过多），已中止")
 
     @staticmethod
     def remaining() -> float | None:

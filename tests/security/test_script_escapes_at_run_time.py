@@ -3,13 +3,14 @@ clear message, and nothing saved (no instance, no task, no audit event; a comple
 open and the instance as it was). Compile-time refusals are tested in tests/engine; here the same
 site diagrams are deployed with `engine.definitions.deploy` and driven through the REST API.
 
-Two known gaps are pinned as strict xfails: a computed multi-instance cardinality and a computed
-timer duration are not capped at run time (they run outside the script deadline).
+The engine's own work on computed values is capped too: a start or a completion whose data asks a
+multi-instance task for 100,000 instances, or a timer for 5,000 years, is refused at once the same way.
 """
 
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from engine import definitions
 from engine.definitions import Upload
 from engine.models import AuditEvent, Instance, TaskRow
+from tests.engine.test_runtime_caps import caps_diagram, loop_body, timer_body
 from tests.engine.test_validation import site_diagram
 from web.extensions import db
 
@@ -30,15 +32,24 @@ CASES = ([(site, payload) for site in STARTING_SITES for payload in HUGE]
 
 
 @pytest.fixture
-def deploy_sites(app):  # noqa: ANN001
-    """Deploy one site diagram as process `sites` inside the test's transaction."""
+def deploy_bpmn(app):  # noqa: ANN001
+    """Deploy a diagram of process `sites` inside the test's transaction."""
 
-    def deploy(site: str, payload: str) -> None:
-        bpmn, dmn = site_diagram(site, payload)
+    def deploy(bpmn: bytes, dmn: list[bytes] | None = None) -> None:
         # Definition ids come back after the test's rollback on SQLite: forget versions cached by id.
         definitions._VERSIONS.clear()
         with app.app_context():
-            definitions.deploy(db.session, Upload(bpmn, tuple(dmn), {}, source="sites.bpmn"), actor="test")
+            definitions.deploy(db.session, Upload(bpmn, tuple(dmn or ()), {}, source="sites.bpmn"), actor="test")
+
+    return deploy
+
+
+@pytest.fixture
+def deploy_sites(deploy_bpmn):  # noqa: ANN001
+    """Deploy one site diagram (tests/engine/test_validation.py) as process `sites`."""
+
+    def deploy(site: str, payload: str) -> None:
+        deploy_bpmn(*site_diagram(site, payload))
 
     return deploy
 
@@ -95,7 +106,61 @@ def test_a_run_time_escape_in_a_pre_or_post_script_refuses_the_completion_and_ke
                                  .where(AuditEvent.type == "task_completed", AuditEvent.task_id == task_id)) == 0
 
 
-# ---- the known gaps: work outside the script deadline -------------------------------------------
+# ---- the engine's own work on computed values: capped, refused at once ------------------------------
+
+HUGE_LOOP = loop_body(cardinality="n")
+HUGE_COLLECTION = loop_body(collection="items")
+TIMER_YEARS = timer_body("timeDuration", '"P" + str(n) + "Y"')
+
+
+@pytest.mark.parametrize(("body", "data", "says"), [
+    (HUGE_LOOP, {"n": 100_000}, "多实例任务 'target' 要求创建 100000 个实例"),
+    (HUGE_COLLECTION, {"items": list(range(100_000))}, "多实例任务 'target' 要求创建 100000 个实例"),
+    (TIMER_YEARS, {"n": 5_000}, "定时器 'target'"),
+], ids=["cardinality", "collection", "timer"])
+def test_a_start_asking_for_100000_instances_or_5000_years_is_a_quick_clean_422_and_saves_nothing(
+        app, as_user, deploy_bpmn, body, data, says):
+    deploy_bpmn(caps_diagram(body))
+    hr = as_user("hr_s01")
+    began = time.monotonic()
+    response = hr.post("/api/v1/processes/sites/instances", json={"org": "S01C01", "data": {"degree": "本科", **data}})
+    assert time.monotonic() - began < 5
+    _assert_clean_refusal(response)
+    assert says in response.get_json()["error"]["message"]
+    _nothing_saved(app)
+
+
+REVIEW_FIRST = ('<bpmn:task id="review"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>'
+                '</bpmn:task><bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="target" />')
+
+
+@pytest.mark.parametrize(("body", "data"), [(HUGE_LOOP, {"n": 100_000}), (TIMER_YEARS, {"n": 5_000})],
+                         ids=["cardinality", "timer"])
+def test_a_completion_reaching_a_huge_loop_or_timer_is_refused_and_leaves_the_case_as_it_was(
+        app, as_user, deploy_bpmn, body, data):
+    after_review = body.replace("<bpmn:incoming>f1</bpmn:incoming>", "<bpmn:incoming>f3</bpmn:incoming>", 1)
+    deploy_bpmn(caps_diagram(REVIEW_FIRST + after_review, nodes=("review", "target")))
+    hr = as_user("hr_s01")
+    started = hr.post("/api/v1/processes/sites/instances", json={"org": "S01C01", "data": {"degree": "本科", **data}})
+    assert started.status_code == 201, started.get_json()
+    case = started.get_json()
+    [task] = case["open_tasks"]
+    with app.app_context():
+        before = db.session.get(Instance, case["id"]).lock_version
+    began = time.monotonic()
+    refused = hr.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {}})
+    assert time.monotonic() - began < 5
+    _assert_clean_refusal(refused)
+    assert "'target'" in refused.get_json()["error"]["message"]
+    after = hr.get(f"/api/v1/instances/{case['id']}").get_json()
+    assert after["status"] == "running" and [t["id"] for t in after["open_tasks"]] == [task["id"]]
+    with app.app_context():
+        assert db.session.get(Instance, case["id"]).lock_version == before
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.type == "task_completed", AuditEvent.task_id == task["id"])) == 0
+
+
+# ---- the same in the runtime's step alone, in a child bounded in time and memory ----------------------
 
 _STEP = textwrap.dedent("""
     import resource, sys, time
@@ -131,15 +196,14 @@ def _one_step_in_a_child(site: str, payload: str, n: int, timeout: float) -> str
     return done.stdout.strip() or done.stderr.strip()[-300:]
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: a computed loopCardinality is not capped at run time; the "
-                                       "engine creates every instance outside the script deadline")
 def test_a_huge_computed_loop_cardinality_is_refused_quickly():
     outcome = _one_step_in_a_child("loopCardinality", "n", 100_000, timeout=12)
     assert outcome.startswith("refused"), outcome
+    assert "100000" in outcome and float(outcome.split()[1]) < 1, outcome
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: a computed timer duration is not capped at run time "
-                                       "(upload only checks literal durations against 100 years)")
-def test_a_computed_timer_duration_over_a_hundred_years_is_refused():
-    outcome = _one_step_in_a_child("timer expression", '"P" + str(n) + "Y"', 5000, timeout=12)
+@pytest.mark.parametrize("years", [5_000, 100_000])
+def test_a_computed_timer_duration_over_a_hundred_years_is_refused(years):
+    outcome = _one_step_in_a_child("timer expression", '"P" + str(n) + "Y"', years, timeout=12)
     assert outcome.startswith("refused"), outcome
+    assert "持续时间超过 100 年" in outcome and float(outcome.split()[1]) < 1, outcome
