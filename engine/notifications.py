@@ -9,6 +9,7 @@ sender died after commit is sent by the next pass (a crash in the middle of the 
 can still repeat one; the Message-ID is fixed per message so mail systems can drop the copy).
 """
 
+import functools
 import logging
 import smtplib
 from collections.abc import Iterable
@@ -17,9 +18,9 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Date, Insert, String, and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from config.operations import ops_setting, smtp_settings
 
@@ -54,18 +55,43 @@ def ancestors(org_path: str) -> list[str]:
 def role_holders(session: Session, role: str, org_path: str, *, proxies_for: str | None = None) -> list[Recipient]:
     """Active users holding `role` at the unit with `org_path` or above it; with `proxies_for` (a
     process key) also their proxies of the day, in the same query."""
-    holds = and_(RoleAssignment.role == role, RoleAssignment.org_path.in_(ancestors(org_path)))
-    query = (select(User.id, User.username, User.email).join(RoleAssignment, RoleAssignment.user_id == User.id)
-             .where(holds, User.active.is_(True)))
-    if proxies_for is not None:
-        day = clock.today()
-        query = query.union(
-            select(User.id, User.username, User.email).join(Proxy, Proxy.proxy_id == User.id)
-            .join(RoleAssignment, RoleAssignment.user_id == Proxy.principal_id)
-            .where(holds, User.active.is_(True), Proxy.revoked_at.is_(None), Proxy.starts_on <= day,
-                   Proxy.ends_on >= day, or_(Proxy.process_key.is_(None), Proxy.process_key == proxies_for)))
-    rows = session.execute(query)
+    rows = session.execute(_people("role", proxies_for is not None, True),
+                           _people_params(role=role, paths=ancestors(org_path), process_key=proxies_for))
     return _unique(sorted((Recipient(*row) for row in rows), key=lambda r: r.user_id))
+
+
+def _proxy_in_force(process_filter: bool) -> ColumnElement[bool]:
+    """A proxy in force on `:day`, for every process or (with `process_filter`) for `:process_key`."""
+    day = bindparam("day", type_=Date)
+    clause = and_(Proxy.revoked_at.is_(None), Proxy.starts_on <= day, Proxy.ends_on >= day, User.active.is_(True))
+    if not process_filter:
+        return clause
+    return and_(clause, or_(Proxy.process_key.is_(None), Proxy.process_key == bindparam("process_key", type_=String)))
+
+
+@functools.cache
+def _people(source: str, with_proxies: bool, process_filter: bool) -> Select:
+    """(id, username, email) of the holders of `:role` at `:paths` (source "role") or of the users
+    `:names` ("names"), with their proxies of the day; built once, so a step pays no query building."""
+    person = (User.id, User.username, User.email)
+    if source == "role":
+        holds = and_(RoleAssignment.role == bindparam("role", type_=String),
+                     RoleAssignment.org_path.in_(bindparam("paths", expanding=True)))
+        query = select(*person).join(RoleAssignment, RoleAssignment.user_id == User.id).where(holds, User.active.is_(True))
+        proxies = (select(*person).join(Proxy, Proxy.proxy_id == User.id)
+                   .join(RoleAssignment, RoleAssignment.user_id == Proxy.principal_id).where(holds))
+    else:
+        named = and_(User.username.in_(bindparam("names", expanding=True)), User.active.is_(True))
+        query = select(*person).where(named)
+        proxies = (select(*person).join(Proxy, Proxy.proxy_id == User.id)
+                   .where(Proxy.principal_id.in_(select(User.id).where(named))))
+    if not with_proxies:
+        return query
+    return query.union(proxies.where(_proxy_in_force(process_filter)))
+
+
+def _people_params(**given: Any) -> dict[str, Any]:
+    return {"day": clock.today(), **given}
 
 
 def users_named(session: Session, usernames: Iterable[str]) -> list[Recipient]:
@@ -122,15 +148,61 @@ def deliver(session: Session, recipients: Iterable[Recipient], *, kind: str, mes
     return people
 
 
-def notify_role(session: Session, role: str, org_path: str, **kwargs: Any) -> list[Recipient]:
-    if kwargs.get("kind") in TASK_KINDS:
-        holders = role_holders(session, role, org_path, proxies_for=kwargs.get("process_key") or "")
-        return deliver(session, holders, proxies_included=True, **kwargs)
-    return deliver(session, role_holders(session, role, org_path), **kwargs)
+def notify_role(session: Session, role: str, org_path: str, *, kind: str, message: str,
+                instance_id: int | None = None, task_id: str | None = None, process_key: str | None = None) -> int:
+    """Notify every active holder of `role` at the unit or above (for task kinds, and their proxies of
+    the day) with one INSERT … SELECT per table, in this transaction; returns how many were notified."""
+    task_kind = kind in TASK_KINDS
+    params = _people_params(role=role, paths=ancestors(org_path), process_key=process_key or "")
+    return _insert_for(session, ("role", task_kind, True), params, kind=kind, message=message,
+                       instance_id=instance_id, task_id=task_id)
 
 
-def notify_users(session: Session, usernames: Iterable[str], **kwargs: Any) -> list[Recipient]:
-    return deliver(session, users_named(session, usernames), **kwargs)
+def notify_users(session: Session, usernames: Iterable[str], *, kind: str, message: str,
+                 instance_id: int | None = None, task_id: str | None = None, process_key: str | None = None) -> int:
+    """Notify the named active users (for task kinds, and their proxies of the day for `process_key`,
+    or of any process when none is given) like `notify_role`."""
+    names = sorted(set(usernames))
+    if not names:
+        return 0
+    params = _people_params(names=names, process_key=process_key)
+    return _insert_for(session, ("names", kind in TASK_KINDS, bool(process_key)), params, kind=kind,
+                       message=message, instance_id=instance_id, task_id=task_id)
+
+
+def _insert_for(session: Session, people: tuple[str, bool, bool], params: dict[str, Any], *, kind: str,
+                message: str, instance_id: int | None, task_id: str | None) -> int:
+    """Write the notices (and queue the e-mail, when SMTP is set) straight from the query that finds
+    the people: no row comes back to Python and no ORM object is built per person."""
+    notes, outbox = _fan_out(*people)
+    values = {**params, "instance_id": instance_id, "task_id": task_id, "kind": kind,
+              "message": str(message)[:2000], "created_at": clock.now()}
+    written = session.execute(notes, values, execution_options={"preserve_rowcount": True})
+    if smtp_settings() is not None:
+        session.execute(outbox, {**values, "subject": f"[cwflow] {KIND_TITLES.get(kind, '通知')}"[:200]})
+    return written.rowcount or 0
+
+
+@functools.cache
+def _fan_out(source: str, with_proxies: bool, process_filter: bool) -> tuple[Insert, Insert]:
+    """INSERT … SELECT of the notices and of the e-mail for one kind of `_people` query."""
+    found = _people(source, with_proxies, process_filter).subquery()
+    notes, outbox = UserNotification.__table__, OutboxEmail.__table__
+
+    def value(column: Any, name: str | None = None) -> Any:
+        return bindparam(name or column.name, type_=column.type)
+
+    created = value(notes.c.created_at)
+    insert_notes = notes.insert().from_select(
+        ["user_id", "instance_id", "task_id", "kind", "message", "created_at"],
+        select(found.c.id, value(notes.c.instance_id), value(notes.c.task_id), value(notes.c.kind),
+               value(notes.c.message), created).order_by(found.c.id))
+    insert_mail = outbox.insert().from_select(
+        ["user_id", "recipient", "status", "attempts", "subject", "body", "created_at"],
+        select(found.c.id, found.c.email, literal("pending", outbox.c.status.type), literal(0, outbox.c.attempts.type),
+               value(outbox.c.subject), value(outbox.c.body, "message"), created)
+        .where(found.c.email.is_not(None), found.c.email != "").order_by(found.c.id))
+    return insert_notes, insert_mail
 
 
 # --- reading ------------------------------------------------------------------------------------

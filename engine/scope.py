@@ -1,7 +1,7 @@
 """The org tree and who sees what: every scoped query goes through these filters."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
@@ -42,22 +42,37 @@ def org_path_for(session: Session, parent_code: str | None, code: str) -> str:
     return f"{get_org(session, parent_code).path}{code}/"
 
 
-def lift_to_role_level(session: Session, org: OrgUnit, role_key: str) -> OrgUnit:
+class UnitRef(NamedTuple):
+    """A unit's code and path: all a task row or a notice needs of the unit it goes to."""
+
+    code: str
+    path: str
+
+
+def lifted_unit(org: OrgUnit, role_key: str) -> UnitRef:
     """The unit a task for `role_key` goes to: the case's unit raised to the role's level.
 
-    A district role on a community case gets the district; a community role on a street case
-    stays at the street (there is no community to go down to).
+    Read off the case's path (a unit's path is its parent's path plus its code, and never changes),
+    so it needs no query. A district role on a community case gets the district; a community role
+    on a street case stays at the street (there is no community to go down to).
     """
     role = ROLES_BY_KEY.get(role_key)
     if role is None or role.level not in ROLE_LEVEL_DEPTH:
-        return org
+        return UnitRef(org.code, org.path)
     codes = org.path.strip("/").split("/")
     depth = ROLE_LEVEL_DEPTH.get(org.level, len(codes))
     wanted = ROLE_LEVEL_DEPTH[role.level]
     if wanted >= depth:
-        return org
+        return UnitRef(org.code, org.path)
     root_depth = depth - len(codes) + 1  # the tree may start at the city or at a district
-    return get_org(session, codes[max(wanted - root_depth, 0)])
+    kept = codes[:max(wanted - root_depth, 0) + 1]
+    return UnitRef(kept[-1], "/".join(kept) + "/")
+
+
+def lift_to_role_level(session: Session, org: OrgUnit, role_key: str) -> OrgUnit:
+    """The unit of `lifted_unit` as a row, for callers that need more than its code and path."""
+    code = lifted_unit(org, role_key).code
+    return org if code == org.code else get_org(session, code)
 
 
 class Actor:

@@ -14,7 +14,7 @@ from . import approvals, audit, deadlines
 from .copies import copy_case, recipients_for_spec
 from .delegation import INITIATOR_ROLE
 from .models import Instance, TaskDeadline, TaskDelegation, TaskRow
-from .notifications import deliver, notify_role, users_named
+from .notifications import notify_role, notify_users
 
 DECISION_WORDS = {"approve": "同意", "reject": "不同意", "return": "退回"}
 OUTCOME_WORDS = {"approved": "已批准", "rejected": "不予批准", "cancelled": "已撤销", "withdrawn": "已撤回"}
@@ -26,42 +26,28 @@ def props_of(task: Any) -> dict[str, str]:
 
 def after_step(session: Session, instance: Instance, workflow: Any, *, actor: str,
                opened: list[TaskRow], closed: list[TaskRow], finished: bool, reopened: bool = False) -> None:
-    initiator = _Initiator(session, instance.initiator, actor)
+    # the initiator hears of decisions and of the end, except of what they did themselves
+    tell_initiator = instance.initiator != actor
     for row in closed:
         if row.status == "completed":
             _clear_deadline(session, row)
-            _completed(session, instance, workflow, row, actor, initiator)
+            _completed(session, instance, workflow, row, actor, tell_initiator)
         else:
             _close(session, row)
     for row in opened:
         _opened(session, instance, workflow, row, reopened)
-    if finished:
+    if finished and tell_initiator:
         word = OUTCOME_WORDS.get(instance.outcome or "", instance.outcome or instance.status)
-        deliver(session, initiator.recipients(), kind="finished", instance_id=instance.id,
-                message=f"您发起的 {instance.key} 案件 #{instance.id} 已办结：{word}")
-
-
-class _Initiator:
-    """The case's initiator as a recipient, looked up once per step and never when they acted."""
-
-    def __init__(self, session: Session, username: str, actor: str) -> None:
-        self.session, self.username, self.actor = session, username, actor
-        self._found: list[Any] | None = None
-
-    def recipients(self) -> list[Any]:
-        if self.username == self.actor:
-            return []
-        if self._found is None:
-            self._found = users_named(self.session, [self.username])
-        return self._found
+        notify_users(session, [instance.initiator], kind="finished", instance_id=instance.id,
+                     message=f"您发起的 {instance.key} 案件 #{instance.id} 已办结：{word}")
 
 
 def _clear_deadline(session: Session, row: TaskRow) -> None:
+    """A task done or gone is neither reminded nor escalated: one UPDATE, no read of its deadline first."""
     if row.due_at is None:
         return
-    deadline = session.get(TaskDeadline, row.id)
-    if deadline is not None:
-        deadline.remind_at = deadline.escalate_at = None
+    session.execute(update(TaskDeadline).where(TaskDeadline.task_id == row.id)
+                    .values(remind_at=None, escalate_at=None))
 
 
 def _close(session: Session, row: TaskRow) -> None:
@@ -73,14 +59,15 @@ def _close(session: Session, row: TaskRow) -> None:
 
 
 def _completed(session: Session, instance: Instance, workflow: Any, row: TaskRow, actor: str,
-               initiator: _Initiator) -> None:
+               tell_initiator: bool) -> None:
     if row.role == INITIATOR_ROLE:
         return
     data = (instance.data or {}).get(row.form_key or "", {}) if row.form_key else {}
     decision = DECISION_WORDS.get(str(data.get("decision")), "已办理") if isinstance(data, dict) else "已办理"
     by = f"{actor} 代 {row.on_behalf_of}" if row.on_behalf_of else actor
-    deliver(session, initiator.recipients(), kind="decision", instance_id=instance.id, task_id=row.id,
-            message=f"您发起的案件 #{instance.id}：「{row.title}」{decision}（{by}）")
+    if tell_initiator:
+        notify_users(session, [instance.initiator], kind="decision", instance_id=instance.id, task_id=row.id,
+                     message=f"您发起的案件 #{instance.id}：「{row.title}」{decision}（{by}）")
     task = workflow.get_task_from_id(UUID(row.id)) if instance.state else None
     spec = props_of(task).get("cc") if task is not None else None
     if spec:
@@ -91,8 +78,8 @@ def _completed(session: Session, instance: Instance, workflow: Any, row: TaskRow
 def _opened(session: Session, instance: Instance, workflow: Any, row: TaskRow, reopened: bool) -> None:
     deadlines.schedule(session, row, new=not reopened)
     if row.role == INITIATOR_ROLE:
-        deliver(session, users_named(session, [row.assignee]), kind="resubmit", instance_id=instance.id,
-                task_id=row.id, message=f"案件 #{instance.id} 已退回给您，请修改后重新提交")
+        notify_users(session, [row.assignee], kind="resubmit", instance_id=instance.id, task_id=row.id,
+                     message=f"案件 #{instance.id} 已退回给您，请修改后重新提交")
         return
     task = workflow.get_task_from_id(UUID(row.id))
     props = props_of(task)
@@ -111,11 +98,11 @@ def _opened(session: Session, instance: Instance, workflow: Any, row: TaskRow, r
         approvals.open_round(session, row, mode[0], mode[1], approvers)
         audit.record(session, "system", "approval_round_opened", instance_id=instance.id, task_id=row.id,
                      detail={"name": row.name, "mode": mode[0], "ratio": mode[1], "approvers": approvers})
-        deliver(session, users_named(session, approvers), kind="vote", instance_id=instance.id, task_id=row.id,
-                process_key=instance.key, message=text)
+        notify_users(session, approvers, kind="vote", instance_id=instance.id, task_id=row.id,
+                     process_key=instance.key, message=text)
     elif row.assignee:
-        deliver(session, users_named(session, [row.assignee]), kind="task", instance_id=instance.id,
-                task_id=row.id, process_key=instance.key, message=text)
+        notify_users(session, [row.assignee], kind="task", instance_id=instance.id, task_id=row.id,
+                     process_key=instance.key, message=text)
     else:
         notify_role(session, row.role, row.org_path, kind="task", instance_id=instance.id, task_id=row.id,
                     process_key=instance.key, message=text)

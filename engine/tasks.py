@@ -20,8 +20,7 @@ from . import clock
 from .delegation import INITIATOR_ROLE, extra_task_clauses, may_see_task
 from .errors import NotFound
 from .models import Instance, OrgUnit, TaskRow
-from .resets import parked_start
-from .scope import Actor, lift_to_role_level
+from .scope import Actor, UnitRef, lifted_unit
 from .workdays import default_calendar
 
 FORM_PROPERTY = "formJsonSchemaFilename"
@@ -30,26 +29,32 @@ DUE_KEYS = {"dueAt", "dueInDays", "dueInWorkingDays"}
 
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
-    """READY user tasks, and the start event of a case returned to its initiator (退回发起人)."""
-    tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
-    start = parked_start(workflow)
+    """READY user tasks, and the start event of a case returned to its initiator (退回发起人).
+
+    One walk of the READY tasks finds both: the tree of a long-lived case holds hundreds of tasks."""
+    start, tasks = None, []
+    for task in workflow.get_tasks_iterator(state=TaskState.READY):
+        if task.task_spec.manual:
+            tasks.append(task)
+        elif start is None and task.workflow is workflow and type(task.task_spec).__name__ == "StartEvent":
+            start = task
     return [start, *tasks] if start is not None else tasks
 
 
 def sync_task_index(session: Session, instance: Instance, workflow: BpmnWorkflow, *, actor: str,
                     completed_task_id: str | None = None, org: OrgUnit | None = None,
-                    on_behalf_of: str | None = None, reopen: bool = False,
+                    on_behalf_of: str | None = None, reopen: bool = False, fresh: bool = False,
                     changes: dict[str, list[TaskRow]] | None = None) -> list[TaskRow]:
     """Make the instance's open rows match the workflow's READY human tasks.
 
     A row whose task is no longer ready is closed: `completed` for the task just submitted,
     `cancelled` otherwise (a boundary event or a cancel took it away). Returns the rows now open.
     After a reset (`reopen`) a task id may come back: its row is opened again instead of added.
+    A `fresh` instance (its first step) has no rows yet, so none are read.
     `changes`, when given, receives the rows `opened` and `closed` by this call.
     """
     now = clock.now()
-    open_rows = {row.id: row for row in session.scalars(
-        select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.status == "open"))}
+    open_rows = {} if fresh else _open_rows(session, instance.id)
     ready = {str(task.id): task for task in ready_human_tasks(workflow)} if instance.status == "running" else {}
     closed, opened = [], []
     for row_id, row in open_rows.items():
@@ -61,12 +66,12 @@ def sync_task_index(session: Session, instance: Instance, workflow: BpmnWorkflow
             row.completed_by = actor
             row.on_behalf_of = on_behalf_of
         closed.append(row)
-    org = org or session.get(OrgUnit, instance.org_code)
     new_ids = [task_id for task_id in ready if task_id not in open_rows]
-    earlier = {row.id: row for row in session.scalars(select(TaskRow).where(TaskRow.id.in_(new_ids)))} \
-        if reopen and new_ids else {}
+    if new_ids:
+        org = org or session.get(OrgUnit, instance.org_code)
+    earlier = _rows_by_id(session, new_ids) if reopen and new_ids else {}
     for task_id in new_ids:
-        values = _row_values(session, instance, org, ready[task_id], now)
+        values = _row_values(instance, org, ready[task_id], now)
         row = earlier.get(task_id)
         if row is None:
             row = TaskRow(id=task_id, instance_id=instance.id, process_key=instance.key, **values)
@@ -81,14 +86,32 @@ def sync_task_index(session: Session, instance: Instance, workflow: BpmnWorkflow
     return [row for row in open_rows.values() if row.status == "open"] + opened
 
 
-def _row_values(session: Session, instance: Instance, org: OrgUnit, task: Any, now: datetime) -> dict[str, Any]:
+def _open_rows(session: Session, instance_id: int) -> dict[str, TaskRow]:
+    """The instance's open rows, read without flushing the step's pending writes first.
+
+    An autoflush here would send the UPDATE of the state blob on its own; it goes with the commit
+    instead. Rows changed in this session but not yet flushed are taken as they stand in memory."""
+    with session.no_autoflush:
+        found = list(session.scalars(select(TaskRow).where(TaskRow.instance_id == instance_id,
+                                                           TaskRow.status == "open")))
+    pending = [obj for obj in (*session.new, *session.dirty)
+               if isinstance(obj, TaskRow) and obj.instance_id == instance_id]
+    return {row.id: row for row in (*found, *pending) if row.status == "open"}
+
+
+def _rows_by_id(session: Session, task_ids: list[str]) -> dict[str, TaskRow]:
+    with session.no_autoflush:
+        return {row.id: row for row in session.scalars(select(TaskRow).where(TaskRow.id.in_(task_ids)))}
+
+
+def _row_values(instance: Instance, org: OrgUnit, task: Any, now: datetime) -> dict[str, Any]:
     spec = task.task_spec
     if type(spec).__name__ == "StartEvent":  # returned to the initiator: theirs alone, with the start form
         return dict(name=spec.bpmn_id or spec.name, title=RESUBMIT_TITLE, role=INITIATOR_ROLE,
                     org_code=org.code, org_path=org.path, status="open", form_key=f"{instance.key}_start",
                     assignee=instance.initiator, created_at=now, due_at=None)
     role = role_for_lane(spec.lane)
-    unit = lift_to_role_level(session, org, role.key) if role else org
+    unit = lifted_unit(org, role.key) if role else UnitRef(org.code, org.path)
     props = (getattr(spec, "extensions", None) or {}).get("properties", {}) or {}
     form_file = props.get(FORM_PROPERTY)
     name = spec.bpmn_id or spec.name

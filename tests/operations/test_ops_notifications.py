@@ -1,7 +1,7 @@
 """In-app notifications (站内通知) and e-mail from the outbox: written with their step, e-mail sent only
 after commit by the sender, exactly once (reliability-scenarios R5, R6)."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from tests.operations.ops_support import (
     APPROVE,
     NOTE_FORM,
     REVIEW_OK,
+    add_user,
     deploy,
     notes,
     refused,
@@ -196,3 +197,55 @@ def test_an_error_right_after_a_user_task_rolls_back_its_notifications_and_email
         assert db.session.scalar(select(func.count()).select_from(UserNotification)) == before
     assert len(_outbox(app)) == outbox_before
     assert notes(as_user("leader_s01")) == []
+
+
+# --- fan-out: one notice per person, holders and proxies of the day ------------------------------
+
+
+def _name_proxy(principal, proxy: str, **extra):  # noqa: ANN001, ANN202
+    today = date.today()
+    response = principal.post("/api/v1/proxies", json={
+        "proxy": proxy, "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=7)).isoformat(),
+        "reason": "外出学习", **extra})
+    assert response.status_code == 201, response.get_json()
+
+
+def _decision_notices(user) -> list[dict]:  # noqa: ANN001
+    return [n for n in notes(user) if n["kind"] == "task" and "街道审批" in n["message"]]
+
+
+def test_a_holder_who_is_also_a_proxy_gets_one_task_notice_and_one_email(app, as_user, smtp):
+    add_user(app, "leader_s01b", "street_leader", "S01", email="deputy@street.example.cn")
+    set_email(app, "leader_s01", "leader@street.example.cn")
+    leader, deputy = as_user("leader_s01"), as_user("leader_s01b")
+    _name_proxy(leader, "leader_s01b")
+    hr = as_user("hr_s01")
+    case = resignation(hr)
+    complete(hr, case["id"], "street_review", REVIEW_OK)
+    assert len(_decision_notices(deputy)) == 1 and len(_decision_notices(leader)) == 1
+    decision_mail = [m.recipient for m in _outbox(app) if "新待办" in m.subject]
+    assert sorted(decision_mail) == ["deputy@street.example.cn", "leader@street.example.cn"]
+
+
+def test_a_proxy_named_for_another_process_gets_no_task_notice(as_user):
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    _name_proxy(leader, "hr_s01", process_key="secondment")
+    case = resignation(hr)
+    complete(hr, case["id"], "street_review", REVIEW_OK)
+    assert _decision_notices(hr) == [] and len(_decision_notices(leader)) == 1
+
+
+def test_a_notice_for_named_people_reaches_their_proxy_once(app, as_user, smtp):
+    from web.extensions import db
+
+    set_email(app, "leader_s01", "")
+    _name_proxy(as_user("leader_s01"), "hr_s01")
+    with app.app_context():
+        sent = notifications.notify_users(db.session, ["leader_s01", "leader_s01", "nobody"], kind="urge",
+                                          instance_id=None, task_id="t-1", process_key="resignation",
+                                          message="请尽快办理")
+        db.session.commit()
+    assert sent == 2
+    assert [n["message"] for n in notes(as_user("hr_s01")) if n["kind"] == "urge"] == ["请尽快办理"]
+    assert [n["message"] for n in notes(as_user("leader_s01")) if n["kind"] == "urge"] == ["请尽快办理"]
+    assert _outbox(app) == []  # neither has an address
