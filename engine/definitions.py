@@ -147,11 +147,15 @@ def latest_definitions(session: Session) -> list[Definition]:
 _VERSIONS: dict[int, Definition] = {}
 
 
-def definition_version(session: Session, definition_id: int) -> Definition:
+def definition_version(session: Session, definition_id: int, *, key: str | None = None,
+                       version: int | None = None, checksum: str | None = None) -> Definition:
     """A deployed version by id, from memory after the first read: versions never change, so
-    the copy kept here (detached, fully loaded) is as good as the row on every later request."""
+    the copy kept here (detached, fully loaded) is as good as the row on every later request.
+
+    What the caller knows of the version (key, number, checksum) is checked against the copy: an
+    id can come back for another definition after a rolled-back deploy, and then it is read again."""
     cached = _VERSIONS.get(definition_id)
-    if cached is not None:
+    if cached is not None and _matches(cached, key, version, checksum):
         return cached
     definition = session.get(Definition, definition_id)
     if definition is None:
@@ -161,6 +165,11 @@ def definition_version(session: Session, definition_id: int) -> Definition:
     snapshot = Definition(**{c.key: getattr(definition, c.key) for c in Definition.__table__.columns})
     _VERSIONS[definition_id] = snapshot
     return snapshot
+
+
+def _matches(definition: Definition, key: str | None, version: int | None, checksum: str | None) -> bool:
+    return ((key is None or definition.key == key) and (version is None or definition.version == version)
+            and (checksum is None or definition.checksum == checksum))
 
 
 def parsed_definition(definition: Definition) -> ParsedDefinition:

@@ -225,3 +225,38 @@ def test_https_responses_ask_for_https_only(client):
     response = client.get("/login", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_a_role_granted_or_withdrawn_counts_from_the_next_call_with_the_same_token(app, client, as_user):
+    from engine.models import OrgUnit, RoleAssignment
+    from tests.helpers import start
+
+    case = start(as_user("hr_s01"), "resignation", "S01C01",
+                 {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-03-02"})
+    assert case.status_code == 201, case.get_json()
+    url = f"/api/v1/instances/{case.get_json()['id']}"
+    token = _token(client, "hr_s02")
+    assert client.get(url, headers=_bearer(token)).status_code == 404, "another street's case"
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == "hr_s02"))
+        street = db.session.get(OrgUnit, "S01")
+        db.session.add(RoleAssignment(user_id=user_id, role="street_hr", org_code="S01", org_path=street.path))
+        db.session.commit()
+    assert client.get(url, headers=_bearer(token)).status_code == 200, "the new role counts at once"
+    with app.app_context():
+        db.session.execute(RoleAssignment.__table__.delete().where(
+            RoleAssignment.user_id == user_id, RoleAssignment.org_code == "S01"))
+        db.session.commit()
+    assert client.get(url, headers=_bearer(token)).status_code == 404, "and so does its withdrawal"
+
+
+def test_a_user_without_any_role_still_signs_in_by_token_and_sees_nothing(app, client):
+    from engine.models import RoleAssignment
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "hr_s02"))
+        db.session.execute(RoleAssignment.__table__.delete().where(RoleAssignment.user_id == user.id))
+        db.session.commit()
+    token = _token(client, "hr_s02")
+    response = client.get("/api/v1/instances", headers=_bearer(token))
+    assert response.status_code == 200 and response.get_json()["total"] == 0
