@@ -43,10 +43,10 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(f"第 {self.line} 行")
         if self.element_id:
-            where.append(f"element {self.element_id}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            where.append(f"元素 {self.element_id}")
+        return f"{'，'.join(where)}：{self.message}" if where else self.message
 
 
 class DefinitionError(Exception):
@@ -98,31 +98,32 @@ def _traceback_element(exc: BaseException) -> etree._Element | None:
 
 
 _EXPLANATIONS: dict[type[BaseException], str] = {
-    KeyError: "a required attribute or reference is missing",
-    IndexError: "an expected element is missing",
-    AttributeError: "an element is incomplete or malformed",
-    TypeError: "an element is incomplete or malformed",
+    KeyError: "缺少必需的属性或引用",
+    IndexError: "缺少应有的元素",
+    AttributeError: "元素不完整或格式错误",
+    TypeError: "元素不完整或格式错误",
 }
 
 
 def problem_from_exception(exc: BaseException, lines: dict[str, int], source: str) -> Problem:
     """Explain any SpiffWorkflow parse failure as a Problem, never as a traceback."""
     if isinstance(exc, ValidationException):
-        message = _ELEMENT_REPR.sub(r"bpmn:\1", str(exc.args[0])) if exc.args else "the diagram is not valid"
+        detail = _ELEMENT_REPR.sub(r"bpmn:\1", str(exc.args[0])) if exc.args else ""
+        message = f"流程图无效：{detail}" if detail else "流程图无效"
         element_id = exc.id or None
         line = exc.line_number if isinstance(exc.line_number, int) and exc.line_number > 0 else None
         return Problem(message, element_id, line or lines.get(element_id or ""), code="parse")
     if isinstance(exc, etree.XMLSyntaxError):
-        return Problem(f"{source}: {exc.msg}", line=exc.lineno or None, code="xml_syntax")
+        return Problem(f"{source}：XML 格式不正确：{exc.msg}", line=exc.lineno or None, code="xml_syntax")
     if isinstance(exc, XmlError):
         return xml_problem(exc)
     explanation = next((text for kind, text in _EXPLANATIONS.items() if isinstance(exc, kind)),
-                       "the diagram could not be processed")
+                       "无法处理流程图")
     detail = str(exc)[:200]
     element = _traceback_element(exc)
     element_id = element.get("id") if element is not None else None
     line = element.sourceline if element is not None else None
-    return Problem(f"{explanation} ({type(exc).__name__}: {detail})", element_id, line, code="parse")
+    return Problem(f"{explanation}（{type(exc).__name__}: {detail}）", element_id, line, code="parse")
 
 
 @lru_cache(maxsize=8)
@@ -138,7 +139,7 @@ def _schema_problems(root: etree._Element, validator: BpmnValidator, what: str) 
         valid = validator.validator.validate(root)
         errors = [] if valid else list(validator.validator.error_log)
     return [
-        Problem(f"{what} does not follow the schema: {error.message}", by_line.get(error.line), error.line or None,
+        Problem(f"{what} 不符合 XML 架构（XSD）：{error.message}", by_line.get(error.line), error.line or None,
                 code="schema")
         for error in errors[:MAX_SCHEMA_PROBLEMS]
     ]
@@ -148,7 +149,7 @@ def _add_dmn(parser: SpiffBpmnParser, root: etree._Element, name: str) -> list[P
     namespace = etree.QName(root).namespace
     schema = DMN_SCHEMAS.get(namespace or "")
     if schema is None:
-        return [Problem(f"{name}: not a DMN document this engine knows (namespace {namespace})", code="schema")]
+        return [Problem(f"{name}：不是本引擎支持的 DMN 文档（命名空间 {namespace}）", code="schema")]
     problems = _schema_problems(root, _dmn_validator(schema), name)
     lines = element_lines(root)
     try:
@@ -166,17 +167,16 @@ def _choose_process(parser: SpiffBpmnParser, root: etree._Element, process_id: s
     if process_id is not None:
         if process_id in executable:
             return process_id, []
-        return None, [Problem(f"there is no executable process '{process_id}'", code="no_process")]
+        return None, [Problem(f"没有可执行的流程 '{process_id}'", code="no_process")]
     # Processes that a call activity calls are helpers of the main one, not candidates.
     candidates = [pid for pid in executable if pid not in parser.get_process_dependencies()]
     if len(candidates) == 1:
         return candidates[0], []
     if not candidates:
         found = [p.get("id") for p in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")]
-        detail = f" (processes {', '.join(map(str, found))} are marked isExecutable=\"false\")" if found else ""
-        return None, [Problem(f"the diagram has no executable process{detail}", code="no_process")]
-    return None, [Problem(f"more than one executable process ({', '.join(candidates)}); deploy one per file",
-                          code="no_process")]
+        detail = f"（流程 {'、'.join(map(str, found))} 标记为 isExecutable=\"false\"）" if found else ""
+        return None, [Problem(f"流程图中没有可执行的流程{detail}", code="no_process")]
+    return None, [Problem(f"有多个可执行的流程（{'、'.join(candidates)}）：每个文件只部署一个", code="no_process")]
 
 
 def build_specs_from_trees(
@@ -216,7 +216,7 @@ def build_specs_from_trees(
             except Exception as exc:  # noqa: BLE001
                 problems.append(problem_from_exception(exc, lines, source))
     if problems or result is None:
-        raise DefinitionError(_unique(problems) or [Problem("the diagram could not be built", code="parse")])
+        raise DefinitionError(_unique(problems) or [Problem("无法生成流程", code="parse")])
     return result
 
 

@@ -67,25 +67,25 @@ def lane_problems(root: etree._Element) -> list[Problem]:
         if lane.find("bpmn:childLaneSet", NS) is not None:
             continue  # a container of lanes; the inner lanes are the roles
         if not name or not name.strip():
-            problems.append(_problem("the lane has no name; name it after a role, e.g. street_hr", lane, "lane"))
+            problems.append(_problem("泳道没有名称：请以角色命名，如 街道人事 或 street_hr", lane, "lane"))
         elif role_for_lane(name) is None:
-            problems.append(_problem(f"lane '{name}' does not name a known role", lane, "lane"))
+            problems.append(_problem(f"泳道 '{name}' 不是已知角色", lane, "lane"))
     for task in _human_tasks(root):
         if _lane_of(task, lanes_by_node) is None:
-            problems.append(_problem("the task is in no lane, so nobody would be offered it", task, "lane"))
+            problems.append(_problem("任务不在任何泳道中，没有人会收到它", task, "lane"))
     return problems
 
 
 def form_schema_problem(form: Any) -> str | None:
     """Why a form cannot be used, or None: it must be a JSON Schema (2020-12) of an object."""
     if not isinstance(form, dict):
-        return "is not a JSON object"
+        return "不是 JSON 对象"
     try:
         Draft202012Validator.check_schema(form)
     except SchemaError as exc:
-        return f"is not a valid JSON Schema: {exc.message}"
+        return f"不是有效的 JSON Schema：{exc.message}"
     if form.get("type") != "object":
-        return 'must be a JSON Schema with "type": "object"'
+        return '须为 "type": "object" 的 JSON Schema'
     return None
 
 
@@ -96,27 +96,27 @@ def form_problems(root: etree._Element, forms: Mapping[str, Any]) -> list[Proble
     for task in root.iterfind(".//bpmn:userTask", NS):
         form_name = _properties(task).get(FORM_PROPERTY, "").strip()
         if not form_name:
-            problems.append(_problem(f"the user task names no form (property {FORM_PROPERTY})", task, "form"))
+            problems.append(_problem(f"用户任务未指定表单（属性 {FORM_PROPERTY}）", task, "form"))
         elif form_name not in forms:
-            problems.append(_problem(f"form '{form_name}' does not exist", task, "form"))
+            problems.append(_problem(f"表单 '{form_name}' 不存在", task, "form"))
         else:
             if form_name not in verdicts:
                 verdicts[form_name] = form_schema_problem(forms[form_name])
             if verdicts[form_name]:
-                problems.append(_problem(f"form '{form_name}' {verdicts[form_name]}", task, "form"))
+                problems.append(_problem(f"表单 '{form_name}' {verdicts[form_name]}", task, "form"))
     return problems
 
 
 def _due_days_problem(key: str, value: str) -> str | None:
     value = value.strip()
     if value.isascii() and value.isdigit():
-        return None if int(value) > 0 else f"{key} must be at least 1"
+        return None if int(value) > 0 else f"{key} 至少为 1"
     if value in POLICY_DEFAULTS:
         policy = POLICY_DEFAULTS[value]
         if isinstance(policy, int) and not isinstance(policy, bool) and policy > 0:
             return None
-        return f"{key}: policy '{value}' is not a number of days"
-    return f"{key} must be a positive whole number or a policy name from config/policy.py, not '{value}'"
+        return f"{key}：政策参数 '{value}' 不是天数"
+    return f"{key} 须为正整数或 config/policy.py 中的政策参数名，而不是 '{value}'"
 
 
 def due_problems(root: etree._Element) -> list[Problem]:
@@ -129,7 +129,7 @@ def due_problems(root: etree._Element) -> list[Problem]:
         properties = _properties(task)
         given = [key for key in DUE_PROPERTIES if key in properties]
         if len(given) > 1:
-            problems.append(_problem(f"give only one of {', '.join(given)}", task, "due"))
+            problems.append(_problem(f"只能设置 {'、'.join(given)} 中的一个", task, "due"))
         for key in ("dueInDays", "dueInWorkingDays"):
             if key in properties and (message := _due_days_problem(key, properties[key])):
                 problems.append(_problem(message, task, "due"))

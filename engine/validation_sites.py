@@ -27,31 +27,31 @@ MAX_TIMER_DAYS = 36_600  # about 100 years: SpiffWorkflow walks month by month
 
 # (xpath to the element holding the text, kind, label for messages)
 _BPMN_TEXT_SITES: tuple[tuple[str, str, str], ...] = (
-    (".//bpmn:scriptTask/bpmn:script", "script", "script"),
-    (".//spiffworkflow:preScript", "script", "pre-script"),
-    (".//spiffworkflow:postScript", "script", "post-script"),
-    (".//bpmn:conditionExpression", "expression", "condition"),
-    (".//bpmn:conditionalEventDefinition/bpmn:condition", "expression", "condition"),
-    (".//bpmn:timerEventDefinition/bpmn:timeDate", "timeDate", "timer date"),
-    (".//bpmn:timerEventDefinition/bpmn:timeDuration", "timeDuration", "timer duration"),
-    (".//bpmn:timerEventDefinition/bpmn:timeCycle", "timeCycle", "timer cycle"),
-    (".//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality", "expression", "loop cardinality"),
-    (".//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition", "expression", "completion condition"),
-    (".//bpmn:standardLoopCharacteristics/bpmn:loopCondition", "expression", "loop condition"),
-    (".//spiffworkflow:messagePayload", "expression", "message payload"),
-    (".//spiffworkflow:payloadExpression", "expression", "payload expression"),
-    (".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression", "expression", "correlation"),
-    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "expression", "correlation"),
-    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath", "expression", "correlation"),
+    (".//bpmn:scriptTask/bpmn:script", "script", "脚本"),
+    (".//spiffworkflow:preScript", "script", "前置脚本"),
+    (".//spiffworkflow:postScript", "script", "后置脚本"),
+    (".//bpmn:conditionExpression", "expression", "条件"),
+    (".//bpmn:conditionalEventDefinition/bpmn:condition", "expression", "条件"),
+    (".//bpmn:timerEventDefinition/bpmn:timeDate", "timeDate", "定时器时间点"),
+    (".//bpmn:timerEventDefinition/bpmn:timeDuration", "timeDuration", "定时器持续时间"),
+    (".//bpmn:timerEventDefinition/bpmn:timeCycle", "timeCycle", "定时器循环"),
+    (".//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality", "expression", "多实例数量"),
+    (".//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition", "expression", "多实例完成条件"),
+    (".//bpmn:standardLoopCharacteristics/bpmn:loopCondition", "expression", "循环条件"),
+    (".//spiffworkflow:messagePayload", "expression", "消息内容"),
+    (".//spiffworkflow:payloadExpression", "expression", "消息内容表达式"),
+    (".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression", "expression", "消息关联"),
+    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "expression", "消息关联"),
+    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath", "expression", "消息关联"),
 )
 _BPMN_ATTRIBUTE_SITES: tuple[tuple[str, str, str], ...] = (
     (".//spiffworkflow:property[@name='dueAt']", "expression", "dueAt"),
-    (".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter[@value]", "expression", "service parameter"),
+    (".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter[@value]", "expression", "服务参数"),
 )
 _DMN_SITES: tuple[tuple[str, str, str], ...] = (
-    (".//*[local-name()='inputExpression']/*[local-name()='text']", "expression", "DMN input expression"),
-    (".//*[local-name()='inputEntry']/*[local-name()='text']", "dmn_input", "DMN input entry"),
-    (".//*[local-name()='outputEntry']/*[local-name()='text']", "expression", "DMN output entry"),
+    (".//*[local-name()='inputExpression']/*[local-name()='text']", "expression", "DMN 输入表达式"),
+    (".//*[local-name()='inputEntry']/*[local-name()='text']", "dmn_input", "DMN 输入条目"),
+    (".//*[local-name()='outputEntry']/*[local-name()='text']", "expression", "DMN 输出条目"),
 )
 
 
@@ -136,31 +136,31 @@ def _duration_days(parsed: dict[str, float]) -> float:
 
 def _check_duration(parsed: object) -> str | None:
     if not isinstance(parsed, dict):
-        return "a duration such as \"P5D\" is expected here"
+        return '此处应为持续时间，如 "P5D"'
     if _duration_days(parsed) > MAX_TIMER_DAYS:
-        return "the duration is longer than 100 years"
+        return "持续时间超过 100 年"
     return None
 
 
 def _check_date(value: str) -> str | None:
     moment = TimerEventDefinition.parse_time_or_duration(value)
     if not isinstance(moment, datetime):
-        return "a date and time such as \"2025-03-01T09:00:00+08:00\" is expected here"
+        return '此处应为日期时间，如 "2025-03-01T09:00:00+08:00"'
     if "W" not in value.upper() and datetime.fromisoformat(value).tzinfo is None:
-        return "give the time zone, e.g. \"2025-03-01T09:00:00+08:00\""
+        return '须注明时区，如 "2025-03-01T09:00:00+08:00"'
     return None
 
 
 def _check_cycle(value: str) -> str | None:
     components = value.upper().replace("--", "/").strip("R").split("/")
     if len(components) not in (2, 3):
-        return "a cycle such as \"R3/PT1H\" is expected here"
+        return '此处应为循环，如 "R3/PT1H"'
     if components[0]:
         int(components[0])
     parts = [TimerEventDefinition.parse_time_or_duration(part) for part in components[1:]]
     durations = [part for part in parts if isinstance(part, dict)]
     if len(durations) != 1:
-        return "a cycle needs exactly one duration (and at most one start or end time)"
+        return "循环须有且只有一个持续时间（开始或结束时间至多一个）"
     return _check_duration(durations[0])
 
 
@@ -173,15 +173,15 @@ def _timer_problem(kind: str, text: str) -> str | None:
     """Timers are Python expressions: check plain string literals as SpiffWorkflow will read them."""
     body = ast.parse(text.strip(), mode="eval").body
     if isinstance(body, ast.Name) and _ISO_LOOKING.match(body.id):
-        return f'write the timer as text in quotes: "{body.id}"'
+        return f'定时器须写成带引号的文本："{body.id}"'
     if not isinstance(body, ast.Constant):
         return None  # computed at run time
     if not isinstance(body.value, str):
-        return "a timer expression must give text such as \"P5D\""
+        return '定时器表达式须给出文本，如 "P5D"'
     try:
         return _TIMER_CHECKS[kind](body.value)
     except Exception:  # noqa: BLE001 - SpiffWorkflow raises bare Exception, ValueError, AttributeError
-        return f"'{body.value}' is not a valid ISO-8601 value for a {kind}"
+        return f"'{body.value}' 不是有效的 ISO-8601 {kind} 值"
 
 
 def site_problems(site: Site, prefix: str = "") -> list[Problem]:
@@ -195,13 +195,13 @@ def site_problems(site: Site, prefix: str = "") -> list[Problem]:
             compile_expression(site.text)
     except SyntaxError as exc:
         lineno = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else 1
-        where = f" (script line {lineno})" if "\n" in site.text.strip() else ""
+        where = f"（脚本第 {lineno} 行）" if "\n" in site.text.strip() else ""
         line = site.line + lineno - 1 if site.line else None
-        return [Problem(f"{prefix}{site.label}: {exc.msg}{where}", site.element_id, line, code="script")]
+        return [Problem(f"{prefix}{site.label}：{exc.msg}{where}", site.element_id, line, code="script")]
     if site.kind in _TIMER_CHECKS:
         message = _timer_problem(site.kind, site.text)
         if message:
-            return [Problem(f"{prefix}{site.label}: {message}", site.element_id, site.line, code="timer")]
+            return [Problem(f"{prefix}{site.label}：{message}", site.element_id, site.line, code="timer")]
     return []
 
 
@@ -209,5 +209,5 @@ def expression_problems(bpmn_root: etree._Element, dmn_roots: dict[str, etree._E
     """Problems of every script, condition, timer and DMN cell, in document order."""
     problems = [p for site in bpmn_sites(bpmn_root) for p in site_problems(site)]
     for name, dmn_root in dmn_roots.items():
-        problems.extend(p for site in dmn_sites(dmn_root) for p in site_problems(site, f"{name}: "))
+        problems.extend(p for site in dmn_sites(dmn_root) for p in site_problems(site, f"{name}："))
     return problems

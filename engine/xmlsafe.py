@@ -33,6 +33,7 @@ _PREFIXES: tuple[tuple[bytes, str], ...] = (
 )
 _DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
 _FORBIDDEN_MARKUP = ("<!doctype", "<!entity")
+DTD_REFUSED = "不允许 DOCTYPE 或 ENTITY 声明（可能是实体扩展攻击；不接受 DTD 和实体）"
 
 
 class XmlError(ValueError):
@@ -80,14 +81,14 @@ def _refuse_dtd_in_raw(data: bytes, source: str) -> None:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise UnsafeXmlError(f"{source}: unsupported character encoding '{encoding}'", source=source) from None
+        raise UnsafeXmlError(f"{source}：不支持的字符编码 '{encoding}'", source=source) from None
     text = data.decode(encoding, errors="replace").lower()
     # Also look at the bytes as ASCII, in case the declared encoding hides the markup.
     raw = data.lower()
     for marker in _FORBIDDEN_MARKUP:
         if marker in text or marker.encode("ascii") in raw:
             raise UnsafeXmlError(
-                f"{source}: DOCTYPE and ENTITY declarations are not allowed (no DTDs, no entities)",
+                f"{source}：{DTD_REFUSED}",
                 source=source,
             )
 
@@ -116,11 +117,11 @@ def parse_xml(data: bytes, *, source: str = "upload", max_bytes: int = DEFAULT_M
         data = bytes(data)
     if not isinstance(data, bytes):
         raise UnsafeXmlError(
-            f"{source}: XML must be given as bytes, not {type(data).__name__}", source=source
+            f"{source}：XML 须以字节（bytes）提供，而不是 {type(data).__name__}", source=source
         )
     if len(data) > max_bytes:
         raise UnsafeXmlError(
-            f"{source}: the document is {len(data)} bytes, more than the limit of {max_bytes}",
+            f"{source}：文件有 {len(data)} 字节，超过上限 {max_bytes} 字节",
             source=source,
         )
     _refuse_dtd_in_raw(data, source)
@@ -128,16 +129,16 @@ def parse_xml(data: bytes, *, source: str = "upload", max_bytes: int = DEFAULT_M
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
-        message = exc.msg or "the document is not well-formed XML"
-        raise XmlSyntaxError(f"{source}: {message}", line=line, source=source) from None
+        detail = f"：{exc.msg}" if exc.msg else ""
+        raise XmlSyntaxError(f"{source}：XML 格式不正确{detail}", line=line, source=source) from None
     except (ValueError, LookupError) as exc:  # e.g. an encoding lxml cannot convert
-        raise XmlSyntaxError(f"{source}: {exc}", source=source) from None
+        raise XmlSyntaxError(f"{source}：无法读取 XML：{exc}", source=source) from None
     if root is None:
-        raise XmlSyntaxError(f"{source}: the document is empty", source=source)
+        raise XmlSyntaxError(f"{source}：文件为空", source=source)
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise UnsafeXmlError(
-            f"{source}: DOCTYPE and ENTITY declarations are not allowed (no DTDs, no entities)",
+            f"{source}：{DTD_REFUSED}",
             source=source,
         )
     return root

@@ -63,7 +63,7 @@ def test_an_administrator_fixes_a_lane_and_deploys_version_2_while_a_running_cas
     page.click("#btn-validate")
     page.locator("#status.error").wait_for()
     assert page.locator('.djs-element.cw-error[data-element-id="lane_street_leader"]').count() == 1
-    assert "不存在的角色" in page.locator(".cw-problem-overlay").inner_text()
+    assert "泳道 '不存在的角色' 不是已知角色" in page.locator(".cw-problem-overlay").inner_text()
     assert "lane_street_leader" in page.locator("#problems").inner_text()
     shot(page, "admin-modeler-problem")
 
@@ -131,4 +131,23 @@ def test_screenshots_of_the_other_admin_pages(live_server, new_page, login, shot
     page.locator("#mint-token button[type=submit]").click()
     assert page.locator("#minted-token").inner_text().strip()
     shot(page, "admin-tokens")
+    assert not _page_errors(console), console.errors
+
+
+def test_an_english_administrator_gets_the_modeler_scripts_in_english(live_server, new_page, login):
+    """The modeler's own scripts speak the page's language; the validator's problems stay Chinese."""
+    server = live_server.url
+    page, console = new_page(1400, 900)
+    login(page, "admin")
+    with page.expect_navigation():
+        page.click("button[name=locale][value=en]")
+    page.goto(f"{server}/admin/modeler")
+    page.locator("#admin-root[data-ready='1']").wait_for()
+    assert page.locator("#properties h2").inner_text() == "Properties"
+    page.locator('.djs-element[data-element-id="task_1"]').click()
+    assert page.locator("#properties select[data-prop=form] option").first.inner_text() == "— choose a form —"
+    page.click("#btn-validate")
+    page.locator("#status.error", has_text="1 problem(s) found, marked in the diagram.").wait_for()
+    problem = page.locator("#problems li").first.inner_text()
+    assert problem.startswith("Line ") and "task_1: 用户任务未指定表单（属性 formJsonSchemaFilename）" in problem
     assert not _page_errors(console), console.errors

@@ -61,7 +61,7 @@ def test_invalid_upload_lists_every_problem_and_stores_nothing(app):
             definitions.deploy(db.session, _upload(broken), actor="admin")
         except DefinitionInvalid as exc:
             messages = " | ".join(str(p) for p in exc.problems)
-            assert "no_such_role" in messages and "missing_form.json" in messages
+            assert "泳道 'no_such_role' 不是已知角色" in messages and "表单 'missing_form.json' 不存在" in messages
             assert all(p.element_id or p.line for p in exc.problems)
         else:
             raise AssertionError("an invalid diagram was deployed")
@@ -78,7 +78,7 @@ def test_a_doctype_in_an_upload_is_refused(app):
         try:
             definitions.deploy(db.session, _upload(hostile), actor="admin")
         except DefinitionInvalid as exc:
-            assert "DOCTYPE" in str(exc.problems[0]).upper()
+            assert "不允许 DOCTYPE 或 ENTITY 声明" in str(exc.problems[0])
         else:
             raise AssertionError("a DOCTYPE was accepted")
 

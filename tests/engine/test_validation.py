@@ -276,11 +276,11 @@ def test_all_problems_are_reported_together_with_elements_and_lines():
     def line_of(fragment: str) -> int:
         return next(i for i, text in enumerate(lines, 1) if fragment in text)
 
-    assert Problem("lane 'nobody' does not name a known role", "Lane_hr", line_of('id="Lane_hr"'), "lane") in problems
+    assert Problem("泳道 'nobody' 不是已知角色", "Lane_hr", line_of('id="Lane_hr"'), "lane") in problems
     assert any(p.element_id == "review" and "tiny_review.json" in p.message for p in problems)
     assert any(p.element_id == "review" and p.code == "due" and "soon" in p.message for p in problems)
     script = next(p for p in problems if p.element_id == "compute")
-    assert script.line == line_of("__import__") and "script line 2" in script.message
+    assert script.line == line_of("__import__") and "（脚本第 2 行）" in script.message
     condition = next(p for p in problems if p.element_id == "f_ok")
     assert condition.line == line_of("import os") and "import is not allowed" in condition.message
 
@@ -289,6 +289,7 @@ def test_a_user_task_outside_any_lane_is_a_problem():
     source = TINY.replace("<bpmn:flowNodeRef>review</bpmn:flowNodeRef>", "")
     problems = validate_definition(source.encode(), [], FORMS, source="tiny.bpmn")
     assert [(p.code, p.element_id) for p in problems] == [("lane", "review")]
+    assert problems[0].message == "任务不在任何泳道中，没有人会收到它"
 
 
 def test_a_chinese_lane_name_is_a_role():
@@ -299,9 +300,9 @@ def test_a_chinese_lane_name_is_a_role():
 @pytest.mark.parametrize(
     ("form", "reason"),
     [
-        ({"type": "array"}, '"type": "object"'),
-        ({"type": "object", "properties": {"x": {"type": "no-such-type"}}}, "not a valid JSON Schema"),
-        (["not", "a", "schema"], "not a JSON object"),
+        ({"type": "array"}, '表单 \'tiny_review.json\' 须为 "type": "object" 的 JSON Schema'),
+        ({"type": "object", "properties": {"x": {"type": "no-such-type"}}}, "表单 'tiny_review.json' 不是有效的 JSON Schema："),
+        (["not", "a", "schema"], "表单 'tiny_review.json' 不是 JSON 对象"),
     ],
 )
 def test_a_form_must_be_a_json_schema_of_an_object(form, reason):
@@ -313,6 +314,7 @@ def test_a_user_task_without_a_form_property_is_a_problem():
     source = TINY.replace('name="formJsonSchemaFilename"', 'name="somethingElse"')
     problems = validate_definition(source.encode(), [], FORMS, source="tiny.bpmn")
     assert [(p.code, p.element_id) for p in problems] == [("form", "review")]
+    assert problems[0].message == "用户任务未指定表单（属性 formJsonSchemaFilename）"
 
 
 @pytest.mark.parametrize(
@@ -344,6 +346,22 @@ def test_only_one_due_property_per_task():
     )
     problems = validate_definition(source.encode(), [], FORMS, source="tiny.bpmn")
     assert [p.code for p in problems] == ["due"]
+    assert problems[0].message == "只能设置 dueInDays、dueAt 中的一个"
+
+
+@pytest.mark.parametrize(
+    ("properties", "message"),
+    [
+        ('name="dueInDays" value="0"', "dueInDays 至少为 1"),
+        ('name="dueInWorkingDays" value="no_such_policy"',
+         "dueInWorkingDays 须为正整数或 config/policy.py 中的政策参数名，而不是 'no_such_policy'"),
+        ('name="dueInDays" value="staffing_standard"', "dueInDays：政策参数 'staffing_standard' 不是天数"),
+    ],
+)
+def test_a_wrong_due_property_says_what_is_expected(properties, message):
+    source = TINY.replace('name="dueInDays" value="5"', properties)
+    problems = validate_definition(source.encode(), [], FORMS, source="tiny.bpmn")
+    assert [(p.code, p.element_id, p.message) for p in problems] == [("due", "review", message)]
 
 
 @pytest.mark.parametrize(
@@ -374,6 +392,25 @@ def test_timer_literals_are_read_the_way_spiffworkflow_reads_them(kind, expressi
     assert all(p.element_id == "target" for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("kind", "expression", "message"),
+    [
+        ("timeDuration", "P5D", '定时器持续时间：定时器须写成带引号的文本："P5D"'),
+        ("timeDuration", "5", '定时器持续时间：定时器表达式须给出文本，如 "P5D"'),
+        ("timeDuration", '"P5X"', "定时器持续时间：'P5X' 不是有效的 ISO-8601 timeDuration 值"),
+        ("timeDuration", '"P99999999Y"', "定时器持续时间：持续时间超过 100 年"),
+        ("timeDate", '"2025-03-01T09:00:00"', '定时器时间点：须注明时区，如 "2025-03-01T09:00:00+08:00"'),
+        ("timeDate", '"P5D"', '定时器时间点：此处应为日期时间，如 "2025-03-01T09:00:00+08:00"'),
+        ("timeCycle", '"R3/2025-03-01T09:00:00+08:00"', "定时器循环：循环须有且只有一个持续时间（开始或结束时间至多一个）"),
+    ],
+)
+def test_a_wrong_timer_literal_says_what_is_expected(kind, expression, message):
+    bpmn, _ = site_diagram("timer expression", "X")
+    bpmn = bpmn.replace(b"timeDuration", kind.encode()).replace(b">X<", f">{escape(expression)}<".encode())
+    problems = validate_definition(bpmn, [], {}, source="sites.bpmn")
+    assert [(p.code, p.element_id, p.message) for p in problems] == [("timer", "target", message)]
+
+
 def test_timer_validation_does_not_walk_a_huge_duration():
     bpmn, _ = site_diagram("timer expression", '"R/P999999999999Y"')
     started = time.monotonic()
@@ -388,8 +425,10 @@ def test_an_unsafe_upload_is_one_problem_and_nothing_else():
     bomb = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><d>&a;</d>'
     problems = validate_definition(bomb, [], FORMS, source="bomb.bpmn")
     assert [p.code for p in problems] == ["unsafe_xml"]
+    assert problems[0].message == "bomb.bpmn：不允许 DOCTYPE 或 ENTITY 声明（可能是实体扩展攻击；不接受 DTD 和实体）"
     oversized = validate_definition(b"<a>" + b" " * 2_000_001 + b"</a>", [], {}, source="big.bpmn")
     assert [p.code for p in oversized] == ["unsafe_xml"]
+    assert oversized[0].message == "big.bpmn：文件有 2000008 字节，超过上限 2000000 字节"
 
 
 def test_an_unsafe_dmn_is_reported_with_the_diagram_problems():
@@ -403,6 +442,7 @@ def test_an_unsafe_dmn_is_reported_with_the_diagram_problems():
 def test_malformed_xml_gives_its_line():
     problems = validate_definition(b"<a>\n<b>\n</a>", [], {}, source="bad.bpmn")
     assert [(p.code, p.line) for p in problems] == [("xml_syntax", 3)]
+    assert problems[0].message.startswith("bad.bpmn：XML 格式不正确：")
 
 
 @pytest.mark.parametrize("bpmn", ["<not bytes/>", None, b"", b"\x89PNG\r\n\x1a\n\x00\x00"])
@@ -416,7 +456,7 @@ def test_a_dmn_rule_without_id_is_explained_not_a_traceback():
     bpmn, [dmn] = site_diagram("DMN cell", '"ok"')
     dmn = dmn.replace(b'<rule id="rule_1">', b"<rule>")
     problems = validate_definition(bpmn, [dmn], {}, source="sites.bpmn")
-    assert any("KeyError" in p.message and "missing" in p.message for p in problems), problems
+    assert any("KeyError" in p.message and "缺少必需的属性或引用" in p.message for p in problems), problems
     assert all("Traceback" not in str(p) for p in problems)
 
 
@@ -439,15 +479,16 @@ def test_a_diagram_without_executable_process_is_a_problem():
     source = TINY.replace('isExecutable="true"', 'isExecutable="false"')
     problems = validate_definition(source.encode(), [], FORMS, source="tiny.bpmn")
     assert [p.code for p in problems] == ["no_process"]
+    assert problems[0].message == '流程图中没有可执行的流程（流程 tiny 标记为 isExecutable="false"）'
     with pytest.raises(DefinitionError) as caught:
         build_specs(source.encode(), source="tiny.bpmn")
     assert caught.value.problems == problems
 
 
 def test_problem_reads_like_a_location_and_a_message():
-    assert str(Problem("bad", "Activity_1", 42)) == "line 42, element Activity_1: bad"
-    assert str(Problem("bad", "Activity_1")) == "element Activity_1: bad"
-    assert str(Problem("bad", line=3)) == "line 3: bad"
+    assert str(Problem("bad", "Activity_1", 42)) == "第 42 行，元素 Activity_1：bad"
+    assert str(Problem("bad", "Activity_1")) == "元素 Activity_1：bad"
+    assert str(Problem("bad", line=3)) == "第 3 行：bad"
     assert str(Problem("bad")) == "bad"
     with pytest.raises(AttributeError):
         Problem("bad").message = "changed"  # type: ignore[misc]

@@ -84,14 +84,14 @@ def test_the_error_kinds_are_siblings_under_xml_error():
 
 @pytest.mark.parametrize("data", [MINIMAL, None, 42, Path("/etc/passwd")])
 def test_anything_but_bytes_is_refused(data):
-    with pytest.raises(UnsafeXmlError, match="bytes"):
+    with pytest.raises(UnsafeXmlError, match=r"XML 须以字节（bytes）提供，而不是 \w+"):
         parse_xml(data)
 
 
 def test_an_oversized_upload_is_refused_before_parsing():
     data = b"<a>" + b"x" * 2_000_001 + b"</a>"
     started = time.monotonic()
-    with pytest.raises(UnsafeXmlError, match="limit") as caught:
+    with pytest.raises(UnsafeXmlError, match="文件有 2000008 字节，超过上限 2000000 字节") as caught:
         parse_xml(data, source="big.bpmn")
     assert time.monotonic() - started < 0.5
     assert caught.value.code == "unsafe_xml" and "big.bpmn" in str(caught.value)
@@ -104,7 +104,7 @@ def test_the_size_limit_can_be_lowered():
 
 def test_billion_laughs_is_refused_fast_without_expansion():
     started = time.monotonic()
-    with pytest.raises(UnsafeXmlError, match="DOCTYPE"):
+    with pytest.raises(UnsafeXmlError, match="不允许 DOCTYPE 或 ENTITY 声明（可能是实体扩展攻击"):
         parse_xml(BILLION_LAUGHS)
     assert time.monotonic() - started < 0.2
 
@@ -168,7 +168,7 @@ def test_a_utf16_document_without_doctype_parses():
 
 
 def test_an_unknown_encoding_is_refused():
-    with pytest.raises(UnsafeXmlError, match="encoding"):
+    with pytest.raises(UnsafeXmlError, match="不支持的字符编码 'x-no-such'"):
         parse_xml(b'<?xml version="1.0" encoding="x-no-such"?><d/>')
 
 
@@ -187,7 +187,7 @@ def test_malformed_xml_is_a_syntax_error_with_a_line(data, line):
     with pytest.raises(XmlSyntaxError) as caught:
         parse_xml(data, source="bad.bpmn")
     assert caught.value.line == line
-    assert caught.value.code == "xml_syntax" and str(caught.value).startswith("bad.bpmn:")
+    assert caught.value.code == "xml_syntax" and str(caught.value).startswith("bad.bpmn：")
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from config.roles import ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "web" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-# The staff and public pages (the administrators' pages keep their own texts).
+# The staff and public pages (tests/web/test_admin_i18n.py checks the administrators' pages).
 TEMPLATES = ["base.html", "macros", "inbox", "tasks", "start", "instances", "workers", "public", "errors", "auth"]
 MODULES = ["web/auth_views.py", *(f"web/views/{name}.py" for name in (
     "pages", "inbox", "tasks", "start", "instances", "workers", "public", "schema_form", "case_context"))]

@@ -2,6 +2,7 @@
 units and tokens in the admin_* modules, all on one blueprint with one access check."""
 
 from flask import Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from engine import admin as admin_service
 from engine import definitions, drafts
@@ -46,16 +47,16 @@ def upload_definition():
     """Deploy a .bpmn file as it is (no modeler): validated like every other upload path."""
     file = request.files.get("bpmn")
     if file is None or not file.filename:
-        return _definitions_page(upload_error="请选择 .bpmn 文件", status=422)
+        return _definitions_page(upload_error=_("请选择 .bpmn 文件"), status=422)
     data = file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        return _definitions_page(upload_error=f"文件超过 {MAX_UPLOAD_BYTES} 字节", status=413)
+        return _definitions_page(upload_error=_("文件超过 %(limit)s 字节", limit=MAX_UPLOAD_BYTES), status=413)
     try:
         upload = drafts.modeler_upload(db.session, data, forms_dir=forms_dir(), workflows_dir=workflows_dir(),
                                        source=file.filename[:100])
         definition, created = definitions.deploy(db.session, upload, actor=admin().username)
     except DefinitionInvalid as exc:
-        return _definitions_page(problems=exc.problems, upload_error=f"{file.filename}：{exc.message}", status=422)
+        return _definitions_page(problems=exc.problems, upload_error=_("%(file)s：%(message)s", file=file.filename, message=exc.message), status=422)
     except InvalidData as exc:
         return _definitions_page(upload_error=exc.message, status=422)
     return _definitions_page(deployed={"key": definition.key, "version": definition.version, "created": created},

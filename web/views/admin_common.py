@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from engine.clock import CHINA_TZ
@@ -13,6 +14,7 @@ from engine.errors import DomainError, InvalidData
 from engine.scope import Actor
 
 from ..auth import actor_from_request
+from .admin_text import admin_script_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,12 +29,12 @@ def require_admin():  # noqa: ANN201 - a Flask hook returns a response or None
     actor = actor_from_request()
     if actor is None:
         if wants_json():
-            return jsonify({"error": {"code": "unauthorized", "message": "需要登录", "details": {}}}), 401
+            return jsonify({"error": {"code": "unauthorized", "message": _("需要登录"), "details": {}}}), 401
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     if not actor.is_admin:
         if wants_json():
-            return jsonify({"error": {"code": "forbidden", "message": "需要系统管理员权限", "details": {}}}), 403
-        return error_page(403, "无权访问", "此页面仅限系统管理员使用。")
+            return jsonify({"error": {"code": "forbidden", "message": _("需要系统管理员权限"), "details": {}}}), 403
+        return error_page(403, _("无权访问"), _("此页面仅限系统管理员使用。"))
     g.admin = actor
     return None
 
@@ -46,17 +48,17 @@ def domain_error(exc: DomainError):  # noqa: ANN201
     """Refusals as JSON for the editors' scripts, as a page in the layout otherwise."""
     if wants_json():
         return error_json(exc)
-    titles = {404: "未找到", 403: "无权操作", 409: "状态已变化"}
-    return error_page(exc.status, titles.get(exc.status, "无法完成操作"), exc.message)
+    titles = {404: _("未找到"), 403: _("无权操作"), 409: _("状态已变化")}
+    return error_page(exc.status, titles.get(exc.status, _("无法完成操作")), exc.message)
 
 
 @bp.errorhandler(CSRFError)
 def csrf_refused(exc: CSRFError):  # noqa: ANN201
     """A change without a valid CSRF token is refused, and says so in the caller's language."""
-    message = "表单已过期或来源无法验证，请刷新页面后重试。"
+    message = _("表单已过期或来源无法验证，请刷新页面后重试。")
     if wants_json():
         return jsonify({"error": {"code": "csrf_failed", "message": message, "details": {}}}), 400
-    return error_page(400, "表单已失效", message)
+    return error_page(400, _("表单已失效"), message)
 
 
 def admin() -> Actor:
@@ -72,7 +74,7 @@ def never_cache(response):  # noqa: ANN001, ANN201
 
 @bp.context_processor
 def helpers() -> dict[str, Any]:
-    return {"local_time": local_time, "actor": g.get("admin")}
+    return {"local_time": local_time, "actor": g.get("admin"), "admin_script_text": admin_script_text}
 
 
 def local_time(moment: datetime | None) -> str:
@@ -91,7 +93,7 @@ def workflows_dir() -> Path:
 def json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidData("请求须为 JSON 对象", {"body": ["须为 JSON 对象"]})
+        raise InvalidData(_("请求须为 JSON 对象"), {"body": [_("须为 JSON 对象")]})
     return body
 
 

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from flask import current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 from jinja2 import TemplateNotFound, UndefinedError
 
 from engine import drafts
@@ -44,24 +45,25 @@ def form_edit(name: str):
     """Edit the newest library version, or start from a saved version (?version=) or a deployed
     copy (?definition=<id>)."""
     if not FORM_FILE.match(name):
-        raise NotFound("表单不存在", code="form_not_found")
+        raise NotFound(_("表单不存在"), code="form_not_found")
     library = drafts.form_library(db.session, forms_dir())
     if request.args.get("definition", "").isdigit():
         definition = db.session.get(Definition, int(request.args["definition"]))
         if definition is None or name not in definition.forms:
-            raise NotFound("表单不存在", code="form_not_found")
-        schema, origin = definition.forms[name], f"已部署：{definition.key} 版本 {definition.version}"
+            raise NotFound(_("表单不存在"), code="form_not_found")
+        schema, origin = definition.forms[name], _("已部署：%(key)s 版本 %(version)s", key=definition.key,
+                                                                  version=definition.version)
     elif request.args.get("version", "").isdigit():
         row = drafts.form_version(db.session, name, int(request.args["version"]))
-        schema, origin = row.schema, f"已保存版本 {row.version}"
+        schema, origin = row.schema, _("已保存版本 %(version)s", version=row.version)
     elif name in library:
         current = library[name]
         schema = current.schema
-        origin = f"表单库版本 {current.version}" if current.version else "表单库文件（版本 0）"
+        origin = _("表单库版本 %(version)s", version=current.version) if current.version else _("表单库文件（版本 0）")
     elif request.args.get("new"):
-        schema, origin = NEW_FORM, "新表单（尚未保存）"
+        schema, origin = NEW_FORM, _("新表单（尚未保存）")
     else:
-        raise NotFound("表单不存在", code="form_not_found")
+        raise NotFound(_("表单不存在"), code="form_not_found")
     return render_template(
         "admin/form_edit.html", name=name, schema_text=json.dumps(schema, ensure_ascii=False, indent=2),
         origin=origin, versions=drafts.form_versions(db.session, name),
@@ -103,7 +105,7 @@ def _schema_from(body: dict[str, Any]) -> Any:
         return drafts.parse_form_text(value)
     if isinstance(value, dict):
         return value
-    raise InvalidData("缺少表单内容", {"schema": ["请提供 JSON Schema"]})
+    raise InvalidData(_("缺少表单内容"), {"schema": [_("请提供 JSON Schema")]})
 
 
 def _staff_render(schema: dict[str, Any]) -> str | None:

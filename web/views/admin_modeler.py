@@ -5,6 +5,7 @@ deploy and keep drafts. Every diagram goes through the same validator and harden
 from pathlib import Path
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from config.roles import ROLES
 from engine import definitions, drafts
@@ -27,23 +28,25 @@ def _int_arg(name: str) -> int | None:
 def modeler():
     """Open a deployed version (?key=&version=), a draft (?draft=) or a new diagram."""
     key, version, draft_id = request.args.get("key"), _int_arg("version"), _int_arg("draft")
-    source_url, title, base_version = None, "新流程", None
+    source_url, title, base_version = None, _("新流程"), None
     if draft_id:
         draft = drafts.get_draft(db.session, draft_id)
-        source_url, title = url_for("admin.draft_source", draft_id=draft.id), f"草稿：{draft.name}"
+        source_url, title = url_for("admin.draft_source", draft_id=draft.id), _("草稿：%(name)s", name=draft.name)
         key, base_version = draft.process_key, draft.base_version
     elif key:
         definition = (definition_version(db.session, key, version) if version
                       else definitions.latest_definition(db.session, key))
         source_url = url_for("admin.download_bpmn", key=definition.key, version=definition.version)
-        title, base_version = f"{definition.name}（{definition.key} 版本 {definition.version}）", definition.version
+        title = _("%(name)s（%(key)s 版本 %(version)s）", name=definition.name, key=definition.key,
+                  version=definition.version)
+        base_version = definition.version
     library = drafts.form_library(db.session, forms_dir())
     config = {
         "sourceUrl": source_url,
         "draftId": draft_id,
         "baseVersion": base_version,
         "processKey": key,
-        "roles": [{"key": r.key, "name": r.name_zh, "level": r.level} for r in LANE_ROLES],
+        "roles": [{"key": r.key, "name": r.name_zh, "label": _(r.name_zh), "level": r.level} for r in LANE_ROLES],
         "forms": [{"name": f.name, "title": f.title} for f in library.values()],
         "urls": {
             "validate": url_for("admin.modeler_validate"),
@@ -87,7 +90,7 @@ def modeler_deploy():
 def _bpmn_text() -> str:
     bpmn = json_body().get("bpmn")
     if not isinstance(bpmn, str) or not bpmn.strip():
-        raise InvalidData("缺少流程图", {"bpmn": ["请提供 BPMN XML 文本"]})
+        raise InvalidData(_("缺少流程图"), {"bpmn": [_("请提供 BPMN XML 文本")]})
     return bpmn
 
 

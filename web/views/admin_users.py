@@ -5,6 +5,7 @@ messages beside the fields (status 422) and changes nothing.
 """
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from config.roles import ROLES, ROLES_BY_KEY
 from engine import admin as service
@@ -104,11 +105,11 @@ def org_create():
     for key in ("households", "residents"):
         text = values[key].strip()
         if text and not text.isdigit():
-            errors[key] = ["请填写整数"]
+            errors[key] = [_("请填写整数")]
         numbers[key] = int(text) if text.isdigit() else None
     try:
         if errors:
-            raise InvalidData("组织单位信息有误", errors)
+            raise InvalidData(_("组织单位信息有误"), errors)
         org = service.create_org_unit(db.session, admin().username, code=values["code"], name=values["name"],
                                       level=values["level"], parent_code=values["parent"], **numbers)
     except InvalidData as exc:
@@ -122,7 +123,7 @@ def org_create():
 def tokens_page(minted: dict | None = None, errors: dict | None = None, status: int = 200):  # noqa: ANN201
     page = page_arg()
     tokens, total = service.tokens_page(db.session, page=page, per_page=PER_PAGE)
-    users, _ = service.users_page(db.session, per_page=500)
+    users, _total = service.users_page(db.session, per_page=500)
     return render_template("admin/tokens.html", tokens=tokens, total=total, page=page, per_page=PER_PAGE,
                            users=[u for u in users if u.active], minted=minted, errors=errors or {},
                            now=clock.now(), selected_user=request.args.get("user", type=int)), status
@@ -135,13 +136,13 @@ def token_mint():
     errors: dict[str, list[str]] = {}
     label = form.get("label", "").strip()
     if not label or len(label) > TOKEN_LABEL_MAX:
-        errors["label"] = [f"请填写用途（不超过{TOKEN_LABEL_MAX}字），便于日后识别和吊销"]
+        errors["label"] = [_("请填写用途（不超过%(limit)s字），便于日后识别和吊销", limit=TOKEN_LABEL_MAX)]
     try:
         hours = float(form.get("hours", "0") or 0)
         if hours < 0 or hours > 24 * 3650:
             raise ValueError
     except ValueError:
-        errors["hours"] = ["有效期为 0（不过期）或正的小时数"]
+        errors["hours"] = [_("有效期为 0（不过期）或正的小时数")]
         hours = 0
     user = None
     if form.get("user_id", "").isdigit():
@@ -150,7 +151,7 @@ def token_mint():
         except NotFound:
             user = None
     if user is None or not user.active:
-        errors["user_id"] = ["请选择一个在用的用户"]
+        errors["user_id"] = [_("请选择一个在用的用户")]
     if errors:
         return tokens_page(errors=errors, status=422)
     token, row = issue_token(user, hours=hours, label=label)

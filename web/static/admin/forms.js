@@ -4,6 +4,7 @@
 (function () {
   'use strict';
 
+  var _ = window.cwflowText;
   var root = document.getElementById('admin-root');
   var csrf = root && root.dataset.csrf;
 
@@ -53,7 +54,7 @@
     checks.replaceChildren();
     errors.forEach(function (m) { checks.append(h('li', { className: 'error', text: m })); });
     warnings.forEach(function (m) { checks.append(h('li', { className: 'warning', text: m })); });
-    if (!errors.length && !warnings.length) { checks.append(h('li', { className: 'ok', text: '表单有效。' })); }
+    if (!errors.length && !warnings.length) { checks.append(h('li', { className: 'ok', text: _('表单有效。') })); }
   }
 
   /* --- a simple preview, used until the staff form macro can render the schema ----------------- */
@@ -70,7 +71,7 @@
     var choices = options(schema);
     var type = schema.type;
     if (choices) {
-      var select = h('select', { name: name }, [h('option', { value: '', text: '请选择' })]);
+      var select = h('select', { name: name }, [h('option', { value: '', text: _('请选择') })]);
       choices.forEach(function (c) { select.append(h('option', { value: c[0], text: c[1] })); });
       return select;
     }
@@ -83,9 +84,9 @@
           return h('label', {}, [h('input', { type: 'checkbox', name: name, value: c[0] }), document.createTextNode(' ' + c[1] + ' ')]);
         }));
       }
-      return h('textarea', { name: name, rows: 2, placeholder: '列表' });
+      return h('textarea', { name: name, rows: 2, placeholder: _('列表') });
     }
-    if (type === 'object') { return h('p', { className: 'hint', text: '（嵌套对象）' }); }
+    if (type === 'object') { return h('p', { className: 'hint', text: _('（嵌套对象）') }); }
     if (schema.format === 'date') { return h('input', { type: 'date', name: name }); }
     if (schema['x-widget'] === 'textarea' || (schema.maxLength || 0) > 200) {
       return h('textarea', { name: name, rows: 3 });
@@ -95,7 +96,7 @@
 
   function simplePreview(schema) {
     var required = schema.required || [];
-    var nodes = [h('h3', { text: schema.title || '（无标题）' })];
+    var nodes = [h('h3', { text: schema.title || _('（无标题）') })];
     if (schema.description) { nodes.push(h('p', { className: 'hint', text: schema.description })); }
     Object.keys(schema.properties || {}).forEach(function (name) {
       var prop = schema.properties[name] || {};
@@ -112,7 +113,7 @@
     try {
       schema = JSON.parse(text.value);
     } catch (err) {
-      showChecks(['不是有效的 JSON：' + err.message], []);
+      showChecks([_('不是有效的 JSON：%(error)s', { error: err.message })], []);
       return;
     }
     post(config.previewUrl, { schema: text.value }).then(function (result) {
@@ -121,10 +122,10 @@
       if ((result.data.errors || []).length) { return; }
       if (result.data.html) {
         preview.innerHTML = result.data.html;  // rendered and escaped by the server's templates
-        previewSource.textContent = '员工页面的表单样式';
+        previewSource.textContent = _('员工页面的表单样式');
       } else {
         preview.replaceChildren.apply(preview, simplePreview(schema));
-        previewSource.textContent = '简易预览';
+        previewSource.textContent = _('简易预览');
       }
     });
   }
@@ -135,19 +136,19 @@
   });
 
   document.getElementById('btn-save').addEventListener('click', function () {
-    status.textContent = '正在保存…';
+    status.textContent = _('正在保存…');
     status.className = 'status';
     post(config.saveUrl, { schema: text.value, note: document.getElementById('note').value }).then(function (result) {
       if (result.status === 201 || result.status === 200) {
         status.textContent = result.status === 201
-          ? '已保存为版本 ' + result.data.version + '，下次部署引用它的流程时生效。'
-          : '内容与版本 ' + result.data.version + ' 相同，未生成新版本。';
+          ? _('已保存为版本 %(version)s，下次部署引用它的流程时生效。', { version: result.data.version })
+          : _('内容与版本 %(version)s 相同，未生成新版本。', { version: result.data.version });
         status.className = 'status ok';
         showChecks([], result.data.warnings || []);
       } else {
         var error = result.data && result.data.error;
         var fields = (error && error.details && error.details.fields) || {};
-        status.textContent = (error && error.message) || '保存失败';
+        status.textContent = (error && error.message) || _('保存失败');
         status.className = 'status error';
         showChecks([].concat(fields.schema || [], fields.name || []), []);
       }

@@ -5,14 +5,15 @@
 (function () {
   'use strict';
 
+  var _ = window.cwflowText;
   var FORM_KEY = 'formJsonSchemaFilename';
   var DUE = [
-    ['', '不设时限'],
-    ['dueInDays', '自然日（dueInDays）'],
-    ['dueInWorkingDays', '工作日（dueInWorkingDays）'],
-    ['dueAt', '表达式（dueAt）']
+    ['', _('不设时限')],
+    ['dueInDays', _('自然日（dueInDays）')],
+    ['dueInWorkingDays', _('工作日（dueInWorkingDays）')],
+    ['dueAt', _('表达式（dueAt）')]
   ];
-  var TIMER_KINDS = [['timeDate', '时间点'], ['timeDuration', '持续时间'], ['timeCycle', '循环']];
+  var TIMER_KINDS = [['timeDate', _('时间点')], ['timeDuration', _('持续时间')], ['timeCycle', _('循环')]];
   var KEY_PATTERN = /^[a-z][a-z0-9_]{1,63}$/;
 
   function h(tag, attrs) {
@@ -75,7 +76,7 @@
       var timer = (bo.eventDefinitions || []).find(function (d) { return d.$instanceOf('bpmn:TimerEventDefinition'); });
       if (timer) { body = body.concat(this.timerSection(element, timer)); }
     }
-    this.container.replaceChildren(h('h2', { text: '属性' }), ...body);
+    this.container.replaceChildren(h('h2', { text: _('属性') }), ...body);
   };
 
   /* --- the process: its key and name ---------------------------------------------------------- */
@@ -94,13 +95,13 @@
 
   Panel.prototype.processSection = function (element) {
     var found = this.processOf(element);
-    if (!found) { return [h('p', { className: 'hint', text: '此图没有流程。' })]; }
+    if (!found) { return [h('p', { className: 'hint', text: _('此图没有流程。') })]; }
     var modeling = this.service('modeling');
     var process = found.process;
     var error = h('p', { className: 'field-error', role: 'alert' });
     var key = h('input', { value: process.id, spellcheck: false, oninput: function () {
       var value = key.value.trim();
-      if (!KEY_PATTERN.test(value)) { error.textContent = '流程标识为小写字母开头的字母、数字或下划线'; return; }
+      if (!KEY_PATTERN.test(value)) { error.textContent = _('流程标识为小写字母开头的字母、数字或下划线'); return; }
       error.textContent = '';
       modeling.updateModdleProperties(found.element, process, { id: value, isExecutable: true });
     } });
@@ -108,9 +109,9 @@
       modeling.updateModdleProperties(found.element, process, { name: name.value });
     } });
     return [
-      h('p', { className: 'element-type', text: '流程' }),
-      field('流程标识（key）', key, '部署后作为流程的 key；同一标识再次部署即为新版本。'), error,
-      field('流程名称', name)
+      h('p', { className: 'element-type', text: _('流程') }),
+      field(_('流程标识（key）'), key, _('部署后作为流程的 key；同一标识再次部署即为新版本。')), error,
+      field(_('流程名称'), name)
     ];
   };
 
@@ -120,7 +121,7 @@
       modeling.updateProperties(element, { name: input.value });
     } });
     input.dataset.prop = 'name';
-    return field('名称', input);
+    return field(_('名称'), input);
   };
 
   /* --- lanes are roles ----------------------------------------------------------------------- */
@@ -132,10 +133,10 @@
     var select = h('select', { onchange: function () {
       var role = self.roles.find(function (r) { return r.key === select.value; });
       if (role) { modeling.updateProperties(element, { name: role.name }); name.value = role.name; sync(); }
-    } }, h('option', { value: '', text: '— 选择角色 —' }));
+    } }, h('option', { value: '', text: _('— 选择角色 —') }));
     select.dataset.prop = 'role';
     this.roles.forEach(function (role) {
-      select.append(h('option', { value: role.key, text: role.name + '（' + role.key + '）' }));
+      select.append(h('option', { value: role.key, text: _('%(role)s（%(key)s）', { role: role.label, key: role.key }) }));
     });
     var name = h('input', { value: element.businessObject.name || '', oninput: function () {
       modeling.updateProperties(element, { name: name.value });
@@ -145,10 +146,10 @@
     function sync() {
       var role = self.roleFor(name.value);
       select.value = role ? role.key : '';
-      warning.textContent = role ? '' : '泳道名称须为角色名或角色标识，否则任务无人办理';
+      warning.textContent = role ? '' : _('泳道名称须为角色名或角色标识，否则任务无人办理');
     }
     sync();
-    return [field('角色', select, '泳道即角色：泳道名称写作角色的中文名。'), field('泳道名称', name), warning];
+    return [field(_('角色'), select, _('泳道即角色：泳道名称写作角色的中文名。')), field(_('泳道名称'), name), warning];
   };
 
   /* --- spiffworkflow:properties ---------------------------------------------------------------- */
@@ -210,18 +211,18 @@
     var current = props[FORM_KEY] || '';
     var form = h('select', { onchange: function () {
       var change = {}; change[FORM_KEY] = form.value; self.setProperties(element, change);
-    } }, h('option', { value: '', text: '— 选择表单 —' }));
+    } }, h('option', { value: '', text: _('— 选择表单 —') }));
     form.dataset.prop = 'form';
     var known = false;
     this.forms.forEach(function (f) {
       known = known || f.name === current;
       form.append(h('option', { value: f.name, text: (f.title ? f.title + ' · ' : '') + f.name }));
     });
-    if (current && !known) { form.append(h('option', { value: current, text: current + '（表单库中没有）' })); }
+    if (current && !known) { form.append(h('option', { value: current, text: _('%(form)s（表单库中没有）', { form: current }) })); }
     form.value = current;
 
     var kind = DUE.map(function (d) { return d[0]; }).find(function (k) { return k && props[k] !== undefined; }) || '';
-    var dueValue = h('input', { value: kind ? props[kind] : '', placeholder: '天数、政策参数名或表达式',
+    var dueValue = h('input', { value: kind ? props[kind] : '', placeholder: _('天数、政策参数名或表达式'),
       disabled: !kind, oninput: function () { saveDue(); } });
     dueValue.dataset.prop = 'due-value';
     var dueKind = h('select', { onchange: function () { dueValue.disabled = !dueKind.value; saveDue(); } });
@@ -234,9 +235,9 @@
       self.setProperties(element, changes);
     }
     return [
-      field('表单', form, '提交的数据保存在以表单文件名（不含 .json）为键的任务数据中。'),
-      field('办理时限', dueKind),
-      field('时限值', dueValue, '天数（如 30）、config/policy.py 中的政策参数名，或 dueAt 的日期表达式。')
+      field(_('表单'), form, _('提交的数据保存在以表单文件名（不含 .json）为键的任务数据中。')),
+      field(_('办理时限'), dueKind),
+      field(_('时限值'), dueValue, _('天数（如 30）、config/policy.py 中的政策参数名，或 dueAt 的日期表达式。'))
     ];
   };
 
@@ -252,12 +253,12 @@
       modeling.updateProperties(element, { scriptFormat: 'python', script: area.value });
     });
     area.dataset.prop = 'script';
-    return field('脚本（受限 Python）', area, '可用 policy()、add_days()、add_working_days()、today()、set_outcome()、notify() 等。');
+    return field(_('脚本（受限 Python）'), area, _('可用 policy()、add_days()、add_working_days()、today()、set_outcome()、notify() 等。'));
   };
 
   Panel.prototype.extensionScripts = function (element) {
     var self = this;
-    return [['spiffworkflow:PreScript', '前置脚本（preScript）'], ['spiffworkflow:PostScript', '后置脚本（postScript）']]
+    return [['spiffworkflow:PreScript', _('前置脚本（preScript）')], ['spiffworkflow:PostScript', _('后置脚本（postScript）')]]
       .map(function (pair) {
         var type = pair[0];
         var ext = element.businessObject.extensionElements;
@@ -296,7 +297,7 @@
     });
     area.rows = 3;
     area.dataset.prop = 'condition';
-    return field('条件表达式', area, '如 resignation_street_decision["decision"] == "approve"；网关的默认流不需要条件。');
+    return field(_('条件表达式'), area, _('如 resignation_street_decision["decision"] == "approve"；网关的默认流不需要条件。'));
   };
 
   Panel.prototype.timerSection = function (element, timer) {
@@ -314,8 +315,8 @@
     }
     select.addEventListener('change', save);
     area.addEventListener('input', save);
-    return [field('定时器类型', select),
-      field('定时器表达式', area, '字符串要加引号，如 "P5D"，或带 +08:00 的日期时间。')];
+    return [field(_('定时器类型'), select),
+      field(_('定时器表达式'), area, _('字符串要加引号，如 "P5D"，或带 +08:00 的日期时间。'))];
   };
 
   window.CwflowPanel = Panel;

@@ -41,6 +41,7 @@
     '</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>'
   ].join('\n');
 
+  var _ = window.cwflowText;
   var root = document.getElementById('admin-root');
   var config = JSON.parse(document.getElementById('modeler-config').textContent);
   var csrf = root.dataset.csrf;
@@ -57,7 +58,7 @@
   }
 
   if (typeof window.BpmnJS === 'undefined') {
-    setStatus('建模器组件未加载（web/static/vendor/bpmn-js）。', 'error');
+    setStatus(_('建模器组件未加载（web/static/vendor/bpmn-js）。'), 'error');
     return;
   }
 
@@ -77,11 +78,11 @@
       fit();
       setDirty(false);
       if (result.warnings && result.warnings.length) {
-        setStatus('流程图已打开，但有 ' + result.warnings.length + ' 处无法识别的内容被忽略。', 'warning');
+        setStatus(_('流程图已打开，但有 %(count)s 处无法识别的内容被忽略。', { count: result.warnings.length }), 'warning');
       }
       root.dataset.ready = '1';
     }).catch(function (err) {
-      setStatus('无法读取此流程图：' + err.message, 'error');
+      setStatus(_('无法读取此流程图：%(error)s', { error: err.message }), 'error');
     });
   }
 
@@ -132,12 +133,12 @@
     problems.forEach(function (problem) {
       var element = problem.element_id ? registry.get(problem.element_id) : null;
       var item = document.createElement('li');
-      item.textContent = (problem.line ? '第 ' + problem.line + ' 行 · ' : '') +
-        (problem.element_id ? problem.element_id + '：' : '') + problem.message;
+      item.textContent = (problem.line ? _('第 %(line)s 行', { line: problem.line }) + ' · ' : '') +
+        (problem.element_id ? problem.element_id + _('：') : '') + problem.message;
       if (element) {
         item.className = 'on-element';
         item.tabIndex = 0;
-        item.title = '在图中选中';
+        item.title = _('在图中选中');
         item.addEventListener('click', function () {
           modeler.get('selection').select(element);
           canvas.scrollToElement(element);
@@ -168,32 +169,32 @@
       result.data.error.details.problems;
     if (problems && problems.length) {
       showProblems(problems);
-      setStatus('发现 ' + problems.length + ' 处问题，已在图中标出。', 'error');
+      setStatus(_('发现 %(count)s 处问题，已在图中标出。', { count: problems.length }), 'error');
     } else {
-      setStatus(errorMessage(result.data, '请求失败（' + result.status + '）'), 'error');
+      setStatus(errorMessage(result.data, _('请求失败（%(status)s）', { status: result.status })), 'error');
     }
   }
 
   /* --- toolbar -------------------------------------------------------------------------------- */
 
   function validate() {
-    setStatus('正在校验…');
+    setStatus(_('正在校验…'));
     return currentXml().then(function (xml) {
       return postJson(config.urls.validate, { bpmn: xml });
     }).then(function (result) {
       if (result.status !== 200) { refused(result); return; }
       if (result.data.ok) {
         clearProblems();
-        setStatus('校验通过，可以部署。', 'ok');
+        setStatus(_('校验通过，可以部署。'), 'ok');
       } else {
         showProblems(result.data.problems);
-        setStatus('发现 ' + result.data.problems.length + ' 处问题，已在图中标出。', 'error');
+        setStatus(_('发现 %(count)s 处问题，已在图中标出。', { count: result.data.problems.length }), 'error');
       }
     });
   }
 
   function deploy() {
-    setStatus('正在部署…');
+    setStatus(_('正在部署…'));
     return currentXml().then(function (xml) {
       return postJson(config.urls.deploy, { bpmn: xml });
     }).then(function (result) {
@@ -202,10 +203,10 @@
         baseVersion = result.data.version;
         setDirty(false);
         document.getElementById('modeler-title').textContent =
-          result.data.name + '（' + result.data.key + ' 版本 ' + result.data.version + '）';
+          _('%(name)s（%(key)s 版本 %(version)s）', result.data);
         setStatus(result.status === 201
-          ? '已部署 ' + result.data.key + ' 版本 ' + result.data.version + '。正在办理的案件继续使用原版本。'
-          : '内容与已部署的 ' + result.data.key + ' 版本 ' + result.data.version + ' 相同，未生成新版本。', 'ok');
+          ? _('已部署 %(key)s 版本 %(version)s。正在办理的案件继续使用原版本。', result.data)
+          : _('内容与已部署的 %(key)s 版本 %(version)s 相同，未生成新版本。', result.data), 'ok');
       } else {
         refused(result);
       }
@@ -213,7 +214,7 @@
   }
 
   function saveDraft() {
-    setStatus('正在保存草稿…');
+    setStatus(_('正在保存草稿…'));
     return currentXml().then(function (xml) {
       return postJson(config.urls.saveDraft, { bpmn: xml, draft_id: draftId, base_version: baseVersion });
     }).then(function (result) {
@@ -221,7 +222,7 @@
       draftId = result.data.id;
       setDirty(false);
       window.history.replaceState(null, '', result.data.url);
-      setStatus('草稿已保存：' + result.data.name + '（未部署）。', 'ok');
+      setStatus(_('草稿已保存：%(name)s（未部署）。', result.data), 'ok');
     });
   }
 
@@ -245,21 +246,21 @@
     if (!file) { return; }
     file.text().then(function (text) {
       if (/<!(DOCTYPE|ENTITY)/i.test(text)) {
-        setStatus('已拒绝 ' + file.name + '：不允许 DOCTYPE 或 ENTITY 声明。', 'error');
+        setStatus(_('已拒绝 %(file)s：不允许 DOCTYPE 或 ENTITY 声明。', { file: file.name }), 'error');
         return;
       }
       draftId = null;
       baseVersion = null;
       return open(text).then(function () {
         setDirty(true);
-        setStatus('已导入 ' + file.name + '。部署前请校验；服务器会按同样的规则再次检查。', 'ok');
+        setStatus(_('已导入 %(file)s。部署前请校验；服务器会按同样的规则再次检查。', { file: file.name }), 'ok');
       });
     });
   }
 
   function guarded(action) {
     return function () {
-      action().catch(function (err) { setStatus('操作失败：' + err.message, 'error'); });
+      action().catch(function (err) { setStatus(_('操作失败：%(error)s', { error: err.message }), 'error'); });
     };
   }
 
@@ -273,7 +274,7 @@
     fetch(config.sourceUrl, { credentials: 'same-origin' }).then(function (response) {
       if (!response.ok) { throw new Error('HTTP ' + response.status); }
       return response.text();
-    }).then(open).catch(function (err) { setStatus('无法加载流程图：' + err.message, 'error'); });
+    }).then(open).catch(function (err) { setStatus(_('无法加载流程图：%(error)s', { error: err.message }), 'error'); });
   } else {
     open(NEW_DIAGRAM);
   }
