@@ -25,14 +25,14 @@ from config.roles import role_for_lane
 
 from . import approvals, audit, clock, notifications, rules, step_hooks
 from . import attachments as attachment_files
-from .definitions import definition_version, form_key, latest_definition, parsed_definition, start_form_name
+from .definitions import definition_version, form_key, parsed_definition, start_form_name
 from .delegation import INITIATOR_ROLE, acting_on, pending_delegation, principals_of
 from .effects import StepEffects
 from .errors import Conflict, DomainError, EngineFailure, Forbidden, InvalidData, NotFound
 from .forms import validate_submission
 from .models import Definition, Instance, Notification, OrgUnit, TaskRow, Worker
 from .resets import parked_start
-from .scope import Actor, get_org, lift_to_role_level
+from .scope import Actor, get_org, lifted_unit
 from .scripting import ScriptError, deadline, make_script_engine
 from .store import STATE_FORMAT, dump_state, load_state
 from .tasks import get_task_row, sync_task_index
@@ -76,11 +76,14 @@ def _attach(workflow: BpmnWorkflow) -> StepEffects:
 
 
 def _advance(workflow: BpmnWorkflow, step: Any = None) -> None:
+    """Run `step` and the engine steps after it under one deadline, checked between steps too,
+    with the engine's caps on computed instance counts and timers in place."""
     try:
-        with deadline(STEP_SECONDS):
+        with deadline(STEP_SECONDS) as step_deadline:
+            workflow.script_engine.cap_loop_inputs(workflow)
             if step is not None:
                 step()
-            workflow.do_engine_steps()
+            workflow.do_engine_steps(will_complete_task=step_deadline.check)
     except (SpiffWorkflowException, ScriptError, CalendarYearMissing, ValueError, TypeError,
             KeyError, ArithmeticError) as exc:
         raise EngineFailure(f"流程执行出错：{exc}", details={"error": type(exc).__name__}) from exc
@@ -110,7 +113,13 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
             if not actor.sees_org(existing.org_path):
                 raise Conflict("业务编号已被使用", code="business_key_taken")
             return existing, False
-    definition = latest_definition(session, key)
+    # only the newest version's id and checksum: the version itself (BPMN, forms) comes from the
+    # process cache, unless a rolled-back deploy left another version under that id (SQLite reuses ids)
+    newest = session.execute(select(Definition.id, Definition.checksum).where(Definition.key == key)
+                             .order_by(Definition.version.desc()).limit(1)).first()
+    if newest is None:
+        raise NotFound(f"流程 {key} 未部署", code="process_not_found")
+    definition = definition_version(session, newest.id, key=key, checksum=newest.checksum)
     org = session.get(OrgUnit, org_code) if org_code else None
     if org is None or not actor.placed_at(org.path):
         raise InvalidData("组织单位不存在或不在您的管辖范围", {"org": ["未知的组织单位"]}, code="org_not_found")
@@ -162,7 +171,7 @@ def _by_business_key(session: Session, key: str, business_key: str) -> Instance 
 
 
 def load(session: Session, instance: Instance) -> Loaded:
-    definition = definition_version(session, instance.definition_id)
+    definition = definition_version(session, instance.definition_id, key=instance.key, version=instance.version)
     workflow = load_state(instance.state, parsed_definition(definition), instance.state_format)
     effects = _attach(workflow)
     return Loaded(instance, definition, workflow, effects)
@@ -375,13 +384,20 @@ def cancel_instance(session: Session, actor: Actor, instance_id: int, reason: st
 @transactional
 def fire_timers(session: Session, instance: Instance, *, actor: str = "timer") -> bool:
     """Fire what is due on one instance (the clock says when); True when anything moved."""
+    moved = apply_due_timers(session, instance, actor=actor)
+    _commit(session)
+    return moved
+
+
+def apply_due_timers(session: Session, instance: Instance, *, actor: str = "timer") -> bool:
+    """`fire_timers` without the commit or the rollback, so the timer worker can fire a batch in
+    one transaction with a savepoint per instance; the caller commits or rolls back."""
     loaded = load(session, instance)
     before = instance.next_timer_at
     _advance(loaded.workflow, loaded.workflow.refresh_timers)
     _finish_step(session, loaded, actor=actor)
     audit.record(session, actor, "timer_fired", instance_id=instance.id,
                  detail={"due_at": before.isoformat() if before else None})
-    _commit(session)
     return True
 
 
@@ -394,6 +410,7 @@ def _finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task
     `assign` gives reopened tasks back to the person who handled them before."""
     instance, workflow, effects = loaded.instance, loaded.workflow, loaded.effects
     now = clock.now()
+    fresh = not instance.state  # a case's first step: it has no task rows to read yet
     _apply_effects(session, instance, effects, actor=actor)
     if instance.status == "running" and workflow.is_completed():
         instance.status = "completed"
@@ -402,6 +419,8 @@ def _finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task
         ended = True
     elif effects.outcome:
         instance.outcome = effects.outcome
+    from .compaction import compact  # F3: long-lived cases keep a small task tree
+    compact(workflow)
     instance.state = dump_state(workflow)
     instance.next_timer_at = next_timer_at(workflow) if instance.status == "running" else None
     instance.updated_at = now
@@ -409,7 +428,8 @@ def _finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task
     # kept on the object for this request, so the answer needs no second query
     instance.open_task_rows = sync_task_index(session, instance, workflow, actor=actor,
                                               completed_task_id=completed_task_id, org=org,
-                                              on_behalf_of=on_behalf_of, reopen=reopen, changes=changes)
+                                              on_behalf_of=on_behalf_of, reopen=reopen, fresh=fresh,
+                                              changes=changes)
     for row in changes["opened"]:
         if assign and assign.get(row.id):
             row.assignee = assign[row.id]
@@ -430,7 +450,7 @@ def _apply_effects(session: Session, instance: Instance, effects: StepEffects, *
     org = None
     for role, message in effects.notifications:
         org = org or get_org(session, instance.org_code)
-        unit = lift_to_role_level(session, org, role)
+        unit = lifted_unit(org, role)
         session.add(Notification(created_at=clock.now(), instance_id=instance.id, role=role,
                                  org_code=unit.code, org_path=unit.path, kind="process", message=message))
         notifications.notify_role(session, role, unit.path, kind="process", instance_id=instance.id,
