@@ -399,13 +399,13 @@ def _first_moment(kind: str, value: str) -> datetime | None:
 def _timer_problem(kind: str, value: Any) -> str | None:
     """The upload validator's checks applied to the computed value, plus the same horizon for dates."""
     # imported here: the upload validator imports this module for its compiler
-    from .validation_sites import _TIMER_CHECKS, MAX_TIMER_DAYS
+    from .validation_sites import MAX_TIMER_DAYS, timer_value_problem
 
     if not isinstance(value, str):
         return '定时器表达式须给出文本，如 "P5D"'
     shown = value if len(value) <= 40 else value[:40] + "..."
     try:
-        problem = _TIMER_CHECKS[kind](value)
+        problem = timer_value_problem(kind, value)
         moment = None if problem else _first_moment(kind, value)
     except Exception:  # noqa: BLE001 - SpiffWorkflow's parsers raise bare Exception, ValueError, AttributeError
         return f"'{shown}' 不是有效的 ISO-8601 {kind} 值"

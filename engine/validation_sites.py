@@ -18,6 +18,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .parsing import Problem
+from .script_guards import MAX_LOOP_INSTANCES
 from .scripting import RestrictedSyntaxError, compile_expression, compile_script
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -35,7 +36,7 @@ _BPMN_TEXT_SITES: tuple[tuple[str, str, str], ...] = (
     (".//bpmn:timerEventDefinition/bpmn:timeDate", "timeDate", "定时器时间点"),
     (".//bpmn:timerEventDefinition/bpmn:timeDuration", "timeDuration", "定时器持续时间"),
     (".//bpmn:timerEventDefinition/bpmn:timeCycle", "timeCycle", "定时器循环"),
-    (".//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality", "expression", "多实例数量"),
+    (".//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality", "cardinality", "多实例数量"),
     (".//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition", "expression", "多实例完成条件"),
     (".//bpmn:standardLoopCharacteristics/bpmn:loopCondition", "expression", "循环条件"),
     (".//spiffworkflow:messagePayload", "expression", "消息内容"),
@@ -166,6 +167,20 @@ def _check_cycle(value: str) -> str | None:
 
 _TIMER_CHECKS = {"timeDate": _check_date, "timeDuration": lambda v: _check_duration(
     TimerEventDefinition.parse_iso_duration(v)), "timeCycle": _check_cycle}
+TIMER_KINDS = frozenset(_TIMER_CHECKS)
+
+
+def timer_value_problem(kind: str, value: str) -> str | None:
+    """What is wrong with a timer value of `kind` (timeDate, timeDuration, timeCycle), or None;
+    the same check at upload (written-out values) and at run time (computed ones)."""
+    return _TIMER_CHECKS[kind](value)
+
+
+def _cardinality_problem(text: str) -> str | None:
+    body = ast.parse(text.strip(), mode="eval").body
+    if isinstance(body, ast.Constant) and isinstance(body.value, int) and body.value > MAX_LOOP_INSTANCES:
+        return f"多实例数量 {body.value} 超过上限 {MAX_LOOP_INSTANCES}"
+    return None
 _ISO_LOOKING = re.compile(r"^(R\d*/|P|\d{4}-)", re.IGNORECASE)
 
 
@@ -179,7 +194,7 @@ def _timer_problem(kind: str, text: str) -> str | None:
     if not isinstance(body.value, str):
         return '定时器表达式须给出文本，如 "P5D"'
     try:
-        return _TIMER_CHECKS[kind](body.value)
+        return timer_value_problem(kind, body.value)
     except Exception:  # noqa: BLE001 - SpiffWorkflow raises bare Exception, ValueError, AttributeError
         return f"'{body.value}' 不是有效的 ISO-8601 {kind} 值"
 
@@ -198,10 +213,12 @@ def site_problems(site: Site, prefix: str = "") -> list[Problem]:
         where = f"（脚本第 {lineno} 行）" if "\n" in site.text.strip() else ""
         line = site.line + lineno - 1 if site.line else None
         return [Problem(f"{prefix}{site.label}：{exc.msg}{where}", site.element_id, line, code="script")]
-    if site.kind in _TIMER_CHECKS:
+    if site.kind in TIMER_KINDS:
         message = _timer_problem(site.kind, site.text)
         if message:
             return [Problem(f"{prefix}{site.label}：{message}", site.element_id, site.line, code="timer")]
+    if site.kind == "cardinality" and (message := _cardinality_problem(site.text)):
+        return [Problem(f"{prefix}{message}", site.element_id, site.line, code="multi_instance")]
     return []
 
 

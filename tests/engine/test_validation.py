@@ -492,3 +492,15 @@ def test_problem_reads_like_a_location_and_a_message():
     assert str(Problem("bad")) == "bad"
     with pytest.raises(AttributeError):
         Problem("bad").message = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("cardinality", "problem"), [
+    ("500", None),
+    ("501", ("multi_instance", "target", "多实例数量 501 超过上限 500")),
+    ("100000", ("multi_instance", "target", "多实例数量 100000 超过上限 500")),
+    ("n", None),  # computed: capped when it runs (tests/engine/test_runtime_caps.py)
+])
+def test_a_written_out_multi_instance_count_over_the_cap_is_refused_at_upload(cardinality, problem):
+    bpmn, _ = site_diagram("loopCardinality", cardinality)
+    problems = validate_definition(bpmn, [], {}, source="sites.bpmn")
+    assert [(p.code, p.element_id, p.message) for p in problems] == ([problem] if problem else [])
