@@ -131,10 +131,9 @@ def extra_task_clauses(session: Session, actor: Actor) -> list[Any]:
     """
     me = actor.username
     clauses: list[Any] = [TaskRow.assignee == me]
-    task_ids = set(session.scalars(select(TaskDelegation.task_id).where(
-        TaskDelegation.delegate == me, TaskDelegation.status == "pending")))
-    task_ids.update(session.scalars(select(ApprovalVote.task_id).where(
-        ApprovalVote.approver == me, ApprovalVote.status == "pending")))
+    task_ids = set(session.scalars(
+        select(TaskDelegation.task_id).where(TaskDelegation.delegate == me, TaskDelegation.status == "pending")
+        .union_all(select(ApprovalVote.task_id).where(ApprovalVote.approver == me, ApprovalVote.status == "pending"))))
     if actor.user_id is not None:
         day = clock.today()
         proxies = list(session.scalars(select(Proxy).where(
