@@ -92,12 +92,12 @@ def tick() -> bool:
     """Called at the top of every loop body, comprehension, function and except block."""
     current = _deadline.get()
     if current is not None and time.monotonic() > current:
-        raise ScriptTimeout("the script ran too long and was stopped")
+        raise ScriptTimeout("脚本运行时间过长，已中止")
     return True
 
 
 def refuse(what: str) -> ScriptError:
-    return ScriptError(f"{what} would be too large; refused")
+    return ScriptError(f"{what}过大，已拒绝")
 
 
 def size_exceeds(obj: Any, limit: int) -> bool:
@@ -131,30 +131,30 @@ def size_exceeds(obj: Any, limit: int) -> bool:
 def check_mul(a: Any, b: Any) -> None:
     if isinstance(a, int) and isinstance(b, int):
         if a.bit_length() + b.bit_length() > MAX_INT_BITS + 1:
-            raise refuse("the product")
+            raise refuse("乘积")
         return
     seq, count = (a, b) if isinstance(a, _SEQUENCES) else (b, a)
     if isinstance(seq, _SEQUENCES) and isinstance(count, int) and count > 0:
         if len(seq) * count > MAX_ITEMS:
-            raise refuse("the repeated sequence")
+            raise refuse("重复后的序列")
         if isinstance(seq, (list, tuple)) and size_exceeds(seq, MAX_DATA_SIZE // count):
-            raise refuse("the repeated sequence")
+            raise refuse("重复后的序列")
 
 
 def check_pow(a: Any, b: Any) -> None:
     if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
         if math.log2(abs(a)) * b > MAX_INT_BITS:
-            raise refuse("the power")
+            raise refuse("乘方结果")
 
 
 def check_lshift(a: Any, b: Any) -> None:
     if isinstance(a, int) and isinstance(b, int) and b > 0 and a.bit_length() + b > MAX_INT_BITS:
-        raise refuse("the shifted number")
+        raise refuse("移位结果")
 
 
 def check_add(a: Any, b: Any) -> None:
     if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES) and len(a) + len(b) > MAX_ITEMS:
-        raise refuse("the concatenation")
+        raise refuse("拼接结果")
 
 
 def check_mod(a: Any, b: Any) -> None:
@@ -163,7 +163,7 @@ def check_mod(a: Any, b: Any) -> None:
         text = a.decode("latin-1") if isinstance(a, bytes) else a
         check_format_widths(text)
         if size_exceeds(b, MAX_ITEMS):
-            raise refuse("the formatted text")
+            raise refuse("格式化后的文本")
 
 
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
@@ -174,16 +174,16 @@ def check_format_widths(text: str) -> None:
     for match in _PERCENT_SPEC.finditer(text.replace("%%", "")):
         for part in match.groups():
             if part == "*":
-                raise ScriptError("'*' widths in % formatting are not allowed")
+                raise ScriptError("% 格式化中不允许 '*' 宽度")
             if part and int(part) > MAX_FORMAT_WIDTH:
-                raise refuse("the formatted text")
+                raise refuse("格式化后的文本")
 
 
 def check_format_spec(spec: str) -> None:
     """Refuse numbers in an f-string format spec (`{x:>999999999}`) beyond MAX_FORMAT_WIDTH."""
     for digits in re.findall(r"\d+", spec):
         if int(digits) > MAX_FORMAT_WIDTH:
-            raise refuse("the formatted text")
+            raise refuse("格式化后的文本")
 
 
 _CHECKS: dict[str, Callable[[Any, Any], None]] = {
@@ -233,7 +233,7 @@ def guarded_inplace(op: str, a: Any, b: Any) -> Any:
 def guarded_format_value(value: Any) -> Any:
     """Wraps each `{value}` of an f-string: refuse rendering something enormous."""
     if size_exceeds(value, MAX_ITEMS):
-        raise refuse("the formatted text")
+        raise refuse("格式化后的文本")
     return value
 
 
@@ -245,7 +245,7 @@ def _bounded_join(sep: Any) -> Callable[[Iterable[Any]], Any]:
         items = list(iterable)
         total = len(sep) * max(len(items) - 1, 0) + sum(len(i) for i in items if isinstance(i, (str, bytes)))
         if total > MAX_ITEMS:
-            raise refuse("the joined text")
+            raise refuse("连接后的文本")
         return sep.join(items)
 
     return join
@@ -257,7 +257,7 @@ def _bounded_replace(text: Any) -> Callable[..., Any]:
         if count >= 0:
             hits = min(hits, count)
         if len(text) + hits * (len(new) - len(old)) > MAX_ITEMS:
-            raise refuse("the replaced text")
+            raise refuse("替换后的文本")
         return text.replace(old, new, count)
 
     return replace
@@ -268,7 +268,7 @@ def _bounded_width(text: Any, name: str) -> Callable[..., Any]:
 
     def pad(width: int, *args: Any) -> Any:
         if isinstance(width, int) and width > MAX_ITEMS:
-            raise refuse("the padded text")
+            raise refuse("填充后的文本")
         return method(width, *args)
 
     return pad
@@ -278,7 +278,7 @@ def _bounded_expandtabs(text: Any) -> Callable[..., Any]:
     def expandtabs(tabsize: int = 8) -> Any:
         tab = "\t" if isinstance(text, str) else b"\t"
         if len(text) + text.count(tab) * max(tabsize, 0) > MAX_ITEMS:
-            raise refuse("the expanded text")
+            raise refuse("展开后的文本")
         return text.expandtabs(tabsize)
 
     return expandtabs
@@ -288,7 +288,7 @@ def _bounded_extend(target: list[Any]) -> Callable[[Iterable[Any]], None]:
     def extend(iterable: Iterable[Any]) -> None:
         items = list(iterable)
         if len(target) + len(items) > MAX_ITEMS:
-            raise refuse("the extended list")
+            raise refuse("扩展后的列表")
         target.extend(items)
 
     return extend
@@ -303,7 +303,7 @@ def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
     if type(name) is not str:
         raise TypeError("attribute names must be strings")
     if name in _BLOCKED_ATTRIBUTES:
-        raise ScriptError(f"'.{name}' is not allowed in scripts; use an f-string")
+        raise ScriptError(f"脚本中不允许 '.{name}'，请改用 f-string")
     if isinstance(obj, _TEXT_TYPES):
         if name == "join":
             return _bounded_join(obj)
@@ -332,7 +332,7 @@ class _ListWriter:
         if isinstance(key, slice):
             value = list(value)
             if len(self._target) + len(value) > MAX_ITEMS:
-                raise refuse("the list")
+                raise refuse("列表")
         self._target[key] = value
 
     def __delitem__(self, key: Any) -> None:
@@ -367,20 +367,20 @@ def safe_range(*args: int) -> range:
     except OverflowError:
         length = MAX_ITEMS + 1
     if length > MAX_ITEMS:
-        raise refuse("the range")
+        raise refuse("range 范围")
     return result
 
 
 def safe_str(*args: Any, **kwargs: Any) -> str:
     """`str`, refusing to render enormous containers."""
     if len(args) == 1 and not kwargs and size_exceeds(args[0], MAX_ITEMS):
-        raise refuse("the text")
+        raise refuse("文本")
     return str(*args, **kwargs)
 
 
 def safe_repr(obj: Any) -> str:
     if size_exceeds(obj, MAX_ITEMS):
-        raise refuse("the text")
+        raise refuse("文本")
     return repr(obj)
 
 
@@ -394,7 +394,7 @@ def safe_sum(iterable: Iterable[Any], start: Any = 0) -> Any:
 
 def safe_round(number: Any, ndigits: int | None = None) -> Any:
     if isinstance(ndigits, int) and ndigits < -1000:
-        raise refuse("the rounding")
+        raise refuse("取整结果")
     return round(number) if ndigits is None else round(number, ndigits)
 
 

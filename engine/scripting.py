@@ -83,43 +83,43 @@ class SandboxPolicy(RestrictingNodeTransformer):
     # -- refusals with messages a diagram author understands
     def check_name(self, node: Any, name: str | None, allow_magic_methods: bool = False) -> None:
         if name and name.startswith("_") and name != "_":
-            self.error(node, f'names starting with "_" are not allowed ({name})')
+            self.error(node, f'不允许以 "_" 开头的名称（{name}）')
             return
         super().check_name(node, name, allow_magic_methods)
 
     def visit_Name(self, node: ast.Name) -> Any:
         if node.id in ("print", "printed"):
-            self.error(node, "print is not available in scripts")
+            self.error(node, "脚本中不能使用 print")
             return node
         return super().visit_Name(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
         if node.attr.startswith("_"):
-            self.error(node, f'attribute names starting with "_" are not allowed (.{node.attr})')
+            self.error(node, f'不允许以 "_" 开头的属性（.{node.attr}）')
             return node
         if node.attr in ("format", "format_map"):
-            self.error(node, f".{node.attr}() is not allowed; use an f-string")
+            self.error(node, f"不允许 .{node.attr}()，请改用 f-string")
             return node
         return super().visit_Attribute(node)
 
     def visit_Call(self, node: ast.Call) -> Any:
         if isinstance(node.func, ast.Name) and node.func.id in _FORBIDDEN_CALLS:
-            self.error(node, f"{node.func.id}() is not allowed")
+            self.error(node, f"不允许调用 {node.func.id}()")
             return node
         return super().visit_Call(node)
 
     def visit_Import(self, node: ast.AST) -> Any:
-        self.error(node, "import is not allowed")
+        self.error(node, "不允许 import")
         return node
 
     visit_ImportFrom = visit_Import
 
     def visit_ClassDef(self, node: ast.ClassDef) -> Any:
-        self.error(node, "class definitions are not allowed")
+        self.error(node, "不允许定义类")
         return node
 
     def visit_With(self, node: ast.With) -> Any:
-        self.error(node, "with statements are not allowed")
+        self.error(node, "不允许 with 语句")
         return node
 
     # -- rewrites
@@ -181,9 +181,9 @@ class SandboxPolicy(RestrictingNodeTransformer):
         if spec is not None:
             parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
             if not all(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts):
-                self.error(node, "computed format specifications are not allowed in f-strings")
+                self.error(node, "f-string 中不允许计算出的格式说明")
             elif any(int(d) > MAX_FORMAT_WIDTH for p in parts for d in re.findall(r"\d+", p.value)):
-                self.error(node, "format width too large in f-string")
+                self.error(node, "f-string 的格式宽度过大")
         wrapped = ast.Call(func=ast.Name("_cw_fmt_", ast.Load()), args=[node.value], keywords=[])
         copy_locations(wrapped, node.value)
         node.value = wrapped
@@ -211,7 +211,7 @@ def _compile(source: str, mode: str) -> CodeType:
     if not isinstance(source, str):
         raise TypeError(f"script source must be a string, not {type(source).__name__}")
     if len(source) > MAX_SOURCE_CHARS:
-        raise SyntaxError(f"the script is longer than {MAX_SOURCE_CHARS} characters", (FILENAME, 1, None, ""))
+        raise SyntaxError(f"脚本超过 {MAX_SOURCE_CHARS} 个字符", (FILENAME, 1, None, ""))
     try:
         try:
             tree = ast.parse(source, filename=FILENAME, mode=mode)
@@ -224,7 +224,7 @@ def _compile(source: str, mode: str) -> CodeType:
         message = "the script is nested too deeply" if not isinstance(exc, ValueError) else str(exc)
         raise SyntaxError(message, (FILENAME, 1, None, "")) from None
     if errors or code is None:
-        raise _restricted_error(errors[0] if errors else "the script could not be compiled", source)
+        raise _restricted_error(errors[0] if errors else "脚本无法编译", source)
     return code
 
 
@@ -237,7 +237,7 @@ def _explain_statement(source: str) -> None:
     _, errors = _policy_errors(tree, "exec")
     if errors:
         raise _restricted_error(errors[0], source)
-    raise SyntaxError("an expression is expected here, not a statement", (FILENAME, 1, None, source[:80]))
+    raise SyntaxError("此处应为表达式，而不是语句", (FILENAME, 1, None, source[:80]))
 
 
 @lru_cache(maxsize=2048)
@@ -299,7 +299,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         with deadline(self.time_limit):
             result = eval(code, scope)  # noqa: S307 - restricted code, restricted scope
         if size_exceeds(result, MAX_DATA_SIZE):
-            raise ScriptError("the expression's result is too large")
+            raise ScriptError("表达式的结果过大")
         return result
 
     def execute(self, script: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None) -> bool:
@@ -316,18 +316,18 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         finally:
             self._remove_injected(context, external)
         if size_exceeds(context, MAX_DATA_SIZE):
-            raise ScriptError("the script left too much data in the task")
+            raise ScriptError("脚本在任务中留下的数据过多")
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
-        raise ScriptError("service tasks are not supported")
+        raise ScriptError("不支持服务任务")
 
     def check_for_overwrite(self, context: Mapping[str, Any], external: Mapping[str, Any]) -> None:
         """Fail clearly when task data would hide a helper function (as SpiffWorkflow does)."""
         clashes = (set(self.globals) | set(external)) & set(context)
         if clashes:
             names = ", ".join(sorted(clashes))
-            raise ValueError(f"task data uses the name(s) of predefined functions: {names}; rename the field(s)")
+            raise ValueError(f"任务数据使用了预定义函数的名称：{names}；请重命名这些字段")
 
     def _remove_injected(self, context: dict[str, Any], external: Mapping[str, Any]) -> None:
         for key in list(context):

@@ -21,28 +21,28 @@ from engine.scripting import (
 )
 
 COMPILE_TIME_ESCAPES = [
-    ("import os", "import is not allowed"),
-    ("from os import system", "import is not allowed"),
-    ("__import__('os')", 'names starting with "_"'),
-    ("open('/etc/passwd')", "open() is not allowed"),
-    ("().__class__.__bases__[0].__subclasses__()", 'attribute names starting with "_"'),
-    ("getattr(x, '__cl'+'ass__')", "getattr() is not allowed"),
-    ("'{0.__class__}'.format(1)", ".format() is not allowed"),
-    ("'{a}'.format_map(d)", ".format_map() is not allowed"),
-    ("eval('1')", "eval() is not allowed"),
-    ("exec('x=1')", "exec() is not allowed"),
-    ("globals()", "globals() is not allowed"),
-    ("vars()", "vars() is not allowed"),
-    ("type(1)", "type() is not allowed"),
-    ("compile('1', 'f', 'eval')", "compile() is not allowed"),
-    ("print(1)", "print is not available"),
+    ("import os", "不允许 import"),
+    ("from os import system", "不允许 import"),
+    ("__import__('os')", '不允许以 "_" 开头的名称'),
+    ("open('/etc/passwd')", "不允许调用 open()"),
+    ("().__class__.__bases__[0].__subclasses__()", '不允许以 "_" 开头的属性'),
+    ("getattr(x, '__cl'+'ass__')", "不允许调用 getattr()"),
+    ("'{0.__class__}'.format(1)", "不允许 .format()"),
+    ("'{a}'.format_map(d)", "不允许 .format_map()"),
+    ("eval('1')", "不允许调用 eval()"),
+    ("exec('x=1')", "不允许调用 exec()"),
+    ("globals()", "不允许调用 globals()"),
+    ("vars()", "不允许调用 vars()"),
+    ("type(1)", "不允许调用 type()"),
+    ("compile('1', 'f', 'eval')", "不允许调用 compile()"),
+    ("print(1)", "脚本中不能使用 print"),
     ("x.gi_frame", "restricted name"),
-    ("f'{1:{width}}'", "computed format"),
-    ("f'{1:>999999999}'", "format width too large"),
+    ("f'{1:{width}}'", "不允许计算出的格式说明"),
+    ("f'{1:>999999999}'", "格式宽度过大"),
 ]
 SCRIPT_ONLY_ESCAPES = [
-    ("class A:\n    pass", "class definitions are not allowed"),
-    ("with x as y:\n    pass", "with statements are not allowed"),
+    ("class A:\n    pass", "不允许定义类"),
+    ("with x as y:\n    pass", "不允许 with 语句"),
     ("try:\n    pass\nexcept* Exception:\n    pass", "not allowed"),
 ]
 RUN_TIME_REFUSALS = [
@@ -197,9 +197,9 @@ def test_escapes_are_refused_when_compiling_an_expression(source, reason):
 
 
 def test_a_statement_where_an_expression_belongs_is_explained():
-    with pytest.raises(SyntaxError, match="expression is expected"):
+    with pytest.raises(SyntaxError, match="此处应为表达式"):
         compile_expression("while True: pass")
-    with pytest.raises(RestrictedSyntaxError, match="import is not allowed"):
+    with pytest.raises(RestrictedSyntaxError, match="不允许 import"):
         compile_expression("import os")
 
 
@@ -275,7 +275,7 @@ def test_timeout_is_a_script_error():
 
 def test_task_data_that_would_be_too_large_is_refused(env):
     script = "big = 'x' * 1000000\nrows = []\nfor i in range(10):\n    rows.append(big)"
-    with pytest.raises(ScriptError, match="too much data"):
+    with pytest.raises(ScriptError, match="留下的数据过多"):
         env.execute(script, {})
 
 

@@ -282,7 +282,7 @@ def test_all_problems_are_reported_together_with_elements_and_lines():
     script = next(p for p in problems if p.element_id == "compute")
     assert script.line == line_of("__import__") and "（脚本第 2 行）" in script.message
     condition = next(p for p in problems if p.element_id == "f_ok")
-    assert condition.line == line_of("import os") and "import is not allowed" in condition.message
+    assert condition.line == line_of("import os") and "不允许 import" in condition.message
 
 
 def test_a_user_task_outside_any_lane_is_a_problem():
