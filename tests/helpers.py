@@ -1,5 +1,6 @@
 """Small helpers the API and process tests share: start a case, find and complete a task."""
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -43,3 +44,30 @@ def refused(response, status: int, code: str) -> dict[str, Any]:  # noqa: ANN001
     assert error["code"] == code, error
     assert error["message"], error
     return error
+
+
+def at_once_in_two_sessions(app, work: Callable[[Any], Any]) -> list[Any]:  # noqa: ANN001
+    """Run `work(session)` in two threads, each with its own session, released together by a
+    barrier (two timer workers, two clerks); returns what each returned."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from web.extensions import db
+
+    results: list[Any] = []
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        with app.app_context():
+            session = Session(db.engine)
+            barrier.wait()
+            results.append(work(session))
+            session.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -2,7 +2,6 @@
 or raced case stays alone; the worker drains full batches back to back and sweeps deadlines and
 e-mail on its own interval."""
 
-import threading
 from datetime import datetime
 
 import pytest
@@ -13,7 +12,7 @@ from engine.errors import EngineFailure
 from engine.models import AuditEvent, Instance, Notification
 from engine.runtime import apply_due_timers
 from tests.conftest import is_postgres
-from tests.helpers import start
+from tests.helpers import at_once_in_two_sessions, start
 
 STARTED = "2026-03-02T10:00:00+08:00"
 FIRST_DUE = datetime.fromisoformat("2026-03-27T09:00:00+08:00")
@@ -143,26 +142,10 @@ def test_the_worker_sweeps_deadlines_on_its_own_interval_not_every_pass(app, mon
 @pytest.mark.committed
 @pytest.mark.skipif(not is_postgres(), reason="FOR UPDATE SKIP LOCKED needs PostgreSQL")
 def test_two_workers_claiming_small_batches_fire_each_case_exactly_once(app, as_user):
-    from sqlalchemy.orm import Session
-
     from web.extensions import db
 
     ids = _start_cases(as_user, 16)
-    reports = []
-    barrier = threading.Barrier(2)
-
-    def worker() -> None:
-        with app.app_context():
-            session = Session(db.engine)
-            barrier.wait()
-            reports.append(timers.fire_due(session, AFTER_FIRST, batch=3))
-            session.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    reports = at_once_in_two_sessions(app, lambda session: timers.fire_due(session, AFTER_FIRST, batch=3))
     assert len(reports) == 2 and sum(r.fired for r in reports) == len(ids)
     assert sum(r.conflicts + r.failed for r in reports) == 0
     with app.app_context():

@@ -1,6 +1,5 @@
 """Timers: found by an indexed column, fired when due (also after a restart), never twice."""
 
-import threading
 from datetime import datetime
 
 import pytest
@@ -9,7 +8,7 @@ from sqlalchemy import select
 from engine import clock, timers
 from engine.models import Instance, Notification
 from tests.conftest import is_postgres
-from tests.helpers import start
+from tests.helpers import at_once_in_two_sessions, start
 
 RESIGNATION = {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-03-02"}
 
@@ -71,8 +70,6 @@ def test_cli_tick_at_fires_what_is_due_at_that_moment(app, as_user):
 @pytest.mark.committed
 @pytest.mark.skipif(not is_postgres(), reason="FOR UPDATE SKIP LOCKED needs PostgreSQL")
 def test_two_workers_never_fire_the_same_timer(app, as_user):
-    from sqlalchemy.orm import Session
-
     from web.extensions import db
 
     hr = as_user("hr_s01")
@@ -81,21 +78,7 @@ def test_two_workers_never_fire_the_same_timer(app, as_user):
     cases = [_start_at(as_user, "2026-03-02T10:00:00+08:00", business_key=f"T-{n}", worker_id=worker_id)
              for n, worker_id in enumerate(worker_ids)]
     moment = datetime.fromisoformat("2026-03-28T10:00:00+08:00")
-    reports = []
-    barrier = threading.Barrier(2)
-
-    def worker() -> None:
-        with app.app_context():
-            session = Session(db.engine)
-            barrier.wait()
-            reports.append(timers.tick(session, moment))
-            session.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    reports = at_once_in_two_sessions(app, lambda session: timers.tick(session, moment))
     assert sum(r.fired for r in reports) == len(cases)
     with app.app_context():
         for case in cases:
