@@ -5,8 +5,10 @@ fails with a message naming the element, so a diagram edited in the modeler fail
 """
 
 import ast
+import json
 from pathlib import Path
 
+from jsonschema import Draft202012Validator
 from lxml import etree
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -251,3 +253,40 @@ def check_all_layout(tree, key: str, min_labels: int) -> None:
     check_shapes(tree, key)
     check_edges(tree)
     check_labels(tree, min_labels)
+
+
+FORMS = Path(__file__).resolve().parents[2] / "forms"
+
+
+def load_form(name: str) -> dict:
+    return json.loads((FORMS / name).read_text(encoding="utf-8"))
+
+
+def check_form(name: str) -> None:
+    """A shipped form: a Draft 2020-12 object schema, closed, every field titled and explained in
+    Chinese, choices as const/title pairs, dates with format: date, comments as a text area."""
+    form = load_form(name)
+    Draft202012Validator.check_schema(form)
+    assert form["type"] == "object" and form["additionalProperties"] is False, name
+    assert form["title"] and form["description"] and form["required"], name
+    assert set(form["required"]) <= set(form["properties"]), name
+    for field, schema in form["properties"].items():
+        assert schema.get("title") and schema.get("description"), f"{name}: {field}"
+        for option in schema.get("oneOf", []):
+            assert set(option) == {"const", "title"}, f"{name}: {field}"
+        if field.endswith(("_on", "_date")):
+            assert schema.get("format") == "date", f"{name}: {field} looks like a date without format: date"
+    if "comment" in form["properties"]:
+        assert form["properties"]["comment"].get("x-widget") == "textarea", f"{name}: comment"
+
+
+def check_user_tasks(specs, expected: dict[str, tuple[str, str]]) -> dict:
+    """Every user task is expected, sits in the lane of its role (Chinese name) and names its form
+    file, which exists; returns the user task specs by id for further checks."""
+    user_tasks = {ts.bpmn_id: ts for ts in all_task_specs(specs) if type(ts).__name__ == "UserTask"}
+    assert set(user_tasks) == set(expected)
+    for bpmn_id, (role, form) in expected.items():
+        assert role_for_lane(user_tasks[bpmn_id].lane).key == role, bpmn_id
+        assert user_tasks[bpmn_id].extensions["properties"]["formJsonSchemaFilename"] == form, bpmn_id
+        assert (FORMS / form).is_file(), form
+    return user_tasks

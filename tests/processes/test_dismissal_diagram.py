@@ -5,7 +5,6 @@ conventions of workflows/README.md and its decision stage is run without a datab
 """
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -51,10 +50,6 @@ def specs():
     return checks.parse_specs(DIAGRAM, "dismissal")
 
 
-def load_form(name: str) -> dict:
-    return json.loads((FORMS / name).read_text(encoding="utf-8"))
-
-
 def test_process_lanes_are_the_roles_of_the_decision_chain(tree):
     process = tree.getroot().find("bpmn:process", checks.NS)
     assert (process.get("id"), process.get("name"), process.get("isExecutable")) == ("dismissal", "辞退审批", "true")
@@ -66,18 +61,11 @@ def test_process_lanes_are_the_roles_of_the_decision_chain(tree):
 
 @pytest.mark.parametrize("name", FORM_FILES)
 def test_form_is_a_draft_2020_12_object_schema_in_chinese(name):
-    form = load_form(name)
-    Draft202012Validator.check_schema(form)
-    assert form["type"] == "object" and form["additionalProperties"] is False
-    assert form["title"] and form["description"] and set(form["required"]) <= set(form["properties"])
-    for field, schema in form["properties"].items():
-        assert schema.get("title") and schema.get("description"), field
-        if field.endswith("_date") or field.endswith("_on"):
-            assert schema.get("format") == "date", field
+    checks.check_form(name)
 
 
 def test_start_form_has_the_start_data_and_ground_codes_of_the_api_contract():
-    form = load_form("dismissal_start.json")
+    form = checks.load_form("dismissal_start.json")
     assert set(form["properties"]) == {"worker_id", "grounds", "facts"}
     assert {o["const"] for o in form["properties"]["grounds"]["items"]["oneOf"]} == GROUNDS
     validator = Draft202012Validator(form)
@@ -88,7 +76,7 @@ def test_start_form_has_the_start_data_and_ground_codes_of_the_api_contract():
 
 
 def test_hr_check_needs_evidence_to_proceed_and_a_reason_to_stop():
-    validator = Draft202012Validator(load_form("dismissal_hr_check.json"))
+    validator = Draft202012Validator(checks.load_form("dismissal_hr_check.json"))
     evidence = [{"ground": "absence", "description": "考勤记录"}]
     assert validator.is_valid({"decision": "approve", "protections": [], "evidence": evidence})
     assert not validator.is_valid({"decision": "approve", "protections": [], "evidence": []})
@@ -98,18 +86,13 @@ def test_hr_check_needs_evidence_to_proceed_and_a_reason_to_stop():
 
 
 def test_appeal_decision_always_gives_reasons():
-    validator = Draft202012Validator(load_form("dismissal_appeal_decision.json"))
+    validator = Draft202012Validator(checks.load_form("dismissal_appeal_decision.json"))
     assert not validator.is_valid({"decision": "approve"})
     assert validator.is_valid({"decision": "reject", "comment": "维持"})
 
 
 def test_every_user_task_has_its_role_lane_and_an_existing_form(specs):
-    user_tasks = {ts.bpmn_id: ts for ts in checks.all_task_specs(specs) if type(ts).__name__ == "UserTask"}
-    assert set(user_tasks) == set(USER_TASKS)
-    for bpmn_id, (role, form) in USER_TASKS.items():
-        assert user_tasks[bpmn_id].lane == ZH[role], bpmn_id
-        assert user_tasks[bpmn_id].extensions["properties"]["formJsonSchemaFilename"] == form
-        assert (FORMS / form).is_file()
+    checks.check_user_tasks(specs, USER_TASKS)
 
 
 def test_gateways_and_expressions(specs, tree):

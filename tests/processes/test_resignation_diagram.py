@@ -6,7 +6,6 @@ functions that record what the process asks for, so a broken diagram fails here 
 
 import ast
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from config.policy import DEFAULTS
 from config.roles import ROLES_BY_KEY, role_for_lane
+from tests.processes import diagram_checks as checks
 
 ROOT = Path(__file__).resolve().parents[2]
 DIAGRAM = ROOT / "workflows" / "resignation.bpmn"
@@ -80,10 +80,6 @@ def specs():
     return parser.get_spec("resignation"), parser.get_subprocess_specs("resignation")
 
 
-def load_form(name: str) -> dict:
-    return json.loads((FORMS / name).read_text(encoding="utf-8"))
-
-
 def all_task_specs(specs):
     spec, subprocess_specs = specs
     yield from spec.task_specs.values()
@@ -109,23 +105,11 @@ def test_process_is_the_executable_resignation_process(tree):
 
 @pytest.mark.parametrize("name", FORM_FILES)
 def test_form_is_a_draft_2020_12_object_schema_in_chinese(name):
-    form = load_form(name)
-    Draft202012Validator.check_schema(form)
-    assert form["type"] == "object" and form["additionalProperties"] is False
-    assert form["title"] and form["description"] and form["required"]
-    assert set(form["required"]) <= set(form["properties"])
-    for field, schema in form["properties"].items():
-        assert schema.get("title") and schema.get("description"), field
-        for option in schema.get("oneOf", []):
-            assert set(option) == {"const", "title"}, field
-        if schema.get("format") is None:
-            assert not field.endswith(("_on", "_date")), f"{field} looks like a date without format: date"
-    if "comment" in form["properties"]:
-        assert form["properties"]["comment"]["x-widget"] == "textarea"
+    checks.check_form(name)
 
 
 def test_start_form_has_the_start_data_of_the_api_contract():
-    form = load_form("resignation_start.json")
+    form = checks.load_form("resignation_start.json")
     validator = Draft202012Validator(form, format_checker=Draft202012Validator.FORMAT_CHECKER)
     assert set(form["properties"]) == {"worker_id", "reason", "submitted_on"}
     assert validator.is_valid({"worker_id": 7, "reason": "家庭原因", "submitted_on": SUBMITTED_ON})
@@ -138,7 +122,7 @@ def test_start_form_has_the_start_data_of_the_api_contract():
 
 @pytest.mark.parametrize("name", sorted(APPROVAL_FORMS))
 def test_approval_form_requires_a_comment_when_rejecting_or_returning(name):
-    form = load_form(name)
+    form = checks.load_form(name)
     validator = Draft202012Validator(form)
     decisions = {option["const"] for option in form["properties"]["decision"]["oneOf"]}
     assert decisions == APPROVAL_FORMS[name], "return is offered only where the diagram loops back"
@@ -153,7 +137,7 @@ def test_approval_form_requires_a_comment_when_rejecting_or_returning(name):
 
 
 def test_street_review_asks_what_business_is_unfinished():
-    validator = Draft202012Validator(load_form("resignation_street_review.json"))
+    validator = Draft202012Validator(checks.load_form("resignation_street_review.json"))
     assert not validator.is_valid({"decision": "approve"})
     assert not validator.is_valid({"decision": "approve", "unfinished_business": True})
     assert validator.is_valid(
@@ -162,14 +146,14 @@ def test_street_review_asks_what_business_is_unfinished():
 
 
 def test_handover_and_audit_must_be_confirmed():
-    handover = Draft202012Validator(load_form("resignation_handover.json"))
+    handover = Draft202012Validator(checks.load_form("resignation_handover.json"))
     assert handover.is_valid({"handover_confirmed": True, "handed_over_to": "李四", "audit_required": False})
     assert not handover.is_valid(
         {"handover_confirmed": False, "handed_over_to": "李四", "audit_required": False}
     )
     assert not handover.is_valid({"handover_confirmed": True, "handed_over_to": "", "audit_required": False})
     assert not handover.is_valid({"handover_confirmed": True, "handed_over_to": "李四"})
-    audit = Draft202012Validator(load_form("resignation_exit_audit.json"))
+    audit = Draft202012Validator(checks.load_form("resignation_exit_audit.json"))
     assert audit.is_valid(
         {"audit_finished": True, "report_number": "审字〔2026〕3号", "findings": "未发现问题"}
     )
@@ -489,7 +473,7 @@ class Run:
         assert len(ready) == 1, f"{bpmn_id} is not open; open: {self.open_tasks()}"
         task = ready[0]
         assert task.task_spec.lane == lane
-        Draft202012Validator(load_form(form)).validate(data)
+        Draft202012Validator(checks.load_form(form)).validate(data)
         task.data[form.removesuffix(".json")] = data
         task.run()
         self.workflow.do_engine_steps()

@@ -5,7 +5,6 @@ conventions of workflows/README.md and its capped extension loop is run without 
 """
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -48,10 +47,6 @@ def specs():
     return checks.parse_specs(DIAGRAM, "secondment")
 
 
-def load_form(name: str) -> dict:
-    return json.loads((FORMS / name).read_text(encoding="utf-8"))
-
-
 def test_process_lanes_are_the_roles_of_the_approval_chain(tree):
     process = tree.getroot().find("bpmn:process", checks.NS)
     assert (process.get("id"), process.get("name"), process.get("isExecutable")) == ("secondment", "借调审批", "true")
@@ -63,18 +58,11 @@ def test_process_lanes_are_the_roles_of_the_approval_chain(tree):
 
 @pytest.mark.parametrize("name", FORM_FILES)
 def test_form_is_a_draft_2020_12_object_schema_in_chinese(name):
-    form = load_form(name)
-    Draft202012Validator.check_schema(form)
-    assert form["type"] == "object" and form["additionalProperties"] is False
-    assert form["title"] and form["description"] and set(form["required"]) <= set(form["properties"])
-    for field, schema in form["properties"].items():
-        assert schema.get("title") and schema.get("description"), field
-        if field.endswith("_date") or field.endswith("_on"):
-            assert schema.get("format") == "date", field
+    checks.check_form(name)
 
 
 def test_start_form_has_the_start_data_of_the_api_contract():
-    form = load_form("secondment_start.json")
+    form = checks.load_form("secondment_start.json")
     assert set(form["properties"]) == {"worker_id", "borrowing_unit", "borrowing_unit_level", "reason",
                                        "start_date", "end_date"}
     levels = {option["const"] for option in form["properties"]["borrowing_unit_level"]["oneOf"]}
@@ -83,7 +71,7 @@ def test_start_form_has_the_start_data_of_the_api_contract():
 
 @pytest.mark.parametrize("name", APPROVAL_FORMS)
 def test_approval_form_requires_a_comment_when_rejecting(name):
-    validator = Draft202012Validator(load_form(name))
+    validator = Draft202012Validator(checks.load_form(name))
     assert validator.is_valid({"decision": "approve"})
     assert not validator.is_valid({"decision": "reject"})
     assert not validator.is_valid({"decision": "reject", "comment": "  "})
@@ -92,7 +80,7 @@ def test_approval_form_requires_a_comment_when_rejecting(name):
 
 
 def test_period_form_asks_for_what_each_choice_needs():
-    validator = Draft202012Validator(load_form("secondment_period.json"), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Draft202012Validator(checks.load_form("secondment_period.json"), format_checker=Draft202012Validator.FORMAT_CHECKER)
     assert not validator.is_valid({"decision": "extend", "new_end_date": "2026-06-01"})
     assert validator.is_valid({"decision": "extend", "new_end_date": "2026-06-01", "extension_reason": "迎检"})
     assert not validator.is_valid({"decision": "return_early"})
@@ -101,12 +89,7 @@ def test_period_form_asks_for_what_each_choice_needs():
 
 
 def test_every_user_task_has_its_role_lane_and_an_existing_form(specs):
-    user_tasks = {ts.bpmn_id: ts for ts in checks.all_task_specs(specs) if type(ts).__name__ == "UserTask"}
-    assert set(user_tasks) == set(USER_TASKS)
-    for bpmn_id, (role, form) in USER_TASKS.items():
-        assert user_tasks[bpmn_id].lane == ZH[role], bpmn_id
-        assert user_tasks[bpmn_id].extensions["properties"]["formJsonSchemaFilename"] == form
-        assert (FORMS / form).is_file()
+    checks.check_user_tasks(specs, USER_TASKS)
 
 
 def test_steps_after_the_worker_may_have_left_cannot_be_sent_back(specs):
