@@ -108,15 +108,6 @@ def _step(workflow: BpmnWorkflow, name: str, data: dict[str, Any]) -> None:
     workflow.do_engine_steps()
 
 
-def _forget_dropped_events(workflow: BpmnWorkflow) -> None:
-    """A reset drops armed boundary events below its target from the tree but not from the event
-    manager, and the next timer refresh then fails on them, compacted or not (found here; reported,
-    not fixed by compaction). Forget them, so the returns can be compared further."""
-    known = set(workflow.tasks) | {i for sub in workflow.subprocesses.values() for i in sub.tasks}
-    for task_id in [i for i in workflow.event_manager.tasks if i not in known]:
-        del workflow.event_manager.tasks[task_id]
-
-
 def _returned(workflow: BpmnWorkflow, parsed: Any, path: tuple[int, ...]) -> BpmnWorkflow | None:
     """A copy of the case after the returns in `path` (which ready task, which target, in turn)."""
     copy = _saved_and_loaded(workflow, parsed)
@@ -124,8 +115,7 @@ def _returned(workflow: BpmnWorkflow, parsed: Any, path: tuple[int, ...]) -> Bpm
         choices = [(t, s) for t in _ready(copy) for s in completed_user_steps_before(t)]
         if not choices:
             return None
-        reset_within(copy, choices[choice % len(choices)][1])
-        _forget_dropped_events(copy)
+        reset_within(copy, choices[choice % len(choices)][1])  # forgets the events it drops
         copy.do_engine_steps()
     return copy
 
