@@ -8,16 +8,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from config.roles import role_for_lane
+
 from . import clock
-from .definitions import latest_definitions
+from .definitions import latest_definitions, parsed_definition
+from .delegation import extra_task_clauses
 from .models import AuditEvent, Definition, Instance, OrgUnit, TaskDelegation, TaskRow, Worker
 from .scope import Actor, in_subtree
 from .task_lists import count_statement, page_statement, task_branches
-from .tasks import visible_tasks
 
 INBOX_BOXES = ("mine", "open", "others")
 
@@ -64,54 +66,93 @@ def _inbox_where(actor: Actor, *, process: str | None, stage: str | None, search
     return where
 
 
-def _box_filter(session: Session, actor: Actor, box: str) -> Any:
-    """`mine` holds what the actor claimed and what was delegated to them (委派: it stays claimed
-    by the delegator, but it is the delegate's to work); `others` what colleagues hold."""
+@dataclass
+class Reach:
+    """How open tasks reach the actor, looked up once per page and shared by its queries: the
+    branches of engine/task_lists.py, the ways other than a role, and the tasks delegated to them."""
+
+    branches: list[Any]
+    extra: list[Any]
+    delegated: list[str]
+
+
+def reach_of(session: Session, actor: Actor) -> Reach:
+    extra = [] if actor.is_admin else extra_task_clauses(session, actor)
+    branches = task_branches(session, actor, extra)
     delegated = list(session.scalars(select(TaskDelegation.task_id).where(
         TaskDelegation.delegate == actor.username, TaskDelegation.status == "pending")))
+    return Reach(branches, extra, delegated)
+
+
+def _box_filter(actor: Actor, box: str, delegated: list[str]) -> Any:
+    """`mine` holds what the actor claimed and what was delegated to them (委派: it stays claimed
+    by the delegator, but it is the delegate's to work); `others` what colleagues hold."""
+    # the id lists only when there is something in them: a test of the id (not in the queue index)
+    # would make every count fetch its rows from the table
     if box == "mine":
-        return or_(TaskRow.assignee == actor.username, TaskRow.id.in_(delegated))
+        return or_(TaskRow.assignee == actor.username, TaskRow.id.in_(delegated)) if delegated \
+            else TaskRow.assignee == actor.username
     if box == "others":
-        return TaskRow.assignee.is_not(None) & (TaskRow.assignee != actor.username) & TaskRow.id.not_in(delegated)
+        others = TaskRow.assignee.is_not(None) & (TaskRow.assignee != actor.username)
+        return others & TaskRow.id.not_in(delegated) if delegated else others
     return TaskRow.assignee.is_(None)
 
 
 def inbox(session: Session, actor: Actor, *, box: str = "open", process: str | None = None,
-          stage: str | None = None, search: str | None = None, page: int = 1, per_page: int = 20) -> Page:
+          stage: str | None = None, search: str | None = None, page: int = 1, per_page: int = 20,
+          reach: Reach | None = None, total: int | None = None) -> Page:
     """Open tasks for the actor's roles in scope: overdue first, then by due date.
 
     `box` is `mine` (claimed by the actor), `open` (unclaimed) or `others` (claimed by a colleague).
-    Items are (TaskRow, business_key, worker_name) rows.
+    Items are (TaskRow, business_key, worker_name) rows. A page that has already counted its
+    boxes passes `reach` and the box's `total`.
     """
     page = max(1, page)
-    branches = task_branches(session, actor)
-    where = [*_inbox_where(actor, process=process, stage=stage, search=search), _box_filter(session, actor, box)]
-    window = (page_statement(branches, where, page=page, per_page=per_page)
+    reach = reach or reach_of(session, actor)
+    where = [*_inbox_where(actor, process=process, stage=stage, search=search),
+             _box_filter(actor, box, reach.delegated)]
+    window = (page_statement(reach.branches, where, page=page, per_page=per_page)
               .join(Instance, Instance.id == TaskRow.instance_id)
               .outerjoin(Worker, Worker.id == Instance.worker_id)
               .add_columns(Instance.business_key, Worker.name.label("worker_name")))
-    total = session.scalar(count_statement(branches, where)) or 0
+    if total is None:
+        total = session.scalar(count_statement(reach.branches, where)) or 0
     return Page(list(session.execute(window)), total, page, per_page)
 
 
 def inbox_counts(session: Session, actor: Actor, *, process: str | None = None, stage: str | None = None,
-                 search: str | None = None) -> dict[str, int]:
+                 search: str | None = None, reach: Reach | None = None) -> dict[str, int]:
     """How many tasks each box holds under the same filters, and how many of them are overdue
     (in the actor's own boxes), in one statement of index-range counts."""
-    branches = task_branches(session, actor)
+    reach = reach or reach_of(session, actor)
     where = _inbox_where(actor, process=process, stage=stage, search=search)
-    boxes = {name: _box_filter(session, actor, name) for name in INBOX_BOXES}
-    overdue = [TaskRow.due_at < clock.now(), or_(boxes["mine"], boxes["open"])]
-    counts = {name: count_statement(branches, [*where, box]).scalar_subquery() for name, box in boxes.items()}
-    counts["overdue"] = count_statement(branches, [*where, *overdue]).scalar_subquery()
-    row = session.execute(select(*(count.label(name) for name, count in counts.items()))).one()
-    return {name: value or 0 for name, value in row._mapping.items()}
+    boxes = {name: _box_filter(actor, name, reach.delegated) for name in INBOX_BOXES}
+    boxes["overdue"] = and_(TaskRow.due_at < clock.now(), or_(boxes["mine"], boxes["open"]))
+    row = session.execute(count_statement(reach.branches, where, boxes)).one()
+    return {name: int(value or 0) for name, value in row._mapping.items()}
 
 
-def inbox_stages(session: Session, actor: Actor) -> list[tuple[str, str, str]]:
-    """(process key, task name, task title) of every stage the actor has open work in."""
-    query = visible_tasks(session, actor).with_only_columns(TaskRow.process_key, TaskRow.name, TaskRow.title).distinct()
-    return sorted(set(session.execute(query)))
+def inbox_stages(session: Session, actor: Actor, *, reach: Reach | None = None,
+                 definitions: list[Definition] | None = None) -> list[tuple[str, str, str]]:
+    """(process key, task name, task title) of the stages the actor may have work in: the user
+    tasks in the lanes of the actor's roles, read off the deployed processes, and the stages of
+    the open tasks that reach the actor otherwise (claimed, delegated, a vote, as a proxy).
+
+    Reading the open tasks of every role instead took 12 ms for a district's 10,000 tasks."""
+    roles = actor.roles()
+    stages: set[tuple[str, str, str]] = set()
+    for definition in definitions if definitions is not None else latest_definitions(session):
+        parsed = parsed_definition(definition)
+        for process in (parsed.spec, *parsed.subprocess_specs.values()):
+            for spec in process.task_specs.values():
+                role = role_for_lane(spec.lane) if getattr(spec, "manual", False) else None
+                if role is not None and (actor.is_admin or role.key in roles):
+                    stages.add((definition.key, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id))
+    extra = (reach or reach_of(session, actor)).extra
+    if extra:
+        stages.update(session.execute(select(TaskRow.process_key, TaskRow.name, TaskRow.title)
+                                      .where(TaskRow.status == "open", or_(*extra)).distinct()))
+    return sorted(stages)
 
 
 def completed_by(session: Session, actor: Actor, *, page: int = 1, per_page: int = 20) -> Page:

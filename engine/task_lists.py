@@ -8,11 +8,21 @@ Here each way is its own branch: the page takes the first rows of each branch in
 already counted, so every count is an index range.
 """
 
-import functools
-import operator
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, literal, or_, select, true, union
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -23,21 +33,31 @@ from .scope import Actor
 QUEUE_ORDER = (TaskRow.due_at.asc().nulls_last(), TaskRow.created_at, TaskRow.id)
 
 
-def task_branches(session: Session, actor: Actor) -> list[ColumnElement[bool]]:
-    """Every way an open task reaches the actor, role scopes first (they are the large ones)."""
+def task_branches(session: Session, actor: Actor, extra: list[Any] | None = None) -> list[ColumnElement[bool]]:
+    """Every way an open task reaches the actor, role scopes first (they are the large ones);
+    `extra`, when the caller has looked them up, are the ways other than a role."""
     if actor.is_admin:
         return [true()]
-    return [*actor.task_branches(TaskRow.role, TaskRow.org_path), *extra_task_clauses(session, actor)]
+    extra = extra_task_clauses(session, actor) if extra is None else extra
+    return [*actor.task_branches(TaskRow.role, TaskRow.org_path), *extra]
 
 
-def count_statement(branches: list[ColumnElement[bool]], where: list[Any]) -> Select:
-    """How many open tasks match any branch: each branch minus what earlier ones counted, summed."""
-    counts = []
+def count_statement(branches: list[ColumnElement[bool]], where: list[Any],
+                    buckets: dict[str, ColumnElement[bool]] | None = None) -> Select:
+    """How many open tasks match any branch, each counted once: per branch, what earlier branches
+    did not count, summed. With `buckets`, one count per bucket from the same index walks (one
+    column each, named after the bucket); without, a single `total`."""
+    buckets = buckets or {"total": true()}
+    parts = []
     for n, branch in enumerate(branches):
         not_counted_yet = [or_(*branches[:n]).is_not(True)] if n else []
-        counts.append(select(func.count()).select_from(TaskRow)
-                      .where(TaskRow.status == "open", *where, branch, *not_counted_yet).scalar_subquery())
-    return select(functools.reduce(operator.add, counts)) if counts else select(literal(0))
+        parts.append(select(*(func.count().filter(bucket).label(name) for name, bucket in buckets.items()))
+                     .select_from(TaskRow).where(TaskRow.status == "open", *where, branch, *not_counted_yet))
+    if not parts:
+        return select(*(literal(0).label(name) for name in buckets))
+    counted = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    # PostgreSQL sums counts as numeric: cast back, so callers get ints
+    return select(*(cast(func.coalesce(func.sum(counted.c[name]), 0), BigInteger).label(name) for name in buckets))
 
 
 def page_statement(branches: list[ColumnElement[bool]], where: list[Any], *, page: int, per_page: int) -> Select:

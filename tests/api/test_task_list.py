@@ -56,6 +56,8 @@ def test_tasks_come_due_first_and_pages_neither_repeat_nor_skip(as_user):
 
     assert listed == [ids[5], ids[2], ids[4], ids[6], ids[1], ids[0], ids[3]]
     assert totals == {7}
+    total = hr.get("/api/v1/tasks").get_json()["total"]
+    assert total == 7 and type(total) is int
 
 
 def test_a_claimed_task_in_my_role_is_listed_and_counted_once(as_user):
@@ -104,3 +106,17 @@ def test_filters_apply_to_every_way_a_task_reaches_me(as_user):
     assert hr.get("/api/v1/tasks?process=secondment").get_json()["total"] == 0
     assert hr.get("/api/v1/tasks").get_json()["total"] == 4
     assert as_user("hr_s02").get("/api/v1/tasks").get_json()["total"] == 0
+
+
+def test_counts_are_whole_numbers_on_every_database(as_user):
+    """PostgreSQL sums counts as numeric; lists and inbox boxes must still count in ints."""
+    from engine import queries
+    from engine.scope import load_actor
+    from engine.task_lists import open_tasks
+
+    _cases(as_user("hr_s01"), 2)
+    actor = load_actor(db.session, "hr_s01")
+    assert type(open_tasks(db.session, actor, [])["total"]) is int
+    counts = queries.inbox_counts(db.session, actor)
+    assert counts["open"] == 2 and all(type(value) is int for value in counts.values())
+    assert type(queries.inbox(db.session, actor, box="open").total) is int

@@ -73,6 +73,10 @@ def test_search_by_worker_name_or_business_key_and_filter_by_stage(browser_as, r
     assert "RES-WANG" in by_key and "RES-LI" not in by_key
     assert "RES-WANG" in hr.html("/inbox?box=open&process=resignation&stage=street_review")
     assert "RES-WANG" not in hr.html("/inbox?box=open&stage=street_decision")
+    # the stage filter offers the steps of the user's own roles, not the leader's decision
+    stages = re.search(r'<select id="filter-stage".*?</select>', hr.html("/inbox"), re.S).group(0)
+    assert 'value="street_review"' in stages and 'value="handover"' in stages
+    assert 'value="street_decision"' not in stages
 
 
 def test_claim_moves_a_task_to_mine_and_unclaim_gives_it_back(browser_as, resignation):

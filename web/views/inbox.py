@@ -24,14 +24,17 @@ def index():
     actor = current_actor()
     box = request.args.get("box", "")
     filters = _filters()
+    reach = queries.reach_of(db.session, actor)  # looked up once for the counts, the page and the stages
     counts = queries.inbox_counts(db.session, actor, process=filters["process"], stage=filters["stage"],
-                                  search=filters["q"])
+                                  search=filters["q"], reach=reach)
     if box not in queries.INBOX_BOXES:
         box = "mine" if counts["mine"] else "open"
     page = queries.inbox(db.session, actor, box=box, process=filters["process"], stage=filters["stage"],
-                         search=filters["q"], page=int_arg("page"), per_page=PER_PAGE)
-    processes = {d.key: d.name for d in latest_definitions(db.session)}
-    stages = queries.inbox_stages(db.session, actor)
+                         search=filters["q"], page=int_arg("page"), per_page=PER_PAGE, reach=reach,
+                         total=counts[box])
+    definitions = latest_definitions(db.session)
+    processes = {d.key: d.name for d in definitions}
+    stages = queries.inbox_stages(db.session, actor, reach=reach, definitions=definitions)
     orgs = queries.org_names(db.session, {task.org_code for task, _, _ in page.items})
     return render_template("inbox/index.html", box=box, counts=counts, page=page, filters=filters,
                            processes=processes, stages=stages, orgs=orgs)
