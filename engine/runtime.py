@@ -25,6 +25,7 @@ from config.roles import role_for_lane
 
 from . import approvals, audit, clock, notifications, rules, step_hooks
 from . import attachments as attachment_files
+from .compaction import compact
 from .definitions import definition_version, form_key, parsed_definition, start_form_name
 from .delegation import INITIATOR_ROLE, acting_on, pending_delegation, principals_of
 from .effects import StepEffects
@@ -419,8 +420,7 @@ def _finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task
         ended = True
     elif effects.outcome:
         instance.outcome = effects.outcome
-    from .compaction import compact  # F3: long-lived cases keep a small task tree
-    compact(workflow)
+    compact(workflow)  # F3: long-lived cases keep a small task tree
     instance.state = dump_state(workflow)
     instance.next_timer_at = next_timer_at(workflow) if instance.status == "running" else None
     instance.updated_at = now
