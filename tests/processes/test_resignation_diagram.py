@@ -21,17 +21,12 @@ from SpiffWorkflow.util.task import TaskState
 from config.policy import DEFAULTS
 from config.roles import ROLES_BY_KEY, role_for_lane
 from tests.processes import diagram_checks as checks
+from tests.processes.diagram_checks import all_task_specs, bounds, expressions, inside, on_border, overlap
 
 ROOT = Path(__file__).resolve().parents[2]
 DIAGRAM = ROOT / "workflows" / "resignation.bpmn"
 FORMS = ROOT / "forms"
-NS = {
-    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-    "dc": "http://www.omg.org/spec/DD/20100524/DC",
-    "di": "http://www.omg.org/spec/DD/20100524/DI",
-    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
-}
+NS = checks.NS
 CST = dt.timezone(dt.timedelta(hours=8))
 
 HR = ROLES_BY_KEY["street_hr"].name_zh
@@ -78,13 +73,6 @@ def specs():
     parser = SpiffBpmnParser(validator=VALIDATOR)
     parser.add_bpmn_file(str(DIAGRAM))
     return parser.get_spec("resignation"), parser.get_subprocess_specs("resignation")
-
-
-def all_task_specs(specs):
-    spec, subprocess_specs = specs
-    yield from spec.task_specs.values()
-    for sub in subprocess_specs.values():
-        yield from sub.task_specs.values()
 
 
 def test_process_is_the_executable_resignation_process(tree):
@@ -221,19 +209,6 @@ def test_every_merge_is_a_gateway_and_every_choice_is_complete(specs):
             assert len(task_spec.outputs) <= 1 or task_spec.bpmn_id == "street_stage", task_spec.bpmn_id
 
 
-def expressions(tree):
-    """Every script, condition, timer and dueAt in the diagram: (element id, mode, source)."""
-    root = tree.getroot()
-    for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
-        yield script.getparent().get("id"), "exec", script.text
-    for cond in root.iterfind(".//bpmn:sequenceFlow/bpmn:conditionExpression", NS):
-        yield cond.getparent().get("id"), "eval", cond.text
-    for timer in root.iterfind(".//bpmn:timerEventDefinition/*", NS):
-        yield timer.getparent().getparent().get("id"), "eval", timer.text
-    for prop in root.iterfind(".//spiffworkflow:property[@name='dueAt']", NS):
-        yield prop.getparent().getparent().getparent().get("id"), "eval", prop.get("value")
-
-
 def test_scripts_and_expressions_are_restricted_python_calling_only_the_helpers(tree):
     found = list(expressions(tree))
     assert len(found) == 15  # 6 scripts, 5 conditions, 2 timers, 2 due dates
@@ -266,38 +241,9 @@ DRAWN = {
 }
 
 
-def bounds(shape) -> tuple[float, float, float, float]:
-    b = shape.find("dc:Bounds", NS)
-    return tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
-
-
-def overlap(a, b) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
-
-
-def inside(point, box, margin=0.5) -> bool:
-    x, y = point
-    return (
-        box[0] - margin <= x <= box[0] + box[2] + margin and box[1] - margin <= y <= box[1] + box[3] + margin
-    )
-
-
-def on_border(point, box, margin=0.5) -> bool:
-    x, y = point
-    left, top, right, bottom = box[0], box[1], box[0] + box[2], box[1] + box[3]
-    return (
-        inside(point, box, margin)
-        and min(abs(x - left), abs(x - right), abs(y - top), abs(y - bottom)) <= margin
-    )
-
-
 @pytest.fixture(scope="module")
 def layout(tree):
-    root = tree.getroot()
-    shapes = {s.get("bpmnElement"): s for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
-    edges = {e.get("bpmnElement"): e for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
-    elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-    return root, shapes, edges, elements
+    return checks.layout(tree)
 
 
 def test_every_node_lane_pool_and_flow_has_diagram_interchange(layout):
