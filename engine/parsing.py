@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from .runtime_caps import cap_loop_inputs
 from .xmlsafe import XmlError, XmlSyntaxError, parse_xml
 
 __all__ = ["DefinitionError", "ParsedDefinition", "Problem", "build_specs", "build_specs_from_trees", "element_lines"]
@@ -207,6 +208,7 @@ def build_specs_from_trees(
             subprocess_specs = parser.get_subprocess_specs(chosen)
             name = parser.get_process_parser(chosen).get_name()
             result = ParsedDefinition(chosen, name, spec, subprocess_specs)
+            cap_loop_inputs([spec, *subprocess_specs.values()])
         except Exception as exc:  # noqa: BLE001
             problems.append(problem_from_exception(exc, lines, source))
     for other in parser.get_process_ids():

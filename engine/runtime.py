@@ -77,11 +77,10 @@ def _attach(workflow: BpmnWorkflow) -> StepEffects:
 
 
 def _advance(workflow: BpmnWorkflow, step: Any = None) -> None:
-    """Run `step` and the engine steps after it under one deadline, checked between steps too,
-    with the engine's caps on computed instance counts and timers in place."""
+    """Run `step` and the engine steps after it under one deadline, checked between steps too
+    (the caps on computed instance counts and timers sit in the script engine and the parsed specs)."""
     try:
         with deadline(STEP_SECONDS) as step_deadline:
-            workflow.script_engine.cap_loop_inputs(workflow)
             if step is not None:
                 step()
             workflow.do_engine_steps(will_complete_task=step_deadline.check)

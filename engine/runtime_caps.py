@@ -5,7 +5,7 @@ month, both outside any script deadline: a computed cardinality, collection or t
 is therefore held to the upload validator's limits here (tests/engine/test_runtime_caps.py).
 """
 
-from collections.abc import Sized
+from collections.abc import Iterable, Sized
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -112,3 +112,13 @@ def check_computed_value(spec: Any, expression: str, value: Any) -> None:
     timer = _timer_of(spec, expression)
     if timer is not None:
         _check_timer(spec, timer, value)
+
+
+def cap_loop_inputs(specs: Iterable[Any]) -> None:
+    """Check the input collections of multi-instance tasks, which are read as data and never
+    evaluated: a listener on each such spec, connected once when the definition is parsed."""
+    for process in specs:
+        for spec in process.task_specs.values():
+            if (isinstance(spec, MultiInstanceTask) and spec.data_input is not None
+                    and not spec.update_event.is_connected(check_loop_input)):
+                spec.update_event.connect(check_loop_input)

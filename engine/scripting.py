@@ -20,9 +20,8 @@ from typing import Any
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.transformer import copy_locations
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 
-from .runtime_caps import ValueRefused, check_computed_value, check_loop_input
+from .runtime_caps import ValueRefused, check_computed_value
 from .script_guards import (
     DEFAULT_TIME_LIMIT,
     GUARDS,
@@ -340,16 +339,6 @@ class RestrictedScriptEngine(PythonScriptEngine):
         value = super().evaluate(task, expression, external_context)
         check_computed_value(task.task_spec, expression, value)
         return value
-
-    def cap_loop_inputs(self, workflow: Any) -> None:
-        """Check input collections of multi-instance tasks; they are read as data, never evaluated.
-
-        The listener sits on the (shared, cached) spec and is connected once."""
-        for process in (workflow.spec, *workflow.subprocess_specs.values()):
-            for spec in process.task_specs.values():
-                if (isinstance(spec, MultiInstanceTask) and spec.data_input is not None
-                        and not spec.update_event.is_connected(check_loop_input)):
-                    spec.update_event.connect(check_loop_input)
 
 
 def make_script_engine(
