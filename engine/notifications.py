@@ -108,13 +108,10 @@ def active_proxies_of(session: Session, principal_ids: Iterable[int], process_ke
     ids = sorted(set(principal_ids))
     if not ids:
         return []
-    day = on or clock.today()
     query = (select(User.id, User.username, User.email).join(Proxy, Proxy.proxy_id == User.id)
-             .where(Proxy.principal_id.in_(ids), Proxy.revoked_at.is_(None), Proxy.starts_on <= day,
-                    Proxy.ends_on >= day, User.active.is_(True)))
-    if process_key:
-        query = query.where(or_(Proxy.process_key.is_(None), Proxy.process_key == process_key))
-    return [Recipient(*row) for row in session.execute(query)]
+             .where(Proxy.principal_id.in_(ids), _proxy_in_force(bool(process_key))))
+    params = {"day": on or clock.today(), "process_key": process_key}
+    return [Recipient(*row) for row in session.execute(query, params)]
 
 
 def _unique(recipients: Iterable[Recipient]) -> list[Recipient]:
