@@ -130,20 +130,6 @@ def scenarios(session) -> list[tuple[str, object, dict]]:  # noqa: ANN001
     ]
 
 
-def task_filters(actor, args: dict) -> list:  # noqa: ANN001
-    """The filters of web/api/tasks.list_tasks for these arguments."""
-    from engine.models import TaskRow
-
-    where = []
-    if args.get("process"):
-        where.append(TaskRow.process_key == args["process"])
-    if args.get("instance"):
-        where.append(TaskRow.instance_id == args["instance"])
-    if args.get("assignee") == "me":
-        where.append(TaskRow.assignee == actor.username)
-    return where
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -161,7 +147,7 @@ def main() -> None:
     load_seconds = bulk_load(args.database_url, args.rows, args.open, args.streets)
     raw = psycopg.connect(args.database_url.replace("postgresql+psycopg", "postgresql"))
 
-    from engine.task_lists import count_statement, open_tasks, page_statement, task_branches
+    from engine.task_lists import count_statement, list_filters, open_tasks, page_statement, task_branches
     from web.extensions import db
 
     rows, results = [], []
@@ -169,7 +155,7 @@ def main() -> None:
     with app.app_context():
         for label, actor, list_args in scenarios(db.session):
             page_args = {"page": list_args.get("page", 1), "per_page": 20}
-            where = task_filters(actor, list_args)
+            where = list_filters(actor, list_args)
             engine_ms, raw_ms, api_ms = [], [], []
             page = None
             for _ in range(args.repeat):

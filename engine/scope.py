@@ -136,11 +136,6 @@ class Actor:
         paths = _outermost(self.scope_paths())
         return or_(*(in_subtree(column, p) for p in paths)) if paths else false()
 
-    def task_filter(self, role_column: ColumnElement, path_column: ColumnElement) -> ColumnElement[bool]:
-        """SQL filter: tasks offered to a role this user holds at the task's unit or above."""
-        clauses = self.task_branches(role_column, path_column)
-        return or_(*clauses) if clauses else false()
-
     def task_branches(self, role_column: ColumnElement, path_column: ColumnElement) -> list[ColumnElement[bool]]:
         """One index range per role held: (role, unit subtree)."""
         return [and_(role_column == role, in_subtree(path_column, path))

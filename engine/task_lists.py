@@ -42,6 +42,18 @@ def task_branches(session: Session, actor: Actor, extra: list[Any] | None = None
     return [*actor.task_branches(TaskRow.role, TaskRow.org_path), *extra]
 
 
+def list_filters(actor: Actor, args: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """The task list's filters (GET /api/v1/tasks and its Excel export): process, instance, mine."""
+    where = []
+    if args.get("process"):
+        where.append(TaskRow.process_key == args["process"])
+    if args.get("instance"):
+        where.append(TaskRow.instance_id == args["instance"])
+    if args.get("assignee") == "me":
+        where.append(TaskRow.assignee == actor.username)
+    return where
+
+
 def count_statement(branches: list[ColumnElement[bool]], where: list[Any],
                     buckets: dict[str, ColumnElement[bool]] | None = None) -> Select:
     """How many open tasks match any branch, each counted once: per branch, what earlier branches

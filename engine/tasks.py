@@ -8,16 +8,15 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 
 from config.operations import ops_setting
 from config.policy import DEFAULTS, policy_value
 from config.roles import role_for_lane
 
 from . import clock
-from .delegation import INITIATOR_ROLE, extra_task_clauses, may_see_task
+from .delegation import INITIATOR_ROLE, may_see_task
 from .errors import NotFound
 from .models import Instance, OrgUnit, TaskRow
 from .scope import Actor, UnitRef, lifted_unit
@@ -151,15 +150,6 @@ def _due_at(task: Any, props: dict[str, str], now: datetime) -> datetime | None:
     if day is None:
         return None
     return datetime.combine(day, time(23, 59, 59), clock.CHINA_TZ)
-
-
-def visible_tasks(session: Session, actor: Actor, *, status: str = "open") -> Select:
-    """Tasks offered to the actor's roles within the actor's org scope, and those the actor works
-    as assignee, delegate, approver of a round or proxy (engine/delegation.py)."""
-    query = select(TaskRow).where(TaskRow.status == status)
-    if actor.is_admin:
-        return query
-    return query.where(or_(actor.task_filter(TaskRow.role, TaskRow.org_path), *extra_task_clauses(session, actor)))
 
 
 def get_task_row(session: Session, actor: Actor, task_id: str) -> TaskRow:

@@ -9,9 +9,9 @@ from marshmallow import Schema
 from sqlalchemy import select
 
 from engine import attachments, exports, printing
-from engine.models import Instance, OrgUnit, TaskRow
+from engine.models import Instance, OrgUnit
 from engine.scope import in_subtree
-from engine.tasks import visible_tasks
+from engine.task_lists import list_filters, page_statement, task_branches
 
 from ..extensions import db
 from .common import caller, paginate
@@ -87,15 +87,8 @@ def approval_form(instance_id: int):
 def export_tasks(args: dict):
     """The task list of GET /tasks (same filters, every page) as an Excel file."""
     actor = caller()
-    query = visible_tasks(db.session, actor)
-    if args.get("process"):
-        query = query.where(TaskRow.process_key == args["process"])
-    if args.get("instance"):
-        query = query.where(TaskRow.instance_id == args["instance"])
-    if args.get("assignee") == "me":
-        query = query.where(TaskRow.assignee == actor.username)
-    rows = db.session.scalars(query.order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at)
-                              .limit(exports.MAX_ROWS))
+    rows = db.session.scalars(page_statement(task_branches(db.session, actor), list_filters(actor, args),
+                                             page=1, per_page=exports.MAX_ROWS))
     return _download(exports.export(rows, exports.TASK_COLUMNS, title="待办任务"), exports.XLSX_MIME, "待办任务.xlsx")
 
 

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from engine import runtime
 from engine.models import Definition, Instance, TaskRow
-from engine.task_lists import open_tasks
+from engine.task_lists import list_filters, open_tasks
 from engine.tasks import get_task_row
 
 from ..extensions import db
@@ -20,14 +20,8 @@ blp = Blueprint("tasks", __name__, description="待办任务 Tasks")
 @blp.response(200, page_schema(TaskSchema, "TaskPage"))
 def list_tasks(args: dict):
     actor = caller()
-    where = []
-    if args.get("process"):
-        where.append(TaskRow.process_key == args["process"])
-    if args.get("instance"):
-        where.append(TaskRow.instance_id == args["instance"])
-    if args.get("assignee") == "me":
-        where.append(TaskRow.assignee == actor.username)
-    return open_tasks(db.session, actor, where, page=args.get("page", 1), per_page=args.get("per_page", 20))
+    return open_tasks(db.session, actor, list_filters(actor, args), page=args.get("page", 1),
+                      per_page=args.get("per_page", 20))
 
 
 @blp.route("/<string:task_id>")
