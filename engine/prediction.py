@@ -143,11 +143,12 @@ def predict(session: Session, actor: Actor, instance_id: int) -> dict[str, Any]:
     current = ready_human_tasks(workflow)
     waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING) if type(t.task_spec).__name__ not in SKIP]
     walk = _Walk(session, instance, workflow)
-    starts = [(t, True) for t in current if t is not parked_start(workflow)]
-    if parked_start(workflow) is not None:
+    parked = parked_start(workflow)
+    starts = [(t, True) for t in current if t is not parked]
+    if parked is not None:
         result["current"].append({"id": "resubmit", "title": "发起人重新提交", "role": INITIATOR_ROLE,
                                   "org": instance.org_code})
-        starts = [(parked_start(workflow), True)]
+        starts = [(parked, True)]
     for task in [t for t, _ in starts if getattr(t.task_spec, "manual", False)]:
         role, org = walk.who(task.task_spec)
         result["current"].append({"id": task.task_spec.bpmn_id, "title": task.task_spec.bpmn_name,
