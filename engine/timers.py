@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -79,7 +80,16 @@ def _fire_one(session: Session, instance: Instance, report: TickReport) -> None:
     except DomainError as exc:
         savepoint.rollback()
         report.failed += 1
-        _raise_incident(session, instance, exc)
+        _raise_incident(session, instance, exc.code, exc.message)
+        return
+    except SQLAlchemyError:
+        savepoint.rollback()
+        raise  # the database, not this case: give the whole batch back
+    except Exception as exc:  # noqa: BLE001 - a bug met in one case must not stop every timer behind it
+        savepoint.rollback()
+        log.exception("timer of instance %s raised", instance.id)
+        report.failed += 1
+        _raise_incident(session, instance, "internal_error", f"内部错误：{type(exc).__name__}")
         return
     except BaseException:
         savepoint.rollback()
@@ -88,14 +98,14 @@ def _fire_one(session: Session, instance: Instance, report: TickReport) -> None:
     report.fired += 1
 
 
-def _raise_incident(session: Session, instance: Instance, exc: DomainError) -> None:
+def _raise_incident(session: Session, instance: Instance, code: str, message: str) -> None:
     """A timer whose step fails puts its case in `error` for an administrator, instead of
     failing again on every pass; the failed step itself was rolled back to its savepoint."""
-    log.warning("timer of instance %s failed: %s", instance.id, exc.code)
+    log.warning("timer of instance %s failed: %s", instance.id, code)
     if instance.status == "running":
         instance.status = "error"
-        instance.error = exc.message[:2000]
-        audit.record(session, "timer", "incident", instance_id=instance.id, detail={"error": exc.code})
+        instance.error = message[:2000]
+        audit.record(session, "timer", "incident", instance_id=instance.id, detail={"error": code})
 
 
 def fire_due(session: Session, at: datetime, *, limit: int = 500, batch: int = BATCH_SIZE) -> TickReport:

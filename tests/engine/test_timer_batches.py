@@ -73,6 +73,55 @@ def test_a_case_whose_step_fails_goes_to_error_alone_and_the_rest_of_its_batch_f
         assert timers.tick(db.session, AFTER_FIRST).fired == 0  # the case in error is not retried
 
 
+def test_an_unexpected_error_in_one_case_is_its_incident_and_does_not_stop_the_others(app, as_user, monkeypatch):
+    """A bug met in one case (here an AttributeError out of the engine) must not crash the worker
+    on every pass and hold up every timer due behind that case."""
+    from web.extensions import db
+
+    ids = _start_cases(as_user, 3)
+    broken = ids[0]
+
+    def step_then_break(session, instance, **kwargs):  # noqa: ANN001, ANN202
+        apply_due_timers(session, instance, **kwargs)
+        if instance.id == broken:
+            raise AttributeError("'NoneType' object has no attribute 'task_spec'")
+        return True
+
+    monkeypatch.setattr(timers, "apply_due_timers", step_then_break)
+    with app.app_context():
+        report = timers.tick(db.session, AFTER_FIRST, batch=10)
+        assert (report.fired, report.failed) == (2, 1)
+        db.session.expire_all()
+        failed = db.session.get(Instance, broken)
+        assert failed.status == "error" and "AttributeError" in failed.error
+        assert _events(db.session, broken, "incident") == 1 and _events(db.session, broken, "timer_fired") == 0
+        assert [db.session.get(Instance, i).next_timer_at for i in ids[1:]] == [SECOND_DUE, SECOND_DUE]
+
+
+def test_a_database_error_gives_the_whole_batch_back_and_marks_no_case(app, as_user, monkeypatch):
+    """The database failing is not the case's fault: nothing fired, nothing in error, all due again."""
+    from sqlalchemy.exc import OperationalError
+
+    from web.extensions import db
+
+    ids = _start_cases(as_user, 3)
+
+    def step_then_lose_the_database(session, instance, **kwargs):  # noqa: ANN001, ANN202
+        apply_due_timers(session, instance, **kwargs)
+        if instance.id == ids[1]:
+            raise OperationalError("UPDATE instances", {}, Exception("server closed the connection"))
+        return True
+
+    monkeypatch.setattr(timers, "apply_due_timers", step_then_lose_the_database)
+    with app.app_context():
+        with pytest.raises(OperationalError):
+            timers.tick(db.session, AFTER_FIRST, batch=10)
+        db.session.expire_all()
+        assert [db.session.get(Instance, i).status for i in ids] == ["running"] * 3
+        assert [db.session.get(Instance, i).next_timer_at for i in ids] == [FIRST_DUE] * 3
+        assert sum(_events(db.session, i, "timer_fired") + _events(db.session, i, "incident") for i in ids) == 0
+
+
 def test_a_case_saved_by_someone_else_mid_batch_is_a_conflict_and_the_others_fire(app, as_user, monkeypatch):
     """The optimistic lock still guards each case of a batch: a late save elsewhere wins."""
     from web.extensions import db
