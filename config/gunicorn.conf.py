@@ -3,9 +3,10 @@ that never carries personal data."""
 
 import multiprocessing
 import os
-import re
 
 from gunicorn.glogging import Logger
+
+from engine.privacy import mask_personal
 
 bind = os.environ.get("CWFLOW_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("CWFLOW_WORKERS", multiprocessing.cpu_count()))
@@ -24,9 +25,6 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 wsgi_app = "web:create_app()"
 
-_PERSONAL_NUMBER = re.compile(r"\d{11,}[Xx]?")
-
-
 class PersonalDataMaskingLogger(Logger):
     """The access log with phone and ID numbers (runs of 11+ digits) in paths replaced by ***."""
 
@@ -34,7 +32,7 @@ class PersonalDataMaskingLogger(Logger):
         atoms = super().atoms(resp, req, environ, request_time)
         for key in ("U", "r", "q"):
             if isinstance(atoms.get(key), str):
-                atoms[key] = _PERSONAL_NUMBER.sub("***", atoms[key])
+                atoms[key] = mask_personal(atoms[key])
         return atoms
 
 

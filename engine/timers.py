@@ -10,6 +10,7 @@ The worker sweeps task deadlines and sends queued e-mail on its own, slower inte
 
 import logging
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import audit, clock, deadlines, notifications
 from .errors import Conflict, DomainError
 from .models import Instance
+from .privacy import mask_personal
 from .runtime import apply_due_timers
 
 log = logging.getLogger(__name__)
@@ -87,7 +89,8 @@ def _fire_one(session: Session, instance: Instance, report: TickReport) -> None:
         raise  # the database, not this case: give the whole batch back
     except Exception as exc:  # noqa: BLE001 - a bug met in one case must not stop every timer behind it
         savepoint.rollback()
-        log.exception("timer of instance %s raised", instance.id)
+        trace = "".join(traceback.format_exception(exc))
+        log.error("timer of instance %s raised:\n%s", instance.id, mask_personal(trace))
         report.failed += 1
         _raise_incident(session, instance, "internal_error", f"内部错误：{type(exc).__name__}")
         return

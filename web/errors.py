@@ -1,7 +1,6 @@
 """One mapping from domain errors and HTTP errors to the JSON error model of api-contract.md."""
 
 import logging
-import re
 from typing import Any
 
 from flask import Flask, jsonify, request
@@ -9,16 +8,10 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DomainError
+from engine.privacy import mask_personal
 
 log = logging.getLogger("cwflow.web")
 
-# ID numbers (18 characters) and mobile numbers (11 digits) never reach a log, even inside a path.
-_PERSONAL_NUMBER = re.compile(r"\d{11,}[Xx]?")
-
-
-def mask_personal(text: str) -> str:
-    """`text` with every run of 11 or more digits (phone, ID number) replaced by ***."""
-    return _PERSONAL_NUMBER.sub("***", text)
 
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
