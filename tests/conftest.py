@@ -13,12 +13,26 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+import time_machine
+
 from engine import clock
 from web import create_app
 from web.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "demo-pass-2026"
+# The suite's "today": every test starts on this moment (China time) and the clock runs on from it,
+# so deadlines counted from the fixed dates the tests submit never pass with the real calendar.
+SUITE_NOW = "2026-11-25T10:00:00+08:00"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_today() -> Iterator[None]:
+    """Move this process's clock (time, datetime, the engine's clock) to SUITE_NOW for the session."""
+    from datetime import datetime
+
+    with time_machine.travel(datetime.fromisoformat(SUITE_NOW), tick=True):
+        yield
 
 
 def _database_url(tmp_root: Path) -> str:
