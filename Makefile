@@ -32,6 +32,7 @@ test: install lint test-sqlite test-postgres
 
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test-sqlite:
 	$(BIN)/python -m pytest

@@ -65,7 +65,7 @@ def prepare(url: str, fixtures: tuple[str, ...] = ()) -> None:
 
 def _prepare_here(url: str, fixtures: list[str]) -> None:
     sys.path.insert(0, str(ROOT))
-    from engine.definitions import Upload, deploy, load_form_files
+    from engine.workflow.definitions import Upload, deploy, load_form_files
     from web import create_app
     from web.cli import _deploy_folder
     from web.demo import load_demo

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import raw_engine  # noqa: E402
-from bench._server import (  # noqa: E402
+from bench._server import (
     Client,
     RssSampler,
     fresh_database,

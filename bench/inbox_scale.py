@@ -111,7 +111,7 @@ def _pick_role(rng: random.Random) -> tuple[str, str, float]:
 
 def scenarios(session) -> list[tuple[str, object, dict]]:  # noqa: ANN001
     """(label, actor, list arguments) as GET /api/v1/tasks would receive them."""
-    from engine.scope import load_actor
+    from engine.core.scope import load_actor
 
     hr, leader, sec = (load_actor(session, name) for name in ("bench_hr", "bench_leader", "bench_sec"))
     civil = load_actor(session, "civil_d01")
@@ -147,7 +147,13 @@ def main() -> None:
     load_seconds = bulk_load(args.database_url, args.rows, args.open, args.streets)
     raw = psycopg.connect(args.database_url.replace("postgresql+psycopg", "postgresql"))
 
-    from engine.task_lists import count_statement, list_filters, open_tasks, page_statement, task_branches
+    from engine.reads.task_lists import (
+        count_statement,
+        list_filters,
+        open_tasks,
+        page_statement,
+        task_branches,
+    )
     from web.extensions import db
 
     rows, results = [], []
@@ -209,8 +215,8 @@ def main() -> None:
 def browser_inbox(session, repeat: int) -> list[dict]:  # noqa: ANN001
     """The staff inbox page's queries (the counts of every box with the overdue figure, the first
     page of the unclaimed box, the stage filter) for each role's inbox, as `web/views/inbox.py` runs them."""
-    from engine import queries
-    from engine.definitions import latest_definitions
+    from engine.reads import queries
+    from engine.workflow.definitions import latest_definitions
 
     rows, results = [], []
     for label, actor, _ in scenarios(session)[:4]:

@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from engine import clock, timers  # noqa: E402
+from engine.core import clock  # noqa: E402
+from engine.process import timers  # noqa: E402
 from web import create_app  # noqa: E402
 from web.extensions import db  # noqa: E402
 

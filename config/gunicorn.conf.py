@@ -6,7 +6,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-from engine.privacy import mask_personal
+from engine.core.privacy import mask_personal
 
 bind = os.environ.get("CWFLOW_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("CWFLOW_WORKERS", multiprocessing.cpu_count()))

@@ -7,15 +7,15 @@ SQLite file in a temporary folder. Tests marked `committed` see real commits acr
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-import time_machine
-
-from engine import clock
+from engine.core import clock
 from web import create_app
 from web.extensions import db
 
@@ -26,13 +26,17 @@ PASSWORD = "demo-pass-2026"
 SUITE_NOW = "2026-11-25T10:00:00+08:00"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _suite_today() -> Iterator[None]:
-    """Move this process's clock (time, datetime, the engine's clock) to SUITE_NOW for the session."""
-    from datetime import datetime
+_suite_clock = time_machine.travel(datetime.fromisoformat(SUITE_NOW), tick=True)
 
-    with time_machine.travel(datetime.fromisoformat(SUITE_NOW), tick=True):
-        yield
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Move this process's clock (time, datetime, the engine's clock) to SUITE_NOW before the test
+    modules are even imported, so module-level dates agree with the app's today."""
+    _suite_clock.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _suite_clock.stop()
 
 
 def _database_url(tmp_root: Path) -> str:

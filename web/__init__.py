@@ -7,10 +7,9 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 
 from config.settings import load_settings
-
-from .extensions import csrf, db
-from .i18n import init_i18n
-from .sqlite_tuning import tune_sqlite
+from web.extensions import csrf, db
+from web.i18n import init_i18n
+from web.sqlite_tuning import tune_sqlite
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -26,13 +25,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     init_i18n(app)
 
-    from .api import register_api
-    from .auth_views import bp as auth_bp
-    from .cli import register_cli
-    from .errors import register_error_handlers
-    from .idempotency import register_idempotency
-    from .security import register_security_headers
-    from .views import register_views
+    from web.api import register_api
+    from web.auth_views import bp as auth_bp
+    from web.cli import register_cli
+    from web.errors import register_error_handlers
+    from web.idempotency import register_idempotency
+    from web.security import register_security_headers
+    from web.views import register_views
 
     register_idempotency(app)
     register_api(app)

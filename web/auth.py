@@ -10,12 +10,11 @@ from flask import current_app, g, request, session
 from sqlalchemy import bindparam, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine import audit, clock
-from engine.errors import DomainError
+from engine.core import audit, clock
+from engine.core.errors import DomainError
+from engine.core.scope import Actor
 from engine.models import ApiToken, RoleAssignment, User
-from engine.scope import Actor
-
-from .extensions import db
+from web.extensions import db
 
 
 class Unauthorized(DomainError):

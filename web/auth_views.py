@@ -4,9 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from engine import audit
-
-from .auth import (
+from engine.core import audit
+from web.auth import (
     TooManyAttempts,
     Unauthorized,
     actor_from_request,
@@ -14,8 +13,8 @@ from .auth import (
     end_sessions,
     login_session,
 )
-from .extensions import db
-from .views.pages import SEEN_COOKIE, safe_next
+from web.extensions import db
+from web.views.pages import SEEN_COOKIE, safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 

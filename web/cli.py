@@ -10,18 +10,16 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from engine import clock, definitions, timers
-from engine.definitions import DefinitionInvalid, Upload, load_form_files
+from engine.core import clock
 from engine.models import Definition, OrgUnit, User
-from engine.validation import validate_definition
-from engine.xmlsafe import UnsafeXmlError
-
-from .cli_ops import register_ops_cli
-from .extensions import db
+from engine.process import timers
+from engine.workflow.loader import deploy_folder, validate_file
+from web.cli_ops import register_ops_cli
+from web.extensions import db
 
 
 def main() -> None:
-    from . import create_app
+    from web import create_app
 
     FlaskGroup(create_app=create_app, add_default_commands=False, help="cwflow 管理命令")(prog_name="cwflow")
 
@@ -36,7 +34,7 @@ def register_cli(app) -> None:  # noqa: ANN001 - Flask app
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
-    from .migrate import upgrade
+    from web.migrate import upgrade
 
     upgrade(current_app.config["SQLALCHEMY_DATABASE_URI"])
     click.echo("数据库已就绪 database ready")
@@ -46,8 +44,8 @@ def init_db() -> None:
 @with_appcontext
 def demo() -> None:
     """Create the schema, load demo data and deploy the shipped workflows (never in production)."""
-    from .demo import load_demo
-    from .migrate import upgrade
+    from web.demo import load_demo
+    from web.migrate import upgrade
 
     upgrade(current_app.config["SQLALCHEMY_DATABASE_URI"])
     load_demo(db.session)
@@ -68,8 +66,7 @@ def users() -> None:
 @with_appcontext
 def users_add(username: str, password: str, display_name: str | None, roles: tuple[str, ...]) -> None:
     from config.roles import ROLES_BY_KEY
-
-    from .demo import ensure_user
+    from web.demo import ensure_user
 
     pairs = []
     for spec in roles:
@@ -89,7 +86,7 @@ def users_add(username: str, password: str, display_name: str | None, roles: tup
 @with_appcontext
 def users_token(username: str, hours: float, label: str) -> None:
     """Mint a token for an integration; only its hash is stored, so copy it now."""
-    from .auth import issue_token
+    from web.auth import issue_token
 
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
@@ -111,9 +108,7 @@ def workflows_validate(file: Path, forms_dir: Path | None) -> None:
     """Exit 0 when FILE is deployable; otherwise list every problem and exit 1."""
     from config.settings import ROOT
 
-    forms = load_form_files(forms_dir or ROOT / "forms")
-    dmn = [p.read_bytes() for p in sorted(file.parent.glob("*.dmn"))]
-    problems = validate_definition(file.read_bytes(), dmn, forms, source=file.name)
+    problems = validate_file(file, forms_dir or ROOT / "forms")
     if problems:
         for problem in problems:
             click.echo(f"{file.name}: {problem}", err=True)
@@ -131,22 +126,15 @@ def workflows_deploy(files: tuple[Path, ...]) -> None:
 
 
 def _deploy_folder(files: list[Path] | None = None) -> bool:
-    folder = Path(current_app.config["WORKFLOWS_DIR"])
-    forms = load_form_files(Path(current_app.config["FORMS_DIR"]))
-    dmn = tuple(p.read_bytes() for p in sorted(folder.glob("*.dmn")))
-    ok = True
-    for path in files or sorted(folder.glob("*.bpmn")):
-        try:
-            definition, created = definitions.deploy(
-                db.session, Upload(path.read_bytes(), dmn, forms, source=path.name), actor="cli")
-        except (DefinitionInvalid, UnsafeXmlError) as exc:
-            ok = False
-            for problem in getattr(exc, "problems", [exc]):
-                click.echo(f"{path.name}: {problem}", err=True)
-            continue
-        state = "deployed" if created else "unchanged"
-        click.echo(f"{path.name}: {definition.key} v{definition.version} {state}")
-    return ok
+    outcomes = deploy_folder(db.session, Path(current_app.config["WORKFLOWS_DIR"]),
+                             Path(current_app.config["FORMS_DIR"]), files)
+    for outcome in outcomes:
+        for problem in outcome.problems:
+            click.echo(f"{outcome.name}: {problem}", err=True)
+        if outcome.definition is not None:
+            state = "deployed" if outcome.created else "unchanged"
+            click.echo(f"{outcome.name}: {outcome.definition.key} v{outcome.definition.version} {state}")
+    return all(outcome.definition is not None for outcome in outcomes)
 
 
 @workflows.command("export")
@@ -211,7 +199,7 @@ def timers_run(interval: float | None, sweep_interval: float, batch: int) -> Non
 @with_appcontext
 def check() -> None:
     """Compare every running instance with its task-index rows and timer column."""
-    from engine.consistency import check_all
+    from engine.reads.consistency import check_all
 
     problems = check_all(db.session)
     for problem in problems:

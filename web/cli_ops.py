@@ -8,9 +8,9 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from engine import clock, deadlines, notifications
-
-from .extensions import db
+from engine.collab import deadlines, notifications
+from engine.core import clock
+from web.extensions import db
 
 
 @click.group("notifications")

@@ -5,10 +5,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock
+from engine.core import clock
 from engine.models import OrgUnit, RoleAssignment, User, Worker
-
-from .auth import hash_password
+from web.auth import hash_password
 
 DEMO_PASSWORD = "demo-pass-2026"
 ORGS = (

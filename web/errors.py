@@ -7,8 +7,8 @@ from flask import Flask, jsonify, request
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import DomainError
-from engine.privacy import mask_personal
+from engine.core.errors import DomainError
+from engine.core.privacy import mask_personal
 
 log = logging.getLogger("cwflow.web")
 
@@ -64,7 +64,7 @@ def register_error_handlers(app: Flask) -> None:
     def database_error(exc: SQLAlchemyError):
         """A lost or refused connection is 503 (retry later; the transaction was rolled back); any
         other database error is 500. Logged by type only: statement parameters carry personal data."""
-        from .extensions import db
+        from web.extensions import db
 
         try:
             db.session.rollback()

@@ -13,12 +13,11 @@ from flask import Flask, Response, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine import clock
+from engine.core import clock
 from engine.models import IdempotencyKey
-
-from .auth import actor_from_request
-from .errors import error_response
-from .extensions import db
+from web.auth import actor_from_request
+from web.errors import error_response
+from web.extensions import db
 
 HEADER = "Idempotency-Key"
 

@@ -4,7 +4,7 @@ does not fsync twice (synchronous=NORMAL is crash-safe in WAL mode)."""
 from flask import Flask
 from sqlalchemy import event
 
-from .extensions import db
+from web.extensions import db
 
 
 def tune_sqlite(app: Flask) -> None:

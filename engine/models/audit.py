@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, JsonType, UtcDateTime
+from engine.models.base import Base, JsonType, UtcDateTime
 
 
 class AuditEvent(Base):

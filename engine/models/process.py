@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, JsonType, UtcDateTime
+from engine.models.base import Base, JsonType, UtcDateTime
 
 
 class Definition(Base):

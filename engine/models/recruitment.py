@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, JsonType, UtcDateTime
+from engine.models.base import Base, JsonType, UtcDateTime
 
 # An application's way through the campaign, in order; failures end it.
 APPLICATION_STATUSES = (

@@ -1,7 +1,7 @@
 """Registration and qualification review (报名与资格审查, 004 art. 8 (三), art. 9–11).
 
 Applicants register through a public endpoint only inside the window; the pre-check of
-`engine.rules.recruitment_precheck` runs at once, and a reviewer approves or rejects each
+`engine.recruitment.precheck` runs at once, and a reviewer approves or rejects each
 application with a reason the applicant can read. Each is one indexed row change.
 """
 
@@ -14,12 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from .. import audit, clock
-from ..errors import Conflict, DomainError, InvalidData, NotFound, RuleViolation
-from ..models import Application, Instance, OrgUnit, PublicHit
-from ..rules.recruitment_precheck import id_number_problems, precheck
-from ..scope import Actor
-from .campaign import (
+from engine.core import audit, clock
+from engine.core.errors import Conflict, DomainError, InvalidData, NotFound, RuleViolation
+from engine.core.scope import Actor
+from engine.models import Application, Instance, OrgUnit, PublicHit
+from engine.recruitment.campaign import (
     campaign_for_staff,
     current_plan,
     current_stage,
@@ -30,6 +29,7 @@ from .campaign import (
     require_stage,
     window,
 )
+from engine.recruitment.precheck import id_number_problems, precheck
 
 REVIEWER_ROLES = ("street_hr", "district_civil_affairs")
 STAFF_ROLES = ("street_hr", "street_leader", "district_civil_affairs", "district_org_dept", "district_hrss",

@@ -8,11 +8,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from config.policy import policy_value
-
-from .. import clock
-from ..errors import Conflict, Forbidden, InvalidData, NotFound, RuleViolation
-from ..models import Instance, OrgUnit, TaskRow, Worker
-from ..scope import Actor, in_subtree, lift_to_role_level
+from engine.core import clock
+from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound, RuleViolation
+from engine.core.scope import Actor, in_subtree, lift_to_role_level
+from engine.models import Instance, OrgUnit, TaskRow, Worker
 
 KEY = "recruitment"
 PLAN_FIELDS = ("title", "year", "posts", "registration_opens", "registration_closes",

@@ -11,15 +11,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import audit, clock
-from ..definitions import latest_definition
-from ..effects import add_months
-from ..errors import Conflict, RuleViolation
-from ..models import Application, Instance, Worker, WorkerChange
-from ..scope import Actor
-from ..workers import change_status
-from .applications import staff_application
-from .campaign import lock_campaign, require_role, require_stage
+from engine.bpmn.effects import add_months
+from engine.core import audit, clock
+from engine.core.errors import Conflict, RuleViolation
+from engine.core.scope import Actor
+from engine.models import Application, Instance, Worker, WorkerChange
 
 PROBATION_REVIEWERS = ("street_hr", "district_civil_affairs")
 
@@ -76,41 +72,6 @@ def hire(session: Session, actor: Actor, instance: Instance, form: dict[str, Any
         "hired": len(hired), "contract": contract, "filing_number": form.get("filing_number"),
         "hrss_filing_number": form.get("hrss_filing_number")})
     return hired
-
-
-def record_probation(session: Session, actor: Actor, instance_id: int, application_id: int, passed: bool,
-                     note: str) -> tuple[Application, int | None]:
-    """A hire's probation result: pass → `active`; fail → a dismissal case (ground `probation_failed`)
-    when the dismissal process is deployed. Returns the application and the dismissal case id."""
-    application = staff_application(session, actor, instance_id, application_id)
-    require_role(actor, PROBATION_REVIEWERS, application.post_org_path)
-    instance = session.get(Instance, instance_id)
-    lock_campaign(session, instance)
-    require_stage(session, instance, ("probation_review",), "试用期满考核尚未开始或已结束", "probation_review_not_open")
-    if application.status != "hired" or application.probation_result is not None:
-        raise Conflict("该人员的试用期考核已有结果", code="probation_already_reviewed")
-    worker = session.get(Worker, application.worker_id)
-    application.probation_result = "pass" if passed else "fail"
-    application.probation_note = note.strip()
-    application.updated_at = clock.now()
-    audit.record(session, actor.username, "probation_reviewed", instance_id=instance_id,
-                 detail={"application_no": application.application_no, "worker_id": worker.id,
-                         "result": application.probation_result})
-    if passed:
-        change_status(session, worker, "active", actor=actor.username, source=f"试用期满考核合格（recruitment #{instance_id}）")
-        session.commit()
-        return application, None
-    if latest_definition(session, "dismissal", required=False) is None:
-        session.commit()
-        return application, None
-    from ..runtime import start_instance  # the runtime imports the rules, which import this module
-
-    case, _ = start_instance(session, Actor.system(f"recruitment:{actor.username}"[:64]), "dismissal",
-                             org_code=worker.org_code, business_key=f"probation-{instance_id}-{application.id}",
-                             data={"worker_id": worker.id, "grounds": ["probation_failed"],
-                                   "facts": f"试用期满考核不合格：{note.strip()}"})
-    session.commit()  # start_instance commits a new case itself; an existing one (a retry) does not
-    return application, case.id
 
 
 def close_probation(session: Session, instance: Instance) -> None:

@@ -19,12 +19,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.policy import policy_value
-
-from .. import audit, clock
-from ..errors import Conflict, InvalidData, RuleViolation
-from ..models import Application, Instance
-from ..scope import Actor
-from .campaign import campaign_for_staff, current_plan, lock_campaign, posts_of, require_role, require_stage
+from engine.core import audit, clock
+from engine.core.errors import Conflict, InvalidData, RuleViolation
+from engine.core.scope import Actor
+from engine.models import Application, Instance
+from engine.recruitment.campaign import (
+    campaign_for_staff,
+    current_plan,
+    lock_campaign,
+    posts_of,
+    require_role,
+    require_stage,
+)
 
 SCORER_ROLES = ("recruitment_panel", "district_hrss")
 CENT = Decimal("0.01")

@@ -22,14 +22,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.policy import policy_value
-
-from .. import audit, clock
-from ..errors import Conflict, NotFound, RuleViolation
-from ..models import Application, Instance, Objection, TaskRow
-from ..scope import Actor
-from ..workdays import default_calendar
-from .applications import staff_application
-from .campaign import SELECTION_STAGES, campaign_for_staff, lock_campaign, require_role, require_stage
+from engine.core import audit, clock
+from engine.core.errors import Conflict, NotFound, RuleViolation
+from engine.core.scope import Actor
+from engine.core.workdays import default_calendar
+from engine.models import Application, Instance, Objection, TaskRow
+from engine.recruitment.applications import staff_application
+from engine.recruitment.campaign import (
+    SELECTION_STAGES,
+    campaign_for_staff,
+    lock_campaign,
+    require_role,
+    require_stage,
+)
 
 PANEL = ("recruitment_panel",)
 OBJECTION_RECEIVERS = ("district_civil_affairs", "recruitment_panel")

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import OrgUnit, TaskRow
-from ..scope import Actor
-from . import dismissal, recruitment, resignation, secondment
+from engine.core.scope import Actor
+from engine.models import OrgUnit, TaskRow
+from engine.rules import dismissal, recruitment, resignation, secondment
 
 StartRule = Callable[[Session, Actor, OrgUnit, dict[str, Any]], dict[str, Any]]
 CompletionRule = Callable[[Session, Actor, TaskRow, dict[str, Any], dict[str, Any]], None]

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import clock
-from ..errors import Conflict, InvalidData
-from ..models import Instance, OrgUnit, Worker
-from ..scope import Actor
+from engine.core import clock
+from engine.core.errors import Conflict, InvalidData
+from engine.core.scope import Actor
+from engine.models import Instance, OrgUnit, Worker
 
 STATUS_NAMES = {
     "applicant": "报名人员", "probation": "试用期", "active": "在岗", "seconded": "借调中", "resigned": "已辞职",

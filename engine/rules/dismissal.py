@@ -12,13 +12,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from config.policy import policy_value
-
-from ..errors import InvalidData, RuleViolation
-from ..models import OrgUnit, TaskRow, Worker
-from ..scope import Actor
-from ..workers import snapshot
-from .casework import STATUS_NAMES, as_date, find_worker, refuse_open_cases, require_workers_community, today
-from .labour_law import (
+from engine.core.errors import InvalidData, RuleViolation
+from engine.core.scope import Actor
+from engine.models import OrgUnit, TaskRow, Worker
+from engine.records.workers import snapshot
+from engine.rules.casework import (
+    STATUS_NAMES,
+    as_date,
+    find_worker,
+    refuse_open_cases,
+    require_workers_community,
+    today,
+)
+from engine.rules.labour_law import (
     GROUND_NAMES,
     PROTECTION_NAMES,
     basis,

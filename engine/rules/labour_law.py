@@ -9,9 +9,8 @@ from datetime import date
 from typing import Any
 
 from config.policy import policy_value
-
-from ..models import Worker
-from .casework import as_date
+from engine.models import Worker
+from engine.rules.casework import as_date
 
 GROUND_NAMES = {
     "probation_failed": "试用期考核不合格",

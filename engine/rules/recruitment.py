@@ -14,13 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.policy import policy_value
-
-from .. import audit, clock
-from ..errors import Forbidden, InvalidData, RuleViolation
-from ..models import Instance, OrgUnit, TaskRow
-from ..recruitment import applications, hire, scores, selection
-from ..recruitment.campaign import check_campaign_limit, check_plan, current_plan, window
-from ..scope import Actor, get_org
+from engine.core import audit, clock
+from engine.core.errors import Forbidden, InvalidData, RuleViolation
+from engine.core.scope import Actor, get_org
+from engine.models import Instance, OrgUnit, TaskRow
+from engine.recruitment import applications, hire, scores, selection
+from engine.recruitment.campaign import check_campaign_limit, check_plan, current_plan, window
 
 ORGANISER_ROLE = {"district": "district_civil_affairs", "street": "street_hr"}
 

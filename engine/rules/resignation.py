@@ -10,12 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.policy import policy_value
-
-from ..errors import InvalidData, RuleViolation
-from ..models import AuditEvent, OrgUnit, TaskRow, Worker
-from ..scope import Actor
-from ..workers import snapshot
-from .casework import refuse_open_cases
+from engine.core.errors import InvalidData, RuleViolation
+from engine.core.scope import Actor
+from engine.models import AuditEvent, OrgUnit, TaskRow, Worker
+from engine.records.workers import snapshot
+from engine.rules.casework import refuse_open_cases
 
 IN_SERVICE = ("probation", "active", "seconded")
 BAR_NAMES = {

@@ -14,12 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.policy import policy_value
-
-from ..errors import InvalidData, RuleViolation
-from ..models import AuditEvent, Instance, OrgUnit, TaskRow, Worker
-from ..scope import Actor
-from ..workers import snapshot
-from .casework import (
+from engine.core.errors import InvalidData, RuleViolation
+from engine.core.scope import Actor
+from engine.models import AuditEvent, Instance, OrgUnit, TaskRow, Worker
+from engine.records.workers import snapshot
+from engine.rules.casework import (
     STATUS_NAMES,
     as_date,
     find_worker,
@@ -28,8 +27,8 @@ from .casework import (
     require_workers_community,
     today,
 )
-from .labour_law import add_months
-from .secondment_quota import held_periods, peak, workflow_data
+from engine.rules.labour_law import add_months
+from engine.rules.secondment_quota import held_periods, peak, workflow_data
 
 APPROVAL_TASKS = ("street_review", "swd_approval", "org_approval", "civil_approval")
 MAX_EXTENSION_REQUESTS = 3  # the diagram caps its extension loop at the same number

@@ -12,8 +12,9 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Instance, OrgUnit, Worker
-from .casework import as_date
+from engine.models import Instance, OrgUnit, Worker
+from engine.rules.casework import as_date
+from engine.workflow.instances import restore
 
 OPEN_ENDED = date(9999, 12, 31)
 HOLDING_STATES = ("approved", "active")
@@ -21,9 +22,7 @@ HOLDING_STATES = ("approved", "active")
 
 def workflow_data(session: Session, instance: Instance) -> dict[str, Any]:
     """The newest data of a running case's workflow (read only; nothing is saved)."""
-    from ..runtime import load  # the runtime imports the rules
-
-    workflow = load(session, instance).workflow
+    workflow = restore(session, instance)
     waiting = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
     waiting = [t for t in waiting if "secondment_state" in t.data]
     if not waiting:

@@ -59,7 +59,7 @@ def test_concurrent_completions_of_one_task_give_one_success_and_409s(app):
     events = client.get(f"/api/v1/instances/{case['id']}/events", headers=headers).get_json()["items"]
     assert [e["type"] for e in events].count("task_completed") == 1
 
-    from engine.consistency import check_all
+    from engine.reads.consistency import check_all
     from web.extensions import db
 
     with app.app_context():

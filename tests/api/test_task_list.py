@@ -110,9 +110,9 @@ def test_filters_apply_to_every_way_a_task_reaches_me(as_user):
 
 def test_counts_are_whole_numbers_on_every_database(as_user):
     """PostgreSQL sums counts as numeric; lists and inbox boxes must still count in ints."""
-    from engine import queries
-    from engine.scope import load_actor
-    from engine.task_lists import open_tasks
+    from engine.core.scope import load_actor
+    from engine.reads import queries
+    from engine.reads.task_lists import open_tasks
 
     _cases(as_user("hr_s01"), 2)
     actor = load_actor(db.session, "hr_s01")

@@ -16,16 +16,16 @@ def cases(live_server):  # noqa: ANN001, ANN201
     """One resignation in each street, started through the engine, with the open task of each."""
     from sqlalchemy import select
 
-    from engine import runtime
+    from engine.core.scope import load_actor
     from engine.models import TaskRow
-    from engine.scope import load_actor
+    from engine.process import commands
     from web.extensions import db
 
     started = {}
     with live_server.app.app_context():
         for user, worker_id, org, key in (("hr_s01", 1, "S01C01", S01_KEY), ("hr_s02", 4, "S02C01", S02_KEY)):
             actor = load_actor(db.session, user)
-            instance, _ = runtime.start_instance(
+            instance, _ = commands.start_instance(
                 db.session, actor, "resignation", org_code=org, business_key=key,
                 data={"worker_id": worker_id, "reason": "家庭原因，需回原籍照顾老人", "submitted_on": "2026-11-02"})
             task = db.session.scalar(select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.status == "open"))
@@ -120,9 +120,9 @@ def campaign(live_server):  # noqa: ANN001, ANN201
 
     from sqlalchemy import select
 
-    from engine import runtime
+    from engine.core.scope import load_actor
     from engine.models import TaskRow
-    from engine.scope import load_actor
+    from engine.process import commands
     from web.extensions import db
 
     today = date.today()
@@ -135,12 +135,12 @@ def campaign(live_server):  # noqa: ANN001, ANN201
              ("civil_d01", "publish_notice", {"notice_number": "示民〔2026〕9号", "published_on": today.isoformat(),
                                               "channel": "区政府网站"}))
     with live_server.app.app_context():
-        instance, _ = runtime.start_instance(db.session, load_actor(db.session, "civil_d01"), "recruitment",
+        instance, _ = commands.start_instance(db.session, load_actor(db.session, "civil_d01"), "recruitment",
                                              org_code="D01", data=plan)
         for user, name, data in steps:
             task = db.session.scalar(select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.name == name,
                                                            TaskRow.status == "open"))
-            runtime.complete_task(db.session, load_actor(db.session, user), task.id, data)
+            commands.complete_task(db.session, load_actor(db.session, user), task.id, data)
         db.session.remove()
     return instance.id
 

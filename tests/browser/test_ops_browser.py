@@ -16,9 +16,9 @@ def decision(live_server):  # noqa: ANN001, ANN201
     """A resignation reviewed by hr_s01 and waiting for the leader; a second HR officer in S01."""
     from sqlalchemy import select
 
-    from engine import runtime
+    from engine.core.scope import load_actor
     from engine.models import TaskRow
-    from engine.scope import load_actor
+    from engine.process import commands
     from web.demo import DEMO_PASSWORD, ensure_user
     from web.extensions import db
 
@@ -26,11 +26,11 @@ def decision(live_server):  # noqa: ANN001, ANN201
         ensure_user(db.session, "hr_s01b", "第一街道人事乙", DEMO_PASSWORD, [("street_hr", "S01")])
         db.session.commit()
         hr = load_actor(db.session, "hr_s01")
-        instance, _ = runtime.start_instance(
+        instance, _ = commands.start_instance(
             db.session, hr, "resignation", org_code="S01C01", business_key=KEY,
             data={"worker_id": 1, "reason": "家庭原因，需回原籍照顾老人", "submitted_on": "2026-11-02"})
         review = db.session.scalar(select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.status == "open"))
-        runtime.complete_task(db.session, hr, review.id,
+        commands.complete_task(db.session, hr, review.id,
                               {"decision": "approve", "unfinished_business": False, "comment": "材料齐全"})
         task = db.session.scalar(select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.status == "open"))
         found = (instance.id, task.id)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.compaction import compact, task_count
+from engine.bpmn.compaction import compact, task_count
 from tests.conftest import ROOT
 from tests.helpers import open_task, start
 from tests.operations.ops_support import deploy, task_post
@@ -32,7 +32,7 @@ def _passes(hr, case_id: int, count: int) -> dict:  # noqa: ANN001
 
 def _saved(app, case_id: int):  # noqa: ANN001, ANN202
     from engine.models import Instance
-    from engine.runtime import load
+    from engine.process.kernel import load
     from web.extensions import db
 
     with app.app_context():

@@ -14,11 +14,11 @@ import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.compaction import compact, task_count
-from engine.parsing import build_specs
-from engine.resets import completed_user_steps_before, element_id, park_at_start, reset_within
-from engine.scripting import make_script_engine
-from engine.store import STATE_FORMAT, dump_state, load_state
+from engine.bpmn.compaction import compact, task_count
+from engine.bpmn.parsing import build_specs
+from engine.bpmn.resets import completed_user_steps_before, element_id, park_at_start, reset_within
+from engine.bpmn.scripting import make_script_engine
+from engine.bpmn.store import STATE_FORMAT, dump_state, load_state
 from tests.conftest import ROOT
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/'

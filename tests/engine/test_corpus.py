@@ -11,9 +11,9 @@ import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.parsing import DefinitionError, ParsedDefinition, Problem, build_specs
-from engine.scripting import make_script_engine
-from engine.validation import validate_definition
+from engine.bpmn.parsing import DefinitionError, ParsedDefinition, Problem, build_specs
+from engine.bpmn.scripting import make_script_engine
+from engine.bpmn.validation import validate_definition
 
 CORPUS = Path("/work/shared/corpus/bpmn")
 SKIPPED_SUFFIXES = {".png", ".json", ".xsd", ".md", ".dmn", ".txt"}

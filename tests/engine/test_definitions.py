@@ -4,9 +4,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine import definitions
-from engine.definitions import DefinitionInvalid, Upload, load_form_files
 from engine.models import Definition, Instance
+from engine.workflow import definitions
+from engine.workflow.definitions import DefinitionInvalid, Upload, load_form_files
 from tests.helpers import complete, start
 
 ROOT = Path(__file__).resolve().parents[2]

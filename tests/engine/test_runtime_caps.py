@@ -10,11 +10,12 @@ import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine import clock, runtime
-from engine.errors import EngineFailure
-from engine.parsing import build_specs
-from engine.script_guards import MAX_LOOP_INSTANCES
-from engine.scripting import make_script_engine
+from engine.bpmn.parsing import build_specs
+from engine.bpmn.script_guards import MAX_LOOP_INSTANCES
+from engine.bpmn.scripting import make_script_engine
+from engine.core import clock
+from engine.core.errors import EngineFailure
+from engine.process import kernel
 from tests.engine.test_validation import IO, SITE_HEAD, SITE_TAIL, TO_END
 
 SCRIPT_END = "<bpmn:script>done = True</bpmn:script></bpmn:scriptTask>" + TO_END
@@ -56,7 +57,7 @@ def started(bpmn: bytes, data: dict) -> BpmnWorkflow:
 def refusal(workflow: BpmnWorkflow) -> tuple[str, float]:
     began = time.monotonic()
     with pytest.raises(EngineFailure) as caught:
-        runtime._advance(workflow)
+        kernel.advance(workflow)
     return caught.value.message, time.monotonic() - began
 
 
@@ -70,7 +71,7 @@ def instances_of_target(workflow: BpmnWorkflow) -> int:
 @pytest.mark.parametrize("sequential", [False, True])
 def test_a_computed_cardinality_within_the_cap_runs_every_instance(sequential):
     workflow = started(caps_diagram(loop_body(cardinality="n", sequential=sequential)), {"n": 3})
-    runtime._advance(workflow)
+    kernel.advance(workflow)
     assert workflow.is_completed()
     assert instances_of_target(workflow) == 3
 
@@ -87,7 +88,7 @@ def test_a_computed_cardinality_over_the_cap_is_refused_naming_the_task_and_the_
 
 def test_exactly_the_cap_is_allowed():
     workflow = started(caps_diagram(loop_body(cardinality="n")), {"n": MAX_LOOP_INSTANCES})
-    runtime._advance(workflow)
+    kernel.advance(workflow)
     assert workflow.is_completed()
 
 
@@ -100,7 +101,7 @@ def test_an_enormous_cardinality_is_reported_without_printing_every_digit():
 @pytest.mark.parametrize("sequential", [False, True])
 def test_an_input_collection_within_the_cap_gives_one_instance_per_item(sequential):
     workflow = started(caps_diagram(loop_body(collection="items", sequential=sequential)), {"items": ["a", "b"]})
-    runtime._advance(workflow)
+    kernel.advance(workflow)
     assert workflow.is_completed()
     assert workflow.data["results"] == ["a", "b"]
 
@@ -140,7 +141,7 @@ def _soon(days: int) -> str:
 ])
 def test_a_computed_timer_within_a_hundred_years_waits(kind, expression, data):
     workflow = started(caps_diagram(timer_body(kind, expression)), data)
-    runtime._advance(workflow)
+    kernel.advance(workflow)
     assert [t.task_spec.name for t in workflow.get_tasks(state=TaskState.WAITING)] == ["target"]
 
 
@@ -169,7 +170,7 @@ def test_a_computed_timer_beyond_a_hundred_years_or_malformed_is_refused_quickly
 def test_a_loop_of_cheap_automatic_steps_stops_at_the_step_deadline(monkeypatch):
     body = (f'<bpmn:scriptTask id="target">{IO}<bpmn:standardLoopCharacteristics loopMaximum="3000" />'
             f"{SCRIPT_END}")
-    monkeypatch.setattr(runtime, "STEP_SECONDS", 0.5)
+    monkeypatch.setattr(kernel, "STEP_SECONDS", 0.5)
     workflow = started(caps_diagram(body), {})
     message, seconds = refusal(workflow)
     assert "运行过久" in message
@@ -179,5 +180,5 @@ def test_a_loop_of_cheap_automatic_steps_stops_at_the_step_deadline(monkeypatch)
 def test_a_short_standard_loop_still_completes():
     body = f'<bpmn:scriptTask id="target">{IO}<bpmn:standardLoopCharacteristics loopMaximum="5" />{SCRIPT_END}'
     workflow = started(caps_diagram(body), {})
-    runtime._advance(workflow)
+    kernel.advance(workflow)
     assert workflow.is_completed()

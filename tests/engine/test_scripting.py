@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
-from engine.scripting import (
+from engine.bpmn.scripting import (
     RestrictedEnvironment,
     RestrictedSyntaxError,
     ScriptError,

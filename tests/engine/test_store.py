@@ -10,9 +10,9 @@ import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.parsing import build_specs
-from engine.scripting import make_script_engine
-from engine.store import _SERIALIZER, STATE_FORMAT, dump_state, load_state
+from engine.bpmn.parsing import build_specs
+from engine.bpmn.scripting import make_script_engine
+from engine.bpmn.store import _SERIALIZER, STATE_FORMAT, dump_state, load_state
 from tests.conftest import ROOT
 
 ONE_TASK = ROOT / "bench" / "fixtures" / "bench_one_task.bpmn"

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 
 from config.roles import ROLES
+from engine.core.scope import ROLE_LEVEL_DEPTH, lift_to_role_level, lifted_unit
 from engine.models import OrgUnit
-from engine.scope import ROLE_LEVEL_DEPTH, lift_to_role_level, lifted_unit
 from tests.helpers import complete, start
 from tests.operations.ops_support import REVIEW_OK, notes
 

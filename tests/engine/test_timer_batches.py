@@ -7,10 +7,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select, update
 
-from engine import clock, deadlines, timers
-from engine.errors import EngineFailure
+from engine.collab import deadlines
+from engine.core import clock
+from engine.core.errors import EngineFailure
 from engine.models import AuditEvent, Instance, Notification
-from engine.runtime import apply_due_timers
+from engine.process import timers
+from engine.process.kernel import apply_due_timers
 from tests.conftest import is_postgres
 from tests.helpers import at_once_in_two_sessions, start
 

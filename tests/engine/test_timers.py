@@ -5,8 +5,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from engine import clock, timers
+from engine.core import clock
 from engine.models import Instance, Notification
+from engine.process import timers
 from tests.conftest import is_postgres
 from tests.helpers import at_once_in_two_sessions, start
 

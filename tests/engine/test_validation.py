@@ -7,9 +7,9 @@ import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.parsing import DefinitionError, ParsedDefinition, build_specs
-from engine.scripting import ScriptError, ScriptTimeout, make_script_engine
-from engine.validation import Problem, validate_definition
+from engine.bpmn.parsing import DefinitionError, ParsedDefinition, build_specs
+from engine.bpmn.scripting import ScriptError, ScriptTimeout, make_script_engine
+from engine.bpmn.validation import Problem, validate_definition
 
 FORM = {"type": "object", "properties": {"decision": {"type": "string", "enum": ["approve", "reject"]}}}
 FORMS = {"tiny_review.json": FORM}

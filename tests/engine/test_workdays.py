@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import chinese_calendar
 import pytest
 
-from engine.workdays import (
+from engine.core.workdays import (
     CALENDAR_FILE_ENV,
     CalendarConfigError,
     CalendarYearMissing,
@@ -165,7 +165,7 @@ def test_a_later_file_wins_over_an_earlier_one(tmp_path):
 
 
 def test_shipped_calendar_file_is_documented_and_adds_no_year():
-    from engine.workdays import DEFAULT_CALENDAR_FILE
+    from engine.core.workdays import DEFAULT_CALENDAR_FILE
 
     document = json.loads(DEFAULT_CALENDAR_FILE.read_text(encoding="utf-8"))
     assert document["_doc"] and document["years"] == {}

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine import xmlsafe
-from engine.xmlsafe import UnsafeXmlError, XmlError, XmlSyntaxError, parse_xml
+from engine.bpmn import xmlsafe
+from engine.bpmn.xmlsafe import UnsafeXmlError, XmlError, XmlSyntaxError, parse_xml
 
 CORPUS = Path("/work/shared/corpus/bpmn")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -156,8 +156,8 @@ def deploy_round(app, key: str, *, mode: str | None = None, approvers: str | Non
 def deploy(app, bpmn: bytes, forms: dict) -> None:  # noqa: ANN001
     """Deploy a diagram inside the test's transaction. Its id is reused by the next test once this one
     rolls back, so the in-memory copy of that version is dropped."""
-    from engine import definitions
-    from engine.definitions import Upload
+    from engine.workflow import definitions
+    from engine.workflow.definitions import Upload
     from web.extensions import db
 
     with app.test_request_context():
@@ -175,8 +175,8 @@ def start_round_case(hr, key: str) -> dict:  # noqa: ANN001
 
 def consistent(app, case_id: int) -> None:  # noqa: ANN001
     """`cwflow check` finds the task index and timer column in step with the workflow."""
-    from engine.consistency import check_instance
     from engine.models import Instance
+    from engine.reads.consistency import check_instance
     from web.extensions import db
 
     with app.app_context():

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import clock, deadlines, notifications
+from engine.collab import deadlines, notifications
+from engine.core import clock
 from engine.models import AuditEvent, OutboxEmail, UserNotification
 from tests.conftest import PASSWORD, is_postgres
 from tests.helpers import start
@@ -65,7 +66,7 @@ def test_votes_cast_at_once_complete_the_round_once(app, as_user):
         types = list(db.session.scalars(select(AuditEvent.type).where(AuditEvent.instance_id == case["id"])))
         assert types.count("vote_cast") == 3
         assert len([t for t in types if t == "task_completed"]) == 2  # prepare, then the round once
-        from engine.consistency import check_all
+        from engine.reads.consistency import check_all
 
         assert check_all(db.session) == []
 

@@ -4,8 +4,9 @@ after it, each once, from the timer worker's pass; and the rate-limited manual u
 import json
 from datetime import datetime
 
-from engine import clock, timers
+from engine.core import clock
 from engine.models import TaskDeadline
+from engine.process import timers
 from tests.helpers import complete, open_task
 from tests.operations.ops_support import REVIEW_OK, event_types, notes, refused, resignation, task_post
 

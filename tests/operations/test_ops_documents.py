@@ -135,7 +135,7 @@ def test_task_and_case_lists_export_to_excel_in_scope(as_user):
 
 
 def test_the_generic_exporter_keeps_formulas_as_text():
-    from engine.exports import xlsx_bytes
+    from engine.reads.exports import xlsx_bytes
 
     data = xlsx_bytes(["姓名", "备注"], [["=HYPERLINK(\"http://x\")", "-1+1"], ["王晓梅", 3]], title="名单")
     sheet = load_workbook(io.BytesIO(data)).active

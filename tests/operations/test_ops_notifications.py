@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import notifications, timers
+from engine.collab import notifications
 from engine.models import OutboxEmail, UserNotification
+from engine.process import timers
 from tests.helpers import complete, open_task
 from tests.operations.ops_support import (
     APPROVE,
@@ -66,7 +67,7 @@ def test_unread_count_list_and_mark_read(as_user):
 
 
 def test_a_diagram_notice_to_a_role_reaches_its_holders(app, as_user):
-    from engine import clock
+    from engine.core import clock
 
     hr, leader = as_user("hr_s01"), as_user("leader_s01")
     with clock.frozen(datetime.fromisoformat("2026-11-02T10:00:00+08:00")):
@@ -121,7 +122,7 @@ def test_a_message_claimed_by_a_sender_that_died_is_sent_by_the_next_pass(app, a
     """R6: the process stopped after commit, in the middle of a send: the claim expires, one send follows."""
     from datetime import timedelta
 
-    from engine import clock
+    from engine.core import clock
     from web.extensions import db
 
     set_email(app, "hr_s01", "hr@street.example.cn")

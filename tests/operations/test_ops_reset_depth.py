@@ -11,9 +11,9 @@ import time
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.parsing import build_specs
-from engine.resets import completed_user_steps_before, reset_within
-from engine.scripting import make_script_engine
+from engine.bpmn.parsing import build_specs
+from engine.bpmn.resets import completed_user_steps_before, reset_within
+from engine.bpmn.scripting import make_script_engine
 from tests.helpers import open_task
 from tests.operations.ops_support import refused, resignation, task_post, to_decision
 

@@ -3,8 +3,9 @@ the step is redone and the case continues from there; boundary timers are left a
 
 from datetime import datetime
 
-from engine import clock, timers
+from engine.core import clock
 from engine.models import Instance, Notification
+from engine.process import timers
 from tests.helpers import complete, open_task, open_task_names
 from tests.operations.ops_support import (
     APPROVE,

@@ -3,8 +3,9 @@ step is untouched. Both can be switched off per process."""
 
 from datetime import datetime
 
-from engine import clock, timers
+from engine.core import clock
 from engine.models import Instance, Notification
+from engine.process import timers
 from tests.helpers import complete, open_task, open_task_names
 from tests.operations.ops_support import (
     APPROVE,

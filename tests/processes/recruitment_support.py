@@ -56,7 +56,7 @@ class Campaign:
         return user
 
     def tick(self, moment: str) -> None:
-        from engine import timers
+        from engine.process import timers
         from web.extensions import db
 
         with self.app.app_context():

@@ -29,7 +29,7 @@ def at(frozen_clock):
 
 @pytest.fixture
 def tick(app):
-    from engine import timers
+    from engine.process import timers
     from web.extensions import db
 
     def fire(moment: str) -> None:

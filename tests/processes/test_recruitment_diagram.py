@@ -12,9 +12,9 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from config.roles import role_for_lane
-from engine import clock
-from engine.effects import StepEffects
-from engine.scripting import make_script_engine
+from engine.bpmn.effects import StepEffects
+from engine.bpmn.scripting import make_script_engine
+from engine.core import clock
 from tests.processes import diagram_checks as checks
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -156,8 +156,8 @@ def test_case_must_be_filed_at_the_workers_community(as_user):
 def test_reminder_before_the_due_date_then_escalation_when_overdue(app, as_user, frozen_clock):
     from sqlalchemy import select
 
-    from engine import timers
     from engine.models import Notification
+    from engine.process import timers
     from web.extensions import db
 
     hr = as_user("hr_s01")

@@ -16,7 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from config.policy import DEFAULTS
 from config.roles import ROLES_BY_KEY
-from engine import clock
+from engine.core import clock
 from tests.processes import diagram_checks as checks
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -50,7 +50,7 @@ def test_a_wrong_timer_column_is_reported(app, case):
 
 
 def test_a_finished_instance_with_an_open_row_or_a_timer_is_reported(app, case):
-    from engine import clock
+    from engine.core import clock
 
     _change(app, update(Instance).where(Instance.id == case["id"]).values(status="cancelled",
                                                                          next_timer_at=clock.now()))

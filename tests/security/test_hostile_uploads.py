@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import definitions
-from engine.definitions import DefinitionInvalid, Upload
+from engine.bpmn.xmlsafe import XmlError
 from engine.models import Definition
-from engine.xmlsafe import XmlError
+from engine.workflow import definitions
+from engine.workflow.definitions import DefinitionInvalid, Upload
 from tests.conftest import PASSWORD
 from web.extensions import db
 

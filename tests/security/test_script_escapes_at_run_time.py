@@ -15,9 +15,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from engine import definitions
-from engine.definitions import Upload
 from engine.models import AuditEvent, Instance, TaskRow
+from engine.workflow import definitions
+from engine.workflow.definitions import Upload
 from tests.engine.test_runtime_caps import caps_diagram, loop_body, timer_body
 from tests.engine.test_validation import site_diagram
 from web.extensions import db
@@ -167,18 +167,18 @@ _STEP = textwrap.dedent("""
     resource.setrlimit(resource.RLIMIT_AS, (1_000_000_000, 1_000_000_000))
     sys.path.insert(0, ".")
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-    from engine.errors import EngineFailure
-    from engine.parsing import build_specs
-    from engine.runtime import _advance
-    from engine.scripting import make_script_engine
+    from engine.core.errors import EngineFailure
+    from engine.bpmn.parsing import build_specs
+    from engine.process.kernel import advance
+    from engine.bpmn.scripting import make_script_engine
     from tests.engine.test_validation import site_diagram
     definition = build_specs(*site_diagram(sys.argv[1], sys.argv[2]), source="sites.bpmn")
     workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=make_script_engine())
     workflow.get_tasks()[0].data.update({"n": int(sys.argv[3])})
     began = time.monotonic()
     try:
-        _advance(workflow)
-        _advance(workflow, workflow.refresh_timers)
+        advance(workflow)
+        advance(workflow, workflow.refresh_timers)
     except EngineFailure as exc:
         print("refused", round(time.monotonic() - began, 1), exc.message[:200])
     else:
@@ -187,7 +187,7 @@ _STEP = textwrap.dedent("""
 
 
 def _one_step_in_a_child(site: str, payload: str, n: int, timeout: float) -> str:
-    """The runtime's step (`engine.runtime._advance`) in a child process bounded in time and memory."""
+    """The runtime's step (`engine.process.kernel.advance`) in a child process bounded in time and memory."""
     try:
         done = subprocess.run([sys.executable, "-c", _STEP, site, payload, str(n)], capture_output=True, text=True,
                               timeout=timeout, cwd=str(__import__("pathlib").Path(__file__).parents[2]))

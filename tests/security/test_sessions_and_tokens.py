@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import clock
+from engine.core import clock
 from engine.models import ApiToken, User
 from tests.conftest import PASSWORD
 from web.extensions import db

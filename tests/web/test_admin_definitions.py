@@ -6,14 +6,7 @@ from sqlalchemy import func, select
 
 from engine.models import Definition, DiagramDraft, Instance
 from tests.helpers import start
-from tests.web.test_admin_support import (
-    RESIGNATION,
-    RESIGNATION_BPMN,
-    lane_named,
-    login,
-    post_json,
-    renamed,
-)
+from tests.web.test_admin_support import RESIGNATION, RESIGNATION_BPMN, lane_named, login, post_json, renamed
 
 DOCTYPE_BPMN = (b'<?xml version="1.0"?>\n<!DOCTYPE bpmn:definitions [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n'
                 + RESIGNATION_BPMN.split(b"?>", 1)[1].replace("受理审查".encode(), b"&secret;", 1))

@@ -2,8 +2,7 @@
 
 from flask import Flask
 
-from ..extensions import api, csrf
-from . import (  # approval operations (docs/operations.md)
+from web.api import (
     documents,
     instances,
     notifications,
@@ -14,6 +13,7 @@ from . import (  # approval operations (docs/operations.md)
     tokens,
     workers,
 )
+from web.extensions import api, csrf
 
 
 def register_api(app: Flask) -> None:

@@ -5,11 +5,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
+from engine.core.scope import Actor
 from engine.models import Instance, TaskRow
-from engine.scope import Actor
-
-from ..auth import require_actor
-from ..extensions import db
+from web.auth import require_actor
+from web.extensions import db
 
 
 def caller() -> Actor:

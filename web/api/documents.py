@@ -8,15 +8,15 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema
 from sqlalchemy import select
 
-from engine import attachments, exports, printing
+from engine.collab import attachments
+from engine.core.scope import in_subtree
 from engine.models import Instance, OrgUnit
-from engine.scope import in_subtree
-from engine.task_lists import list_filters, page_statement, task_branches
-
-from ..extensions import db
-from .common import caller, paginate
-from .operation_schemas import AttachmentSchema
-from .schemas import InstanceQuery, PageArgs, TaskQuery, page_schema
+from engine.reads import exports, printing
+from engine.reads.task_lists import list_filters, page_statement, task_branches
+from web.api.common import caller, paginate
+from web.api.operation_schemas import AttachmentSchema
+from web.api.schemas import InstanceQuery, PageArgs, TaskQuery, page_schema
+from web.extensions import db
 
 PREFIX = ""
 blp = Blueprint("documents", __name__, description="附件、审批表与导出 Attachments, approval form, exports")

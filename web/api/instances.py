@@ -3,13 +3,11 @@
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from engine import runtime
+from engine.core.scope import in_subtree
 from engine.models import AuditEvent, Instance, OrgUnit
-from engine.scope import in_subtree
-
-from ..extensions import db
-from .common import caller, instance_view, paginate
-from .schemas import (
+from engine.process import access, commands
+from web.api.common import caller, instance_view, paginate
+from web.api.schemas import (
     CancelRequest,
     EventSchema,
     InstanceQuery,
@@ -18,6 +16,7 @@ from .schemas import (
     StartRequest,
     page_schema,
 )
+from web.extensions import db
 
 PREFIX = ""
 blp = Blueprint("instances", __name__, description="流程实例 Process instances")
@@ -28,7 +27,7 @@ blp = Blueprint("instances", __name__, description="流程实例 Process instanc
 @blp.response(201, InstanceSchema)
 @blp.alt_response(200, schema=InstanceSchema, description="an instance with this business key exists")
 def start(body: dict, key: str):
-    instance, created = runtime.start_instance(
+    instance, created = commands.start_instance(
         db.session, caller(), key, org_code=body["org"], data=body["data"], business_key=body["business_key"])
     return instance_view(instance), 201 if created else 200
 
@@ -56,14 +55,14 @@ def list_instances(args: dict):
 @blp.route("/instances/<int:instance_id>")
 @blp.response(200, InstanceSchema)
 def get_instance(instance_id: int):
-    return instance_view(runtime.get_instance(db.session, caller(), instance_id))
+    return instance_view(access.get_instance(db.session, caller(), instance_id))
 
 
 @blp.route("/instances/<int:instance_id>/events")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_schema(EventSchema, "EventPage"))
 def list_events(args: dict, instance_id: int):
-    runtime.get_instance(db.session, caller(), instance_id)
+    access.get_instance(db.session, caller(), instance_id)
     query = select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
     return paginate(query, args)
 
@@ -72,4 +71,4 @@ def list_events(args: dict, instance_id: int):
 @blp.arguments(CancelRequest)
 @blp.response(200, InstanceSchema)
 def cancel(body: dict, instance_id: int):
-    return instance_view(runtime.cancel_instance(db.session, caller(), instance_id, body["reason"]))
+    return instance_view(commands.cancel_instance(db.session, caller(), instance_id, body["reason"]))

@@ -2,14 +2,13 @@
 
 from flask_smorest import Blueprint
 
-from engine import copies, notifications
-from engine.errors import NotFound
+from engine.collab import copies, notifications
+from engine.core.errors import NotFound
 from engine.models import CaseCopy, Instance
-
-from ..extensions import db
-from .common import caller, instance_view, paginate
-from .operation_schemas import CopySchema, CountSchema, NotificationSchema, UnreadArgs
-from .schemas import page_schema
+from web.api.common import caller, instance_view, paginate
+from web.api.operation_schemas import CopySchema, CountSchema, NotificationSchema, UnreadArgs
+from web.api.schemas import page_schema
+from web.extensions import db
 
 PREFIX = ""
 blp = Blueprint("notifications", __name__, description="通知与抄送 Notifications and copies")

@@ -3,7 +3,7 @@ copy, urge, proxies, notifications, attachments, predicted path)."""
 
 from marshmallow import Schema, fields, validate
 
-from .schemas import InstanceSchema
+from web.api.schemas import InstanceSchema
 
 Text = fields.String
 

@@ -6,11 +6,12 @@ Every handler is: the caller, one engine call (which checks access and commits),
 
 from flask_smorest import Blueprint
 
-from engine import copies, deadlines, delegation, operations, prediction, runtime
-
-from ..extensions import db
-from .common import caller, instance_view, paginate
-from .operation_schemas import (
+from engine.collab import copies, deadlines, delegation
+from engine.operations import cases as operations
+from engine.process import access
+from engine.reads import prediction
+from web.api.common import caller, instance_view, paginate
+from web.api.operation_schemas import (
     AddApproversRequest,
     CopyRequest,
     CopyResult,
@@ -28,7 +29,8 @@ from .operation_schemas import (
     VoteList,
     VoteSchema,
 )
-from .schemas import InstanceSchema, PageArgs, TaskSchema, page_schema
+from web.api.schemas import InstanceSchema, PageArgs, TaskSchema, page_schema
+from web.extensions import db
 
 PREFIX = ""
 blp = Blueprint("operations", __name__, description="审批操作 Approval operations (退回 撤回 转办 委派 加签 抄送 催办 代理)")
@@ -133,7 +135,7 @@ def withdraw_case(body: dict, instance_id: int):
 def copy_case(body: dict, instance_id: int):
     """抄送 the case to users who may see it (422 `cc_out_of_scope`); nobody gets it twice."""
     actor = caller()
-    instance = runtime.get_instance(db.session, actor, instance_id)
+    instance = access.get_instance(db.session, actor, instance_id)
     return {"copied": copies.copy_by_user(db.session, actor, instance, body["users"], body["note"])}
 
 

@@ -2,11 +2,10 @@
 
 from flask_smorest import Blueprint
 
-from engine.definitions import latest_definition, latest_definitions, start_form_name
-
-from ..extensions import db
-from .common import caller
-from .schemas import PageArgs, ProcessDetailSchema, ProcessSchema, page_schema
+from engine.workflow.definitions import latest_definition, latest_definitions, start_form_name
+from web.api.common import caller
+from web.api.schemas import PageArgs, ProcessDetailSchema, ProcessSchema, page_schema
+from web.extensions import db
 
 PREFIX = "/processes"
 blp = Blueprint("processes", __name__, description="流程定义 Process definitions")

@@ -3,14 +3,13 @@
 from marshmallow import Schema, fields, validate
 
 from engine.models import APPLICATION_STATUSES
-from engine.rules.recruitment_precheck import (
+from engine.recruitment.precheck import (
     DISQUALIFIERS,
     EDUCATION_LEVELS,
     PRIORITY_FLAGS,
     RELAXATION_BASES,
 )
-
-from .schemas import PageArgs
+from web.api.schemas import PageArgs
 
 STATUS_TEXT = {
     "submitted": "已报名，等待资格审查", "qualified": "资格审查通过", "rejected": "资格审查未通过",

@@ -13,12 +13,11 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 
-from engine.errors import InvalidData
-from engine.recruitment import applications, hire, scores, selection
-
-from ..extensions import db
-from .common import caller, paginate
-from .recruitment_schemas import (
+from engine.core.errors import InvalidData
+from engine.operations import probation as probation_review
+from engine.recruitment import applications, scores, selection
+from web.api.common import caller, paginate
+from web.api.recruitment_schemas import (
     ApplicantStatusOut,
     ApplicationCreated,
     ApplicationIn,
@@ -40,7 +39,8 @@ from .recruitment_schemas import (
     ScoresIn,
     ScoresResult,
 )
-from .schemas import PageArgs, page_schema
+from web.api.schemas import PageArgs, page_schema
+from web.extensions import db
 
 PREFIX = "/recruitments"
 blp = Blueprint("recruitments", __name__, description="招聘 Recruitment: applications and per-applicant work")
@@ -210,6 +210,6 @@ def decide_objection(body: dict, instance_id: int, objection_id: int):
 @blp.response(200, ProbationOut)
 def probation(body: dict, instance_id: int, application_id: int):
     """试用期满考核: pass → active; fail → a dismissal case (ground probation_failed) when deployed."""
-    application, dismissal_id = hire.record_probation(
+    application, dismissal_id = probation_review.record_probation(
         db.session, caller(), instance_id, application_id, body["result"] == "pass", body["note"])
     return {"application": application, "dismissal_instance_id": dismissal_id}

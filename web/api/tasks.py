@@ -2,14 +2,20 @@
 
 from flask_smorest import Blueprint
 
-from engine import runtime
 from engine.models import Definition, Instance, TaskRow
-from engine.task_lists import list_filters, open_tasks
-from engine.tasks import get_task_row
-
-from ..extensions import db
-from .common import caller, instance_view
-from .schemas import CompleteRequest, CompleteResponse, TaskDetailSchema, TaskQuery, TaskSchema, page_schema
+from engine.process import commands
+from engine.process.task_index import get_task_row
+from engine.reads.task_lists import list_filters, open_tasks
+from web.api.common import caller, instance_view
+from web.api.schemas import (
+    CompleteRequest,
+    CompleteResponse,
+    TaskDetailSchema,
+    TaskQuery,
+    TaskSchema,
+    page_schema,
+)
+from web.extensions import db
 
 PREFIX = "/tasks"
 blp = Blueprint("tasks", __name__, description="待办任务 Tasks")
@@ -42,18 +48,18 @@ def get_task(task_id: str):
 @blp.route("/<string:task_id>/claim", methods=["POST"])
 @blp.response(200, TaskSchema)
 def claim(task_id: str):
-    return runtime.claim_task(db.session, caller(), task_id)
+    return commands.claim_task(db.session, caller(), task_id)
 
 
 @blp.route("/<string:task_id>/unclaim", methods=["POST"])
 @blp.response(200, TaskSchema)
 def unclaim(task_id: str):
-    return runtime.unclaim_task(db.session, caller(), task_id)
+    return commands.unclaim_task(db.session, caller(), task_id)
 
 
 @blp.route("/<string:task_id>/complete", methods=["POST"])
 @blp.arguments(CompleteRequest)
 @blp.response(200, CompleteResponse)
 def complete(body: dict, task_id: str):
-    instance = runtime.complete_task(db.session, caller(), task_id, body["data"], attachments=body["attachments"])
+    instance = commands.complete_task(db.session, caller(), task_id, body["data"], attachments=body["attachments"])
     return {"instance": instance_view(instance)}

@@ -9,14 +9,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from engine import audit, clock
-from engine.errors import NotFound
+from engine.core import audit, clock
+from engine.core.errors import NotFound
 from engine.models import ApiToken
-
-from ..auth import check_credentials, hash_token, issue_token
-from ..extensions import db
-from .common import caller, paginate
-from .schemas import PageArgs, TokenRequest, TokenResponse, page_schema
+from web.api.common import caller, paginate
+from web.api.schemas import PageArgs, TokenRequest, TokenResponse, page_schema
+from web.auth import check_credentials, hash_token, issue_token
+from web.extensions import db
 
 PREFIX = "/tokens"
 blp = Blueprint("tokens", __name__, description="访问令牌 Access tokens")

@@ -2,11 +2,9 @@
 
 from flask_smorest import Blueprint
 
-from engine import workers
-
-from ..extensions import db
-from .common import caller, paginate
-from .schemas import (
+from engine.records import workers
+from web.api.common import caller, paginate
+from web.api.schemas import (
     PageArgs,
     WorkerChangeSchema,
     WorkerOut,
@@ -15,6 +13,7 @@ from .schemas import (
     WorkerSchema,
     page_schema,
 )
+from web.extensions import db
 
 PREFIX = "/workers"
 blp = Blueprint("workers", __name__, description="社区工作者档案 Worker records")

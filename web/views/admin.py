@@ -4,14 +4,13 @@ units and tokens in the admin_* modules, all on one blueprint with one access ch
 from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import admin as admin_service
-from engine import definitions, drafts
-from engine.definitions import DefinitionInvalid
-from engine.errors import InvalidData
-
-from ..extensions import db
-from . import admin_forms, admin_modeler, admin_users  # noqa: F401 - their routes join `bp`
-from .admin_common import admin, bp, forms_dir, workflows_dir
+from engine.core.errors import InvalidData
+from engine.records import accounts as admin_service
+from engine.workflow import definitions, drafts
+from engine.workflow.definitions import DefinitionInvalid
+from web.extensions import db
+from web.views import admin_forms, admin_modeler, admin_users  # noqa: F401 - their routes join `bp`
+from web.views.admin_common import admin, bp, forms_dir, workflows_dir
 
 __all__ = ["bp"]
 

@@ -9,12 +9,11 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from engine.clock import CHINA_TZ
-from engine.errors import DomainError, InvalidData
-from engine.scope import Actor
-
-from ..auth import actor_from_request
-from .admin_text import admin_script_text
+from engine.core.clock import CHINA_TZ
+from engine.core.errors import DomainError, InvalidData
+from engine.core.scope import Actor
+from web.auth import actor_from_request
+from web.views.admin_text import admin_script_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

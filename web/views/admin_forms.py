@@ -11,13 +11,12 @@ from flask import current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from jinja2 import TemplateNotFound, UndefinedError
 
-from engine import drafts
-from engine.definitions import FORM_FILE
-from engine.errors import DomainError, InvalidData, NotFound
+from engine.core.errors import DomainError, InvalidData, NotFound
 from engine.models import Definition
-
-from ..extensions import db
-from .admin_common import admin, bp, error_json, forms_dir, json_body
+from engine.workflow import drafts
+from engine.workflow.definitions import FORM_FILE
+from web.extensions import db
+from web.views.admin_common import admin, bp, error_json, forms_dir, json_body
 
 STAFF_FORM_MACROS = "macros/form.html"
 NEW_FORM = {

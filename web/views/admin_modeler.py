@@ -8,13 +8,12 @@ from flask import Response, current_app, jsonify, redirect, render_template, req
 from flask_babel import gettext as _
 
 from config.roles import ROLES
-from engine import definitions, drafts
-from engine.admin import definition_version
-from engine.definitions import DefinitionInvalid
-from engine.errors import DomainError, InvalidData
-
-from ..extensions import db
-from .admin_common import admin, bp, error_json, forms_dir, json_body, workflows_dir
+from engine.core.errors import DomainError, InvalidData
+from engine.records.accounts import definition_version
+from engine.workflow import definitions, drafts
+from engine.workflow.definitions import DefinitionInvalid
+from web.extensions import db
+from web.views.admin_common import admin, bp, error_json, forms_dir, json_body, workflows_dir
 
 LANE_ROLES = [role for role in ROLES if role.key != "admin"]
 

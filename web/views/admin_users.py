@@ -8,13 +8,12 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from config.roles import ROLES, ROLES_BY_KEY
-from engine import admin as service
-from engine import clock
-from engine.errors import Conflict, DomainError, InvalidData, NotFound
-
-from ..auth import hash_password, issue_token
-from ..extensions import db
-from .admin_common import admin, bp, page_arg
+from engine.core import clock
+from engine.core.errors import Conflict, DomainError, InvalidData, NotFound
+from engine.records import accounts as service
+from web.auth import hash_password, issue_token
+from web.extensions import db
+from web.views.admin_common import admin, bp, page_arg
 
 PER_PAGE = 50
 TOKEN_LABEL_MAX = 100

@@ -8,14 +8,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from engine.definitions import start_form_name
-from engine.errors import NotFound
+from engine.core.errors import NotFound
+from engine.core.scope import Actor
 from engine.models import AuditEvent, Definition, Instance, TaskRow, Worker
-from engine.scope import Actor
-from engine.workers import get_worker
-
-from ..extensions import db
-from .schema_form import describe_data, display_value
+from engine.records.workers import get_worker
+from engine.workflow.definitions import start_form_name
+from web.extensions import db
+from web.views.schema_form import describe_data, display_value
 
 DECISION_EVENTS = ("task_completed", "vote_cast")  # a step's decision, and one approver's vote in a round
 

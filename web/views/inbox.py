@@ -3,12 +3,12 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import queries, runtime
-from engine.definitions import latest_definitions
-from engine.errors import Conflict, Forbidden
-
-from ..extensions import db
-from .pages import current_actor, int_arg, login_required, page_blueprint, safe_next
+from engine.core.errors import Conflict, Forbidden
+from engine.process import commands
+from engine.reads import queries
+from engine.workflow.definitions import latest_definitions
+from web.extensions import db
+from web.views.pages import current_actor, int_arg, login_required, page_blueprint, safe_next
 
 bp = page_blueprint("inbox", __name__, url_prefix="/inbox")
 PER_PAGE = 20
@@ -57,7 +57,7 @@ def _back() -> str:
 @login_required
 def claim(task_id: str):
     try:
-        row = runtime.claim_task(db.session, current_actor(), task_id)
+        row = commands.claim_task(db.session, current_actor(), task_id)
     except (Conflict, Forbidden) as exc:
         flash(exc.message, "error")
     else:
@@ -69,7 +69,7 @@ def claim(task_id: str):
 @login_required
 def unclaim(task_id: str):
     try:
-        row = runtime.unclaim_task(db.session, current_actor(), task_id)
+        row = commands.unclaim_task(db.session, current_actor(), task_id)
     except (Conflict, Forbidden) as exc:
         flash(exc.message, "error")
     else:

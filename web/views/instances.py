@@ -4,15 +4,15 @@ operations (withdraw, copy, files, urge, print, the path ahead) come from web/vi
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import queries, runtime
-from engine.definitions import latest_definitions
-from engine.errors import Conflict, Forbidden, InvalidData
+from engine.core.errors import Conflict, Forbidden, InvalidData
 from engine.models import Definition
-
-from ..extensions import db
-from .case_context import case_context
-from .ops_context import case_ops, trail_people
-from .pages import FORM_ERRORS, current_actor, date_arg, int_arg, login_required, page_blueprint
+from engine.process import access, commands
+from engine.reads import queries
+from engine.workflow.definitions import latest_definitions
+from web.extensions import db
+from web.views.case_context import case_context
+from web.views.ops_context import case_ops, trail_people
+from web.views.pages import FORM_ERRORS, current_actor, date_arg, int_arg, login_required, page_blueprint
 
 bp = page_blueprint("instance_pages", __name__, url_prefix="/instances")
 PER_PAGE = 20
@@ -40,7 +40,7 @@ def index():
 @login_required
 def show(instance_id: int):
     actor = current_actor()
-    instance = runtime.get_instance(db.session, actor, instance_id)
+    instance = access.get_instance(db.session, actor, instance_id)
     return _render(instance)
 
 
@@ -54,7 +54,7 @@ def _render(instance, *, cancel_errors=None, cancel_reason: str = "", status: in
     context = case_context(actor, instance, definition, rows, events)
     may_cancel = instance.status == "running" and (
         actor.is_admin or instance.initiator == actor.username
-        or any(actor.holds(role, instance.org_path) for role in runtime.CANCEL_ROLES))
+        or any(actor.holds(role, instance.org_path) for role in access.CANCEL_ROLES))
     names = queries.org_names(db.session, {instance.org_code})
     ops = case_ops(actor, instance, [r for r in rows if r.status == "open"])
     people = trail_people(events, {instance.initiator} | {a.uploaded_by for a in ops.attachments}
@@ -71,7 +71,7 @@ def _render(instance, *, cancel_errors=None, cancel_reason: str = "", status: in
 @login_required
 def diagram(instance_id: int):
     """The BPMN of the version this instance runs on, for the viewer (scoped like the instance)."""
-    instance = runtime.get_instance(db.session, current_actor(), instance_id)
+    instance = access.get_instance(db.session, current_actor(), instance_id)
     definition = db.session.get(Definition, instance.definition_id)
     response = Response(definition.bpmn, mimetype="application/xml")
     response.headers["Cache-Control"] = "private, max-age=3600"
@@ -84,9 +84,9 @@ def cancel(instance_id: int):
     actor = current_actor()
     reason = request.form.get("reason", "")
     try:
-        runtime.cancel_instance(db.session, actor, instance_id, reason)
+        commands.cancel_instance(db.session, actor, instance_id, reason)
     except InvalidData as exc:
-        instance = runtime.get_instance(db.session, actor, instance_id)
+        instance = access.get_instance(db.session, actor, instance_id)
         return _render(instance, cancel_errors=exc.fields, cancel_reason=reason, status=FORM_ERRORS)
     except (Conflict, Forbidden) as exc:
         flash(exc.message, "error")

@@ -9,16 +9,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from engine import clock, copies, notifications, queries
-from engine.definitions import latest_definitions
-from engine.delegation import create_proxy, proxies_query, revoke_proxy
-from engine.errors import DomainError, NotFound
+from engine.collab import copies, notifications
+from engine.collab.delegation import create_proxy, proxies_query, revoke_proxy
+from engine.core import clock
+from engine.core.errors import DomainError, NotFound
+from engine.core.scope import Actor
 from engine.models import TaskRow
-from engine.scope import Actor
-
-from ..extensions import db
-from .ops_context import proxy_candidates
-from .pages import FORM_ERRORS, current_actor, int_arg, login_required, page_blueprint, safe_next
+from engine.reads import queries
+from engine.workflow.definitions import latest_definitions
+from web.extensions import db
+from web.views.ops_context import proxy_candidates
+from web.views.pages import FORM_ERRORS, current_actor, int_arg, login_required, page_blueprint, safe_next
 
 bp = page_blueprint("me_pages", __name__)
 PER_PAGE = 20

@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import exists, select
 
 from config.operations import for_process
-from engine import approvals, operations, prediction
-from engine.delegation import INITIATOR_ROLE, Acting, acting_on, pending_delegation
-from engine.errors import DomainError
+from engine.collab import approvals
+from engine.collab.delegation import INITIATOR_ROLE, Acting, acting_on, pending_delegation
+from engine.collab.notifications import ancestors, role_holders
+from engine.core.errors import DomainError
+from engine.core.scope import Actor
 from engine.models import (
     ApprovalRound,
     ApprovalVote,
@@ -29,10 +31,9 @@ from engine.models import (
     TaskRow,
     User,
 )
-from engine.notifications import ancestors, role_holders
-from engine.scope import Actor
-
-from ..extensions import db
+from engine.operations import cases as operations
+from engine.reads import prediction
+from web.extensions import db
 
 log = logging.getLogger("cwflow.web")
 Person = tuple[str, str]  # (username, display name)

@@ -13,14 +13,16 @@ from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine import attachments, copies, deadlines, exports, operations, printing, queries, runtime
-from engine.errors import DomainError, NotFound
+from engine.collab import attachments, copies, deadlines
+from engine.core.errors import DomainError, NotFound
 from engine.models import TaskRow
-from engine.tasks import get_task_row
-
-from ..extensions import db
-from .instances import STATUSES
-from .pages import _back_path, current_actor, date_arg, login_required, page_blueprint, safe_next
+from engine.operations import cases as operations
+from engine.process import access
+from engine.process.task_index import get_task_row
+from engine.reads import exports, printing, queries
+from web.extensions import db
+from web.views.instances import STATUSES
+from web.views.pages import _back_path, current_actor, date_arg, login_required, page_blueprint, safe_next
 
 bp = page_blueprint("ops_pages", __name__)
 GENERIC = {"必填"}
@@ -175,7 +177,7 @@ def _case_page(instance_id: int) -> Response:
 @login_required
 def withdraw_case(instance_id: int):
     actor = current_actor()
-    runtime.get_instance(db.session, actor, instance_id)
+    access.get_instance(db.session, actor, instance_id)
     ok = attempt(lambda: operations.withdraw_case(db.session, actor, instance_id, request.form.get("reason", "")))[1]
     if ok:
         flash(_("申请已撤回，流程结束。"), "success")
@@ -186,7 +188,7 @@ def withdraw_case(instance_id: int):
 @login_required
 def copy_case(instance_id: int):
     actor = current_actor()
-    instance = runtime.get_instance(db.session, actor, instance_id)
+    instance = access.get_instance(db.session, actor, instance_id)
     users = [u for u in request.form.getlist("users") if u]
     if not users:
         flash(_("请选择抄送对象。"), "error")
@@ -207,7 +209,7 @@ def upload(instance_id: int):
     file = request.files.get("file")
     back = safe_next(request.form.get("next")) or url_for("instance_pages.show", instance_id=instance_id)
     if file is None or not file.filename:
-        runtime.get_instance(db.session, actor, instance_id)
+        access.get_instance(db.session, actor, instance_id)
         flash(_("请选择要上传的文件。"), "error")
         return redirect(back)
     stored, ok = attempt(lambda: attachments.upload(db.session, actor, instance_id, filename=file.filename or "",

@@ -28,15 +28,14 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
 from config.roles import ROLES_BY_KEY
-from engine import clock
-from engine.errors import DomainError
+from engine.core import clock
+from engine.core.errors import DomainError
+from engine.core.scope import Actor
 from engine.models import OrgUnit, User
-from engine.scope import Actor
-
-from ..auth import actor_from_request
-from ..extensions import db
-from ..i18n import LOCALES
-from .schema_form import build_form, describe_data, display_value
+from web.auth import actor_from_request
+from web.extensions import db
+from web.i18n import LOCALES
+from web.views.schema_form import build_form, describe_data, display_value
 
 log = logging.getLogger("cwflow.web")
 SEEN_COOKIE = "cwflow_seen"  # "this browser was signed in": tells an expired session from a first visit

@@ -11,20 +11,19 @@ from typing import Any
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
-from engine.errors import Conflict, InvalidData, NotFound
-from engine.forms import validate_submission
+from engine.core.errors import Conflict, InvalidData, NotFound
 from engine.recruitment import applications
-from engine.rules.recruitment_precheck import (
+from engine.recruitment.precheck import (
     DISQUALIFIERS,
     EDUCATION_LEVELS,
     PRIORITY_FLAGS,
     RELAXATION_BASES,
 )
-
-from ..api.recruitment_schemas import STATUS_TEXT
-from ..extensions import db
-from .pages import FORM_ERRORS, page_blueprint
-from .schema_form import parse_form
+from engine.workflow.forms import validate_submission
+from web.api.recruitment_schemas import STATUS_TEXT
+from web.extensions import db
+from web.views.pages import FORM_ERRORS, page_blueprint
+from web.views.schema_form import parse_form
 
 bp = page_blueprint("public", __name__, url_prefix="/recruitment")
 DEFAULT_LIMITS = {"apply": (20, 10), "lookup": (60, 10)}  # (requests, minutes), as the public API

@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from engine import clock
+from engine.core import clock
 
 _ROW_INDEX = re.compile(r"\.\d+(?=\.|$)")
 RADIO_LIMIT = 4  # up to this many options show as radio buttons, more as a drop-down

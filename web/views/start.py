@@ -5,16 +5,16 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import queries, runtime
-from engine.definitions import latest_definition, start_form_name
-from engine.errors import Conflict, EngineFailure, Forbidden, InvalidData, NotFound, RuleViolation
-from engine.forms import validate_submission
+from engine.core.errors import Conflict, EngineFailure, Forbidden, InvalidData, NotFound, RuleViolation
+from engine.core.scope import PERSONAL_ROLES, Actor
 from engine.models import Definition, OrgUnit, Worker
-from engine.scope import PERSONAL_ROLES, Actor
-
-from ..extensions import db
-from .pages import FORM_ERRORS, WORKER_STATUS, current_actor, label, login_required, page_blueprint
-from .schema_form import parse_form
+from engine.process import access, commands
+from engine.reads import queries
+from engine.workflow.definitions import latest_definition, start_form_name
+from engine.workflow.forms import validate_submission
+from web.extensions import db
+from web.views.pages import FORM_ERRORS, WORKER_STATUS, current_actor, label, login_required, page_blueprint
+from web.views.schema_form import parse_form
 
 bp = page_blueprint("start", __name__, url_prefix="/start")
 
@@ -25,7 +25,7 @@ def _probe(actor: Actor) -> dict[str, Any]:
 
 
 def _units_for(actor: Actor, definition: Definition, orgs: list[OrgUnit]) -> list[OrgUnit]:
-    return [org for org in orgs if runtime.may_start(actor, definition, org, _probe(actor))]
+    return [org for org in orgs if access.may_start(actor, definition, org, _probe(actor))]
 
 
 def _start_units(actor: Actor) -> list[OrgUnit]:
@@ -85,7 +85,7 @@ def form(key: str):
             notice, status = _("表单有误，请按提示修改。"), FORM_ERRORS
         else:
             try:
-                instance, created = runtime.start_instance(db.session, actor, key, org_code=chosen_org, data=data,
+                instance, created = commands.start_instance(db.session, actor, key, org_code=chosen_org, data=data,
                                                            business_key=business_key or None)
             except InvalidData as exc:
                 errors, notice, status = exc.fields, _("表单有误，请按提示修改。"), FORM_ERRORS

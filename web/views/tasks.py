@@ -1,7 +1,7 @@
 """One task (办理): its form from the JSON Schema, the case beside it, the diagram with this step, and
 the approval operations on it (web/views/ops_context.py; posted to web/views/ops_pages.py).
 
-Submitting calls runtime.complete_task once, citing the files the user chose; its refusals come back
+Submitting calls commands.complete_task once, citing the files the user chose; its refusals come back
 as messages on the page: field errors beside their fields with the entered values kept, 409 when
 someone else finished first.
 """
@@ -11,18 +11,18 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import queries, runtime
-from engine.delegation import INITIATOR_ROLE
-from engine.errors import Conflict, EngineFailure, Forbidden, InvalidData, RuleViolation
-from engine.forms import validate_submission
+from engine.collab.delegation import INITIATOR_ROLE
+from engine.core.errors import Conflict, EngineFailure, Forbidden, InvalidData, RuleViolation
 from engine.models import Definition, Instance, TaskRow
-from engine.tasks import get_task_row
-
-from ..extensions import db
-from .case_context import case_context, form_schema
-from .ops_context import resubmission_values, returned_because, task_ops, trail_people
-from .pages import FORM_ERRORS, current_actor, local_dt, login_required, page_blueprint
-from .schema_form import parse_form
+from engine.process import commands
+from engine.process.task_index import get_task_row
+from engine.reads import queries
+from engine.workflow.forms import validate_submission
+from web.extensions import db
+from web.views.case_context import case_context, form_schema
+from web.views.ops_context import resubmission_values, returned_because, task_ops, trail_people
+from web.views.pages import FORM_ERRORS, current_actor, local_dt, login_required, page_blueprint
+from web.views.schema_form import parse_form
 
 bp = page_blueprint("task_pages", __name__, url_prefix="/tasks")
 
@@ -47,7 +47,7 @@ def show(task_id: str):
         else:
             try:
                 cited = [int(v) for v in request.form.getlist("cite") if v.isdigit()]
-                runtime.complete_task(db.session, actor, task_id, data if schema is not None else {},
+                commands.complete_task(db.session, actor, task_id, data if schema is not None else {},
                                       attachments=cited)
             except InvalidData as exc:
                 errors, notice, status = exc.fields, _("表单有误，请按提示修改。"), FORM_ERRORS

@@ -2,13 +2,12 @@
 
 from flask import render_template, request
 
-from engine import queries
-from engine.definitions import latest_definitions
 from engine.models import WORKER_STATUSES
-from engine.workers import get_worker, history
-
-from ..extensions import db
-from .pages import current_actor, int_arg, login_required, page_blueprint
+from engine.reads import queries
+from engine.records.workers import get_worker, history
+from engine.workflow.definitions import latest_definitions
+from web.extensions import db
+from web.views.pages import current_actor, int_arg, login_required, page_blueprint
 
 bp = page_blueprint("worker_pages", __name__, url_prefix="/workers")
 PER_PAGE = 30

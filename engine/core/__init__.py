@@ -1,0 +1,2 @@
+"""What every layer uses: clock, errors, audit trail, privacy masks, org scope, working days, dates,
+display words and the one transaction decorator."""

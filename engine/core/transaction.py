@@ -1,0 +1,45 @@
+"""The one transaction decorator every engine command runs under, and the one place that commits.
+
+A command either commits all it did or nothing: any failure rolls the session back, and a lost
+optimistic-lock race (another request saved the same case first) becomes a 409. A command called
+from inside another joins the caller's transaction, so the outermost one commits once.
+"""
+
+import functools
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.core.errors import Conflict
+
+T = TypeVar("T")
+_depth: ContextVar[int] = ContextVar("cwflow_transaction_depth", default=0)
+
+
+def transactional(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run `fn(session, ...)` as one transaction: commit when it returns, roll back when it raises."""
+
+    @functools.wraps(fn)
+    def wrapper(session: Session, *args: Any, **kwargs: Any) -> T:
+        outermost = _depth.get() == 0
+        token = _depth.set(_depth.get() + 1)
+        try:
+            result = fn(session, *args, **kwargs)
+            if outermost:
+                session.commit()
+            return result
+        except StaleDataError as exc:
+            if outermost:
+                session.rollback()
+            raise Conflict("任务已被他人处理，请刷新后查看", code="task_not_open") from exc
+        except BaseException:
+            if outermost:
+                session.rollback()
+            raise
+        finally:
+            _depth.reset(token)
+
+    return wrapper

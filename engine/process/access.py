@@ -1,0 +1,46 @@
+"""Who may start a case, act on a task or see a case: the checks the commands make first."""
+
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from config.roles import role_for_lane
+from engine import rules
+from engine.core.errors import Conflict, Forbidden, NotFound
+from engine.core.scope import Actor
+from engine.models import Definition, Instance, OrgUnit, TaskRow
+from engine.workflow.definitions import parsed_definition
+
+
+def may_start(actor: Actor, definition: Definition, org: OrgUnit, data: dict[str, Any]) -> bool:
+    if actor.is_admin:
+        return True
+    parsed = parsed_definition(definition)
+    start_roles = {role.key for spec in parsed.spec.task_specs.values()
+                   if type(spec).__name__ == "StartEvent" and (role := role_for_lane(spec.lane))}
+    if any(actor.holds(role, org.path) for role in start_roles):
+        return True
+    for role, allowed in rules.EXTRA_STARTERS.get(definition.key, {}).items():
+        if role in actor.roles() and allowed(actor, data):
+            return True
+    return False
+
+
+def require_actionable(actor: Actor, row: TaskRow) -> None:
+    if row.status != "open":
+        raise Conflict("任务已被处理", code="task_not_open")
+    if not (actor.is_admin or actor.holds(row.role, row.org_path)):
+        raise NotFound("任务不存在", code="task_not_found")
+    if row.assignee is not None and row.assignee != actor.username:
+        raise Forbidden("任务已被他人认领", code="task_claimed_by_other")
+
+
+def get_instance(session: Session, actor: Actor, instance_id: int) -> Instance:
+    instance = session.get(Instance, instance_id)
+    if instance is None or not actor.sees_instance(instance):
+        raise NotFound("流程实例不存在", code="instance_not_found")
+    return instance
+
+
+CANCEL_ROLES = ("admin", "street_leader", "district_civil_affairs")

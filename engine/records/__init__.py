@@ -1,0 +1,1 @@
+"""The records the processes act on: worker records and accounts (users, roles, org units)."""

@@ -1,0 +1,1 @@
+"""Process definitions: deployed versions, admin drafts, JSON Schema forms, the shipped folder."""

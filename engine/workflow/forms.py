@@ -1,0 +1,62 @@
+"""Checking submitted data against a JSON Schema form, with messages per field."""
+
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from engine.core.errors import InvalidData
+
+_FORMATS = FormatChecker()
+
+
+def validate_submission(schema: dict[str, Any], data: Any, *, form_name: str) -> dict[str, Any]:
+    """Return `data` when it fits the form; otherwise raise InvalidData naming each field.
+
+    Fields the form does not declare are refused even when the schema forgets
+    `additionalProperties: false`, so nothing unexpected reaches the shared task data.
+    """
+    if not isinstance(data, dict):
+        raise InvalidData("提交的数据必须是对象", {"data": ["必须是 JSON 对象"]})
+    fields: dict[str, list[str]] = {}
+    declared = set((schema.get("properties") or {}).keys())
+    for name in data:
+        if name not in declared:
+            fields.setdefault(name, []).append("表单中没有此字段")
+    validator = Draft202012Validator(schema, format_checker=_FORMATS)
+    for error in validator.iter_errors(data):
+        field = _field_of(error)
+        if field in fields and error.validator == "additionalProperties":
+            continue
+        fields.setdefault(field, []).append(_message(error))
+    if fields:
+        raise InvalidData(f"表单 {form_name} 的数据有误", fields)
+    return data
+
+
+def _field_of(error: Any) -> str:
+    if error.validator == "required":
+        return error.message.split("'")[1] if "'" in error.message else "data"
+    if error.path:
+        return ".".join(str(p) for p in error.path)
+    return "data"
+
+
+_MESSAGES = {
+    "required": "必填",
+    "type": "类型不正确",
+    "enum": "不是允许的选项",
+    "const": "不是允许的值",
+    "oneOf": "不是允许的选项",
+    "format": "格式不正确",
+    "minLength": "太短",
+    "maxLength": "太长",
+    "minimum": "太小",
+    "maximum": "太大",
+    "pattern": "格式不正确",
+    "minItems": "至少需要更多项",
+    "additionalProperties": "表单中没有此字段",
+}
+
+
+def _message(error: Any) -> str:
+    return _MESSAGES.get(error.validator, error.message)
