@@ -11,7 +11,7 @@ from typing import Any
 
 from config.policy import DEFAULTS, policy_value
 from config.roles import ROLES_BY_KEY
-from engine.core import clock
+from engine.core import clock, dates
 from engine.core.workdays import default_calendar
 
 _ALLOWED_STATUS_CHANGES = {"resigned", "dismissed", "active", "seconded", "contract_ended", "retired",
@@ -30,7 +30,7 @@ class StepEffects:
             "policy": _policy,
             "add_days": _add_days,
             "add_working_days": _add_working_days,
-            "add_months": add_months,
+            "add_months": dates.add_months_iso,
             "today": lambda: clock.today().isoformat(),
             "set_outcome": self._set_outcome,
             "set_worker_status": self._set_worker_status,
@@ -76,11 +76,3 @@ def _add_working_days(day: Any, n: int) -> str:
     return default_calendar().add_working_days(_as_date(day), int(n)).isoformat()
 
 
-def add_months(day: Any, n: int) -> str:
-    """The same day n calendar months later, clamped to the month's end (contract and probation terms)."""
-    start = _as_date(day)
-    month_index = start.year * 12 + start.month - 1 + int(n)
-    year, month = divmod(month_index, 12)
-    month += 1
-    next_month = date(year + (month == 12), month % 12 + 1, 1)
-    return date(year, month, min(start.day, (next_month - timedelta(days=1)).day)).isoformat()

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.bpmn.effects import add_months
 from engine.core import audit, clock
+from engine.core.dates import add_months_iso as add_months
 from engine.core.errors import Conflict, RuleViolation
 from engine.core.scope import Actor
 from engine.models import Application, Instance, Worker, WorkerChange

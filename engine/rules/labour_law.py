@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from config.policy import policy_value
+from engine.core.dates import add_months
 from engine.models import Worker
 from engine.rules.casework import as_date
 
@@ -39,17 +40,6 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
-
-
-def add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def whole_months(start: date, end: date) -> int:

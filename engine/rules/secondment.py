@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.policy import policy_value
+from engine.core.dates import add_months
 from engine.core.errors import InvalidData, RuleViolation
 from engine.core.scope import Actor
 from engine.models import AuditEvent, Instance, OrgUnit, TaskRow, Worker
@@ -27,7 +28,6 @@ from engine.rules.casework import (
     require_workers_community,
     today,
 )
-from engine.rules.labour_law import add_months
 from engine.rules.secondment_quota import held_periods, peak, workflow_data
 
 APPROVAL_TASKS = ("street_review", "swd_approval", "org_approval", "civil_approval")
