@@ -1,7 +1,22 @@
-"""Small helpers the API and process tests share: start a case, find and complete a task."""
+"""Small helpers the tests share: find the suite's data files, start a case, find and complete a task."""
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def fixture_path(relative: str) -> Path:
+    """A data file or folder the suite ships under tests/fixtures. A missing one fails the test (or the
+    module, while collecting): a quiet skip would leave unproven what the file is there to prove."""
+    path = FIXTURES / relative
+    if not path.exists():
+        pytest.fail(f"test data missing: {path} (it belongs in the repository under tests/fixtures)",
+                    pytrace=False)
+    return path
 
 
 def start(user, key: str, org: str, data: dict[str, Any], business_key: str | None = None):  # noqa: ANN001

@@ -1,4 +1,4 @@
-"""Real-world and hostile BPMN files (shared/corpus): a list of problems or specs, never a traceback.
+"""Real-world and hostile BPMN files (tests/fixtures/corpus): a list of problems or specs, never a traceback.
 
 The corpus diagrams do not use our lanes and forms, so validation problems are expected there;
 what matters is that every file ends in a clear answer.
@@ -14,18 +14,20 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn.parsing import DefinitionError, ParsedDefinition, Problem, build_specs
 from engine.bpmn.scripting import make_script_engine
 from engine.bpmn.validation import validate_definition
+from tests.helpers import fixture_path
 
-CORPUS = Path("/work/shared/corpus/bpmn")
+CORPUS = fixture_path("corpus")
 SKIPPED_SUFFIXES = {".png", ".json", ".xsd", ".md", ".dmn", ".txt"}
 
 
 def corpus_files(category: str, source: str = "*") -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(
+    found = sorted(
         path for folder in CORPUS.glob(f"{source}/{category}") for path in folder.rglob("*")
         if path.is_file() and path.suffix.lower() not in SKIPPED_SUFFIXES
     )
+    if not found:
+        pytest.fail(f"no {source}/{category} diagrams under {CORPUS}", pytrace=False)
+    return found
 
 
 def sibling_dmn(path: Path) -> list[bytes]:
@@ -41,8 +43,6 @@ def label(path: Path) -> str:
 TRICKY = corpus_files("tricky")
 EXECUTABLE = corpus_files("executable", "SpiffWorkflow")
 ALL_EXECUTABLE = corpus_files("executable")
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not available")
 
 
 @pytest.mark.parametrize("path", TRICKY, ids=label)

@@ -10,8 +10,8 @@ from lxml import etree
 
 from engine.bpmn import xmlsafe
 from engine.bpmn.xmlsafe import UnsafeXmlError, XmlError, XmlSyntaxError, parse_xml
+from tests.helpers import fixture_path
 
-CORPUS = Path("/work/shared/corpus/bpmn")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MINIMAL = f'<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="{BPMN_NS}" id="d"/>'
 
@@ -198,9 +198,7 @@ def test_malformed_xml_is_a_syntax_error_with_a_line(data, line):
     ],
 )
 def test_the_hostile_corpus_uploads_are_refused(relative):
-    path = CORPUS / relative
-    if not path.exists():
-        pytest.skip("corpus not available")
+    path = fixture_path(f"corpus/{relative}")
     started = time.monotonic()
     with pytest.raises(UnsafeXmlError):
         parse_xml(path.read_bytes(), source=path.name)

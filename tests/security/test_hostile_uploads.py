@@ -1,6 +1,6 @@
 """S4/S5 through every upload path — engine.definitions.deploy, the admin upload form, the modeler's
 validate and deploy — with entity bombs, external entities (file and http, including the hostile
-files of the shared corpus), XInclude and oversized bodies: refused quickly with a clear answer,
+files of tests/fixtures/corpus), XInclude and oversized bodies: refused quickly with a clear answer,
 nothing read, fetched or stored, and the app still serving afterwards."""
 
 import http.server
@@ -18,11 +18,10 @@ from engine.models import Definition
 from engine.workflow import definitions
 from engine.workflow.definitions import DefinitionInvalid, Upload
 from tests.conftest import PASSWORD
+from tests.helpers import fixture_path
 from web.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
-TRICKY = next((p for p in (ROOT.parent / "shared/corpus/bpmn/sample-process-models/tricky",
-                           Path("/work/shared/corpus/bpmn/sample-process-models/tricky")) if p.is_dir()), None)
 SECRET = "cwflow-secret-marker-4711"
 BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
                   + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
@@ -76,10 +75,10 @@ def hostile_documents(secret_file: Path, url: str) -> dict[str, bytes]:
                      f'xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file://{secret_file}" '
                      'parse="text"/></bpmn:definitions>').encode(),
     }
-    if TRICKY is not None:
-        for path in sorted(TRICKY.rglob("*")):
-            if path.is_file() and path.suffix in (".bpmn", ".dmn", ".xml"):
-                docs[f"corpus {path.relative_to(TRICKY)}"] = path.read_bytes()
+    tricky = fixture_path("corpus/sample-process-models/tricky")
+    for path in sorted(tricky.rglob("*")):
+        if path.is_file() and path.suffix in (".bpmn", ".dmn", ".xml"):
+            docs[f"corpus {path.relative_to(tricky)}"] = path.read_bytes()
     return docs
 
 
@@ -101,8 +100,7 @@ def test_every_hostile_document_is_refused_on_every_upload_path(app, client, sec
     before = _definition_count(app)
     csrf = _admin_page_client(client)
     docs = hostile_documents(secret_file, url)
-    if TRICKY is not None:
-        assert any(name.startswith("corpus") for name in docs)
+    assert any(name.startswith("corpus") for name in docs)
     for name, data in docs.items():
         started = time.monotonic()
         with app.app_context(), pytest.raises((DefinitionInvalid, XmlError)):
