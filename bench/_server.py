@@ -65,12 +65,12 @@ def prepare(url: str, fixtures: tuple[str, ...] = ()) -> None:
 
 def _prepare_here(url: str, fixtures: list[str]) -> None:
     sys.path.insert(0, str(ROOT))
+    from cli.demo import load_demo
+    from cli.migrate import upgrade
+    from cli.workflows import deploy_shipped
     from engine.workflow.definitions import Upload, deploy, load_form_files
     from web import create_app
-    from web.cli import _deploy_folder
-    from web.demo import load_demo
     from web.extensions import db
-    from web.migrate import upgrade
 
     upgrade(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -78,7 +78,7 @@ def _prepare_here(url: str, fixtures: list[str]) -> None:
     with app.test_request_context():
         load_demo(db.session)
         db.session.commit()
-        _deploy_folder()
+        deploy_shipped()
         for name in fixtures:
             deploy(db.session, Upload((FIXTURES / f"{name}.bpmn").read_bytes(), (), forms,
                                       source=f"{name}.bpmn"), actor="bench")

@@ -34,7 +34,7 @@ OPEN_ROLES = (("street_hr", "street", 0.45), ("street_leader", "street", 0.25),
 
 
 def build_orgs_and_users(app, streets: int) -> None:  # noqa: ANN001
-    from web.demo import ensure_org, ensure_user
+    from cli.demo import ensure_org, ensure_user
     from web.extensions import db
 
     with app.app_context():

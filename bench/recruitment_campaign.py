@@ -97,9 +97,9 @@ class Bench:
         self.phases[name] = round(time.perf_counter() - started, 3)
 
     def setup(self) -> None:
-        from web.cli import _deploy_folder
-        from web.demo import ensure_org, load_demo
-        from web.migrate import upgrade
+        from cli.demo import ensure_org, load_demo
+        from cli.migrate import upgrade
+        from cli.workflows import deploy_shipped
 
         reset(self.url)
         upgrade(self.url)
@@ -112,7 +112,7 @@ class Bench:
             for code in self.communities:
                 ensure_org(db.session, code, f"基准社区{code}", "community", code[:3], 3000, 10000)
             db.session.commit()
-            _deploy_folder()
+            deploy_shipped()
             self.dialect = db.engine.dialect.name
         self.client = self.app.test_client()
 

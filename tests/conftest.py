@@ -61,18 +61,18 @@ def _reset_schema(url: str) -> None:
 
 
 def _load_fixture_data(app) -> None:  # noqa: ANN001
-    from web.cli import _deploy_folder
-    from web.demo import load_demo
+    from cli.demo import load_demo
+    from cli.workflows import deploy_shipped
 
     load_demo(db.session)
     with app.test_request_context():
-        _deploy_folder()
+        deploy_shipped()
     db.session.remove()
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory):
-    from web.migrate import upgrade
+    from cli.migrate import upgrade
 
     url = _database_url(tmp_path_factory.mktemp("db"))
     _reset_schema(url)

@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-import pytest
+from cli.main import cwflow
+from tests.helpers import fixture_path
 
 ROOT = Path(__file__).resolve().parent.parent
-TRICKY = Path("/work/shared/corpus/bpmn/SpiffWorkflow/tricky/bpmn/data")
 
 
 def test_validate_accepts_the_shipped_diagram(app):
-    result = app.test_cli_runner().invoke(args=["workflows", "validate", str(ROOT / "workflows/resignation.bpmn")])
+    result = app.test_cli_runner().invoke(cwflow, args=["workflows", "validate", str(ROOT / "workflows/resignation.bpmn")])
     assert result.exit_code == 0, result.output
     assert "ok" in result.output
 
@@ -19,7 +19,7 @@ def test_validate_lists_every_problem_and_exits_non_zero(app, tmp_path):
     bad = bad.replace("街道领导".encode(), b"nobody").replace(b"resignation_handover.json", b"gone.json")
     path = tmp_path / "bad.bpmn"
     path.write_bytes(bad)
-    result = app.test_cli_runner().invoke(args=["workflows", "validate", str(path)])
+    result = app.test_cli_runner().invoke(cwflow, args=["workflows", "validate", str(path)])
     assert result.exit_code == 1
     assert "nobody" in result.output and "gone.json" in result.output
     assert "Traceback" not in result.output
@@ -29,36 +29,37 @@ def test_validate_refuses_an_entity_bomb_without_a_traceback(app, tmp_path):
     path = tmp_path / "bomb.bpmn"
     path.write_text('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
                     '<definitions>&b;</definitions>')
-    result = app.test_cli_runner().invoke(args=["workflows", "validate", str(path)])
+    result = app.test_cli_runner().invoke(cwflow, args=["workflows", "validate", str(path)])
     assert result.exit_code == 1 and "bomb.bpmn：不允许 DOCTYPE 或 ENTITY 声明" in result.output
     assert "Traceback" not in result.output
 
 
-@pytest.mark.skipif(not TRICKY.exists(), reason="shared corpus not present")
 def test_validate_never_tracebacks_on_the_tricky_corpus(app):
     runner = app.test_cli_runner()
-    for path in sorted(TRICKY.rglob("*.bpmn*")):
-        result = runner.invoke(args=["workflows", "validate", str(path)])
+    tricky = sorted(fixture_path("corpus/SpiffWorkflow/tricky/bpmn/data").rglob("*.bpmn*"))
+    assert tricky, "no tricky diagrams in the test data"
+    for path in tricky:
+        result = runner.invoke(cwflow, args=["workflows", "validate", str(path)])
         assert result.exit_code in (0, 1), (path, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit), (path, result.exception)
 
 
 def test_deploy_is_idempotent_and_export_returns_the_bpmn(app, tmp_path):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["workflows", "deploy"])
+    result = runner.invoke(cwflow, args=["workflows", "deploy"])
     assert result.exit_code == 0 and "resignation v1 unchanged" in result.output
     out = tmp_path / "exported.bpmn"
-    assert runner.invoke(args=["workflows", "export", "resignation", "--out", str(out)]).exit_code == 0
+    assert runner.invoke(cwflow, args=["workflows", "export", "resignation", "--out", str(out)]).exit_code == 0
     assert out.read_bytes() == (ROOT / "workflows/resignation.bpmn").read_bytes()
 
 
 def test_users_add_and_token_give_a_working_integration_token(app, client):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "add", "hr_s01_c", "--password", "x-Secret-2026", "--role", "street_hr@S01"])
+    result = runner.invoke(cwflow, args=["users", "add", "hr_s01_c", "--password", "x-Secret-2026", "--role", "street_hr@S01"])
     assert result.exit_code == 0, result.output
-    bad = runner.invoke(args=["users", "add", "y", "--password", "p", "--role", "street_hr@NOPE"])
+    bad = runner.invoke(cwflow, args=["users", "add", "y", "--password", "p", "--role", "street_hr@NOPE"])
     assert bad.exit_code != 0
-    token = runner.invoke(args=["users", "token", "hr_s01_c"]).output.strip()
+    token = runner.invoke(cwflow, args=["users", "token", "hr_s01_c"]).output.strip()
     response = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
 
@@ -68,7 +69,7 @@ def test_check_finds_no_difference_on_healthy_instances(app, as_user):
 
     start(as_user("hr_s01"), "resignation", "S01C01",
           {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-11-02"})
-    result = app.test_cli_runner().invoke(args=["check"])
+    result = app.test_cli_runner().invoke(cwflow, args=["check"])
     assert result.exit_code == 0, result.output
     assert "0 difference(s)" in result.output
 
@@ -85,7 +86,7 @@ def test_check_reports_an_index_row_that_went_missing(app, as_user):
     with app.app_context():
         db.session.execute(delete(TaskRow))
         db.session.commit()
-    result = app.test_cli_runner().invoke(args=["check"])
+    result = app.test_cli_runner().invoke(cwflow, args=["check"])
     assert result.exit_code == 1 and "has no open index row" in result.output
 
 
@@ -94,7 +95,7 @@ def test_demo_command_builds_a_fresh_database(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     demo_app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    result = demo_app.test_cli_runner().invoke(args=["demo"])
+    result = demo_app.test_cli_runner().invoke(cwflow, args=["demo"])
     assert result.exit_code == 0, result.output
     client = demo_app.test_client()
     token = client.post("/api/v1/tokens", json={"username": "hr_s01", "password": "demo-pass-2026"}).get_json()

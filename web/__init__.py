@@ -7,9 +7,15 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 
 from config.settings import load_settings
+from web.api import register_api
+from web.auth_views import bp as auth_bp
+from web.errors import register_error_handlers
 from web.extensions import csrf, db
 from web.i18n import init_i18n
+from web.idempotency import register_idempotency
+from web.security import register_security_headers
 from web.sqlite_tuning import tune_sqlite
+from web.views import register_views
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -25,21 +31,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     init_i18n(app)
 
-    from web.api import register_api
-    from web.auth_views import bp as auth_bp
-    from web.cli import register_cli
-    from web.errors import register_error_handlers
-    from web.idempotency import register_idempotency
-    from web.security import register_security_headers
-    from web.views import register_views
-
     register_idempotency(app)
     register_api(app)
     app.register_blueprint(auth_bp)
     register_views(app)
     register_error_handlers(app)
     register_security_headers(app)
-    register_cli(app)
 
     @app.get("/healthz")
     def healthz():

@@ -1,4 +1,4 @@
-"""Alembic environment: the models' metadata, the URL handed in by `web.migrate`."""
+"""Alembic environment: the models' metadata, the URL handed in by `cli.migrate`."""
 
 from alembic import context
 from sqlalchemy import create_engine

@@ -104,7 +104,7 @@ def test_task_detail_has_form_and_context(as_user):
 
 
 def test_claimed_task_is_403_for_a_colleague_until_unclaimed(as_user, app):
-    from web.demo import ensure_user
+    from cli.demo import ensure_user
     from web.extensions import db
 
     with app.app_context():

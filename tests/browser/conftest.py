@@ -29,11 +29,11 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    from cli.demo import load_demo
+    from cli.migrate import upgrade
+    from cli.workflows import deploy_shipped
     from web import create_app
-    from web.cli import _deploy_folder
-    from web.demo import load_demo
     from web.extensions import db
-    from web.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
     upgrade(url)
@@ -42,7 +42,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     with app.app_context():
         load_demo(db.session)
         with app.test_request_context():
-            _deploy_folder()
+            deploy_shipped()
         db.session.remove()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
     server = make_server("127.0.0.1", 0, app, threaded=True)

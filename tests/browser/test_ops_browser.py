@@ -16,10 +16,10 @@ def decision(live_server):  # noqa: ANN001, ANN201
     """A resignation reviewed by hr_s01 and waiting for the leader; a second HR officer in S01."""
     from sqlalchemy import select
 
+    from cli.demo import DEMO_PASSWORD, ensure_user
     from engine.core.scope import load_actor
     from engine.models import TaskRow
     from engine.process import commands
-    from web.demo import DEMO_PASSWORD, ensure_user
     from web.extensions import db
 
     with live_server.app.app_context():

@@ -9,8 +9,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
 import engine.models  # noqa: F401  (registers every table)
+from cli.migrate import alembic_config, upgrade
 from engine.models.base import Base
-from web.migrate import alembic_config, upgrade
 
 
 def test_migrations_have_a_single_head():

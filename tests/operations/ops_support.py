@@ -23,7 +23,7 @@ def to_decision(hr, case: dict) -> dict:  # noqa: ANN001
 
 
 def add_user(app, username: str, role: str, org: str, email: str | None = None) -> None:  # noqa: ANN001
-    from web.demo import DEMO_PASSWORD, ensure_user
+    from cli.demo import DEMO_PASSWORD, ensure_user
     from web.extensions import db
 
     with app.test_request_context():

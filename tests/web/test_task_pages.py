@@ -90,8 +90,8 @@ def test_the_denial_of_another_streets_task_is_logged(browser_as, resignation, c
 
 
 def test_a_task_someone_else_completed_meanwhile_says_so(browser_as, resignation, app):
+    from cli.demo import ensure_user
     from engine.models import OrgUnit
-    from web.demo import ensure_user
     from web.extensions import db
 
     with app.app_context():
@@ -110,7 +110,7 @@ def test_a_task_someone_else_completed_meanwhile_says_so(browser_as, resignation
 
 
 def test_a_task_claimed_by_a_colleague_is_shown_but_not_editable(browser_as, resignation, app):
-    from web.demo import ensure_user
+    from cli.demo import ensure_user
     from web.extensions import db
 
     with app.app_context():

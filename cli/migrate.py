@@ -1,4 +1,4 @@
-"""Running the Alembic migrations in engine/migrations from code (init-db, demo, tests)."""
+"""Running the Alembic migrations in engine/migrations from code (`init-db`, `demo`, tests)."""
 
 from pathlib import Path
 

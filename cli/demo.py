@@ -1,4 +1,4 @@
-"""Demo data of api-contract.md: never loaded in production (the `demo` command only)."""
+"""The demo org tree, users and worker records: never loaded in production (`cwflow demo` and tests)."""
 
 from datetime import date
 

@@ -1,11 +1,10 @@
-"""CLI commands of the approval operations: `cwflow notifications send` (the e-mail outbox) and
-`cwflow deadlines sweep` (reminders and escalation; `timers tick` runs both as well)."""
+"""`cwflow notifications send` (the e-mail outbox) and `cwflow deadlines sweep` (reminders and
+escalation); `timers tick` runs both as well."""
 
 import json
 from datetime import datetime
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 from engine.collab import deadlines, notifications
@@ -43,7 +42,3 @@ def deadlines_sweep(at: str | None) -> None:
         report = deadlines.sweep(db.session, moment)
     click.echo(json.dumps(report.__dict__))
 
-
-def register_ops_cli(app: Flask) -> None:
-    for command in (notifications_group, deadlines_group):
-        app.cli.add_command(command)
