@@ -15,10 +15,8 @@ from engine.collab.copies import copy_case, recipients_for_spec
 from engine.collab.delegation import INITIATOR_ROLE
 from engine.collab.notifications import notify_role, notify_users
 from engine.core import audit
+from engine.core.words import OUTCOME_WORDS, decision_word
 from engine.models import Instance, TaskDeadline, TaskDelegation, TaskRow
-
-DECISION_WORDS = {"approve": "同意", "reject": "不同意", "return": "退回"}
-OUTCOME_WORDS = {"approved": "已批准", "rejected": "不予批准", "cancelled": "已撤销", "withdrawn": "已撤回"}
 
 
 def props_of(task: Any) -> dict[str, str]:
@@ -64,7 +62,7 @@ def _completed(session: Session, instance: Instance, workflow: Any, row: TaskRow
     if row.role == INITIATOR_ROLE:
         return
     data = (instance.data or {}).get(row.form_key or "", {}) if row.form_key else {}
-    decision = DECISION_WORDS.get(str(data.get("decision")), "已办理") if isinstance(data, dict) else "已办理"
+    decision = decision_word(data.get("decision") if isinstance(data, dict) else None)
     by = f"{actor} 代 {row.on_behalf_of}" if row.on_behalf_of else actor
     if tell_initiator:
         notify_users(session, [instance.initiator], kind="decision", instance_id=instance.id, task_id=row.id,

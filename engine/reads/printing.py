@@ -16,13 +16,10 @@ from sqlalchemy.orm import Session
 from engine.core import clock
 from engine.core.errors import DomainError
 from engine.core.scope import Actor
+from engine.core.words import OUTCOME_WORDS, STATUS_WORDS, decision_word
 from engine.models import Attachment, AuditEvent, Definition, Instance, OrgUnit, TaskRow, User
 from engine.process.access import get_instance
 
-STATUS_WORDS = {"running": "办理中", "completed": "已办结", "cancelled": "已撤销", "error": "异常"}
-OUTCOME_WORDS = {"approved": "批准", "rejected": "不予批准", "withdrawn": "已撤回", "cancelled": "已撤销",
-                 "completed": "已办结", "hired": "已聘用"}
-DECISION_WORDS = {"approve": "同意", "reject": "不同意", "return": "退回"}
 POSITION_WORDS = {"before": "前加签", "after": "后加签"}
 
 _templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -56,7 +53,7 @@ def _decision_word(forms: dict[str, Any], form_key: str | None, decision: Any) -
     for option in schema.get("oneOf") or []:
         if option.get("const") == decision:
             return str(option.get("title"))
-    return DECISION_WORDS.get(str(decision), "已办理") if decision else "已办理"
+    return decision_word(decision)
 
 
 def form_context(session: Session, instance: Instance) -> dict[str, Any]:

@@ -14,13 +14,8 @@ from sqlalchemy.orm import Session
 from engine.core import clock
 from engine.core.errors import Conflict, InvalidData
 from engine.core.scope import Actor
+from engine.core.words import PROCESS_WORDS
 from engine.models import Instance, OrgUnit, Worker
-
-STATUS_NAMES = {
-    "applicant": "报名人员", "probation": "试用期", "active": "在岗", "seconded": "借调中", "resigned": "已辞职",
-    "dismissed": "已辞退", "retired": "已退休", "contract_ended": "合同已终止",
-}
-CASE_NAMES = {"secondment": "借调", "resignation": "辞职", "dismissal": "辞退"}
 
 
 def find_worker(session: Session, actor: Actor, worker_id: Any) -> Worker:
@@ -48,7 +43,7 @@ def refuse_open_cases(session: Session, worker: Worker, keys: tuple[str, ...]) -
             Instance.worker_id == worker.id, Instance.status == "running", Instance.key.in_(keys))
         .order_by(Instance.id).limit(1)).first()
     if open_case is not None:
-        name = CASE_NAMES.get(open_case.key, open_case.key)
+        name = PROCESS_WORDS.get(open_case.key, open_case.key)
         raise Conflict(f"该工作者已有办理中的{name}事项，请办结后再发起", code=f"{open_case.key}_in_progress",
                        details={"instance_id": open_case.id})
 

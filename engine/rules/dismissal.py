@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from config.policy import policy_value
 from engine.core.errors import InvalidData, RuleViolation
 from engine.core.scope import Actor
+from engine.core.words import WORKER_STATUS_WORDS
 from engine.models import OrgUnit, TaskRow, Worker
 from engine.records.workers import snapshot
 from engine.rules.casework import (
-    STATUS_NAMES,
     as_date,
     find_worker,
     refuse_open_cases,
@@ -44,7 +44,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
     require_workers_community(worker, org, "辞退")
     if worker.status not in IN_SERVICE:
         raise RuleViolation("worker_not_in_service",
-                            f"该工作者当前状态为{STATUS_NAMES.get(worker.status, worker.status)}，不能辞退",
+                            f"该工作者当前状态为{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，不能辞退",
                             fields={"worker_id": ["不在职"]})
     grounds = list(data["grounds"])
     if "assessment_failed_twice" not in grounds and record_shows_failed_assessments(worker):

@@ -17,10 +17,10 @@ from config.policy import policy_value
 from engine.core.dates import add_months
 from engine.core.errors import InvalidData, RuleViolation
 from engine.core.scope import Actor
+from engine.core.words import WORKER_STATUS_WORDS
 from engine.models import AuditEvent, Instance, OrgUnit, TaskRow, Worker
 from engine.records.workers import snapshot
 from engine.rules.casework import (
-    STATUS_NAMES,
     as_date,
     find_worker,
     lock_community,
@@ -51,7 +51,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
         raise InvalidData("借调结束日期已过", {"end_date": ["不能早于今天"]})
     _check_length(start, end, field="end_date")
     if worker.status != "active":
-        raise RuleViolation("worker_not_active", f"该工作者当前状态为{STATUS_NAMES.get(worker.status, worker.status)}，"
+        raise RuleViolation("worker_not_active", f"该工作者当前状态为{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，"
                             "只有在岗人员可以借调", fields={"worker_id": ["不在岗"]})
     refuse_open_cases(session, worker, ("secondment", "resignation", "dismissal"))
     _check_quota(session, org, start, end)
@@ -77,7 +77,7 @@ def _require_seconded(session: Session, case_data: dict[str, Any]) -> None:
     worker = session.get(Worker, case_data["worker_id"])
     if worker.status != "seconded":
         raise RuleViolation("worker_not_seconded",
-                            f"档案显示该工作者已{STATUS_NAMES.get(worker.status, worker.status)}，不再处于借调状态；"
+                            f"档案显示该工作者已{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，不再处于借调状态；"
                             "请撤销本借调事项", fields={"worker_id": ["不在借调中"]}, status=worker.status)
 
 
@@ -123,7 +123,7 @@ def _check_approval(session: Session, row: TaskRow, case_data: dict[str, Any]) -
     extending = (case_data.get("secondment_period") or {}).get("decision") == "extend"
     expected = "seconded" if extending else "active"
     if worker.status != expected:
-        raise RuleViolation("worker_not_active", f"该工作者当前状态为{STATUS_NAMES.get(worker.status, worker.status)}，"
+        raise RuleViolation("worker_not_active", f"该工作者当前状态为{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，"
                             "不能批准借调", fields={"decision": ["人员状态已变化"]})
     start = as_date(case_data["start_date"])
     end = as_date(case_data["secondment_period"]["new_end_date"] if extending else case_data["end_date"])

@@ -1,0 +1,49 @@
+"""The words a person reads for the codes the engine stores: one vocabulary for every place.
+
+A case page, a bell text, the printable form and a refusal message must call the same state by the
+same word, so each code has its Chinese word here and nowhere else. The engine uses these strings
+as they are; the web layer passes the same words through its translation catalog.
+"""
+
+# Instance.status
+STATUS_WORDS = {"running": "办理中", "completed": "已办结", "cancelled": "已撤销", "error": "异常"}
+
+# Instance.outcome: set by the diagrams' `set_outcome`, by a withdrawal or a cancellation, or
+# "completed" when a case ends without naming one.
+OUTCOME_WORDS = {
+    "approved": "批准", "rejected": "不予批准", "withdrawn": "已撤回", "cancelled": "已撤销", "completed": "已办结",
+    "hired": "已聘用", "dismissed": "已辞退", "returned": "已退回", "revoked": "撤销辞退", "expired": "已失效",
+}
+
+# the `decision` field of an approval form, and a step done without one
+DECISION_WORDS = {"approve": "同意", "reject": "不同意", "return": "退回"}
+DECISION_DONE = "已办理"
+
+# TaskRow.status
+TASK_STATUS_WORDS = {"open": "待办理", "completed": "已办理", "cancelled": "已取消"}
+
+# Worker.status
+WORKER_STATUS_WORDS = {
+    "applicant": "报名人员", "probation": "试用期", "active": "在岗", "seconded": "借调中", "resigned": "已辞职",
+    "dismissed": "已辞退", "retired": "已退休", "contract_ended": "合同已终止",
+}
+
+# the personnel processes that move a worker's status, by definition key
+PROCESS_WORDS = {"secondment": "借调", "resignation": "辞职", "dismissal": "辞退"}
+
+# AuditEvent.type, as the case trail names it
+EVENT_WORDS = {
+    "instance_started": "发起流程", "task_completed": "办理", "task_claimed": "认领任务",
+    "task_unclaimed": "取消认领", "instance_cancelled": "撤销流程", "timer_fired": "定时触发",
+    "notified": "发送通知", "worker_created": "建档",
+    "task_returned": "退回", "task_withdrawn": "撤回决定", "vote_cast": "审批意见",
+    "vote_withdrawn": "撤回意见", "instance_withdrawn": "撤回申请",
+    "instance_resubmitted": "重新提交", "task_transferred": "转办", "task_delegated": "委派",
+    "task_delegation_resolved": "委派办理完毕", "approvers_added": "加签", "case_copied": "抄送",
+    "task_urged": "催办", "task_reminded": "到期提醒", "task_escalated": "超期督办",
+    "attachment_uploaded": "上传附件",
+}
+
+def decision_word(decision: object) -> str:
+    """The word for a form's decision code; a step without a known decision was simply done."""
+    return DECISION_WORDS.get(str(decision), DECISION_DONE) if decision else DECISION_DONE
