@@ -1,4 +1,4 @@
-"""Read-only queries the browser pages need: scoped, paginated selects on the index tables.
+"""Read-only queries the pages and the API need: scoped, paginated selects on the index tables.
 
 Lists never deserialise a workflow; only `visited_elements`, for one instance page, loads one.
 """
@@ -39,6 +39,7 @@ class Page:
 
 
 def paginate(session: Session, query: Select, page: int, per_page: int, *, scalars: bool = True) -> Page:
+    """One page of a scoped select and the total of the whole list, for the pages and the API alike."""
     page = max(1, page)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     window = query.limit(per_page).offset((page - 1) * per_page)

@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.sql import Select
 
 from engine.core.scope import Actor
 from engine.models import Instance, TaskRow
+from engine.reads import queries
 from web.auth import require_actor
 from web.extensions import db
 
@@ -17,11 +18,10 @@ def caller() -> Actor:
 
 
 def paginate(query: Select, args: dict[str, Any]) -> dict[str, Any]:
-    """Run a scoped query one page at a time, with the total of the whole list."""
-    page, per_page = args.get("page", 1), args.get("per_page", 20)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    """Run a scoped query one page at a time (the pages' own pagination), as the API's envelope
+    {items, total, page, per_page}."""
+    page = queries.paginate(db.session, query, args.get("page", 1), args.get("per_page", 20))
+    return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
 
 
 def instance_view(instance: Instance) -> dict[str, Any]:
