@@ -7,8 +7,10 @@ from sqlalchemy import select
 from cli.demo import ensure_user
 from config.roles import ROLES_BY_KEY
 from engine.models import OrgUnit, User
-from web.auth import issue_token
+from engine.records.tokens import issue_token
 from web.extensions import db
+
+CLI_ACTOR = "cli"  # who the audit trail names for what the shell did, as for `workflows deploy`
 
 
 @click.group("users")
@@ -44,6 +46,5 @@ def users_token(username: str, hours: float, label: str) -> None:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"no user {username}")
-    token, _ = issue_token(user, hours=hours, label=label)
-    db.session.commit()
+    token, _row = issue_token(db.session, CLI_ACTOR, user, hours=hours, label=label)
     click.echo(token)

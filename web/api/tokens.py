@@ -4,17 +4,18 @@ Revoking sets `revoked_at`; the token check (web/auth.py) refuses revoked tokens
 request. A caller only ever sees and revokes their own tokens: another user's token id is 404.
 """
 
-from flask import request
+from flask import current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from engine.core import audit, clock
 from engine.core.errors import NotFound
 from engine.models import ApiToken
+from engine.records.accounts import revoke_token
+from engine.records.tokens import hash_token, issue_token
 from web.api.common import caller, paginate
 from web.api.schemas import PageArgs, TokenRequest, TokenResponse, page_schema
-from web.auth import check_credentials, hash_token, issue_token
+from web.auth import check_credentials
 from web.extensions import db
 
 PREFIX = "/tokens"
@@ -37,9 +38,8 @@ class TokenInfoSchema(Schema):
 @blp.alt_response(429, description="too many failed attempts")
 def create_token(body: dict):
     user = check_credentials(body["username"], body["password"])
-    token, row = issue_token(user, label="api-login")
-    audit.record(db.session, user.username, "token_issued")
-    db.session.commit()
+    token, row = issue_token(db.session, user.username, user, hours=current_app.config["TOKEN_HOURS"],
+                             label="api-login")
     return {"token": token, "expires_at": row.expires_at}
 
 
@@ -84,10 +84,7 @@ def _current_hash() -> str:
 def _revoke(row: ApiToken | None, username: str) -> None:
     if row is None:
         raise NotFound("令牌不存在", code="token_not_found")
-    if row.revoked_at is None:
-        row.revoked_at = clock.now()
-        audit.record(db.session, username, "token_revoked", detail={"token_id": row.id, "label": row.label})
-        db.session.commit()
+    revoke_token(db.session, username, row.id)
 
 
 def _info(row: ApiToken, current: str) -> dict:

@@ -11,7 +11,8 @@ from config.roles import ROLES, ROLES_BY_KEY
 from engine.core import clock
 from engine.core.errors import Conflict, DomainError, InvalidData, NotFound
 from engine.records import accounts as service
-from web.auth import hash_password, issue_token
+from engine.records.tokens import issue_token
+from web.auth import hash_password
 from web.extensions import db
 from web.views.admin_common import admin, bp, page_arg
 
@@ -153,8 +154,7 @@ def token_mint():
         errors["user_id"] = [_("请选择一个在用的用户")]
     if errors:
         return tokens_page(errors=errors, status=422)
-    token, row = issue_token(user, hours=hours, label=label)
-    service.token_minted(db.session, admin().username, row, user.username)
+    token, _row = issue_token(db.session, admin().username, user, hours=hours, label=label)
     return tokens_page(minted={"token": token, "username": user.username, "label": label}, status=201)
 
 
