@@ -191,3 +191,15 @@ def frozen_clock():
         return clock.frozen(datetime.fromisoformat(moment))
 
     return at
+
+
+@pytest.fixture
+def campaign(request: pytest.FixtureRequest, app, as_user, frozen_clock, client):  # noqa: ANN001, ANN201
+    """A district recruitment campaign driven through the API, still at its plan. A module marked
+    `registration_open` gets it brought to an open registration window instead."""
+    from tests.processes.recruitment_support import Campaign
+
+    campaign = Campaign(app, as_user, frozen_clock, client)
+    if request.node.get_closest_marker("registration_open"):
+        campaign.to_registration()
+    return campaign

@@ -15,11 +15,6 @@ HIRE = {"contract_start": "2026-11-01", "contract_years": 3, "probation_months":
         "filing_number": "民备〔2026〕21号", "hrss_filing_number": "人社备〔2026〕9号"}
 
 
-@pytest.fixture
-def campaign(app, as_user, frozen_clock, client):  # noqa: ANN001
-    return Campaign(app, as_user, frozen_clock, client)
-
-
 def _applicants() -> list[dict]:
     people = [applicant(i, "S01C01", name=f"A{i}") for i in range(1, 8)]
     return people + [applicant(10 + i, "S02C01", name=f"B{i}") for i in range(1, 5)]

@@ -9,10 +9,7 @@ import pytest
 from tests.helpers import open_task
 from tests.processes.recruitment_support import Campaign, applicant, id_number
 
-
-@pytest.fixture
-def campaign(app, as_user, frozen_clock, client):  # noqa: ANN001
-    return Campaign(app, as_user, frozen_clock, client).to_registration()
+pytestmark = pytest.mark.registration_open
 
 
 def _count(campaign: Campaign) -> int:

@@ -10,10 +10,7 @@ from openpyxl import Workbook
 from tests.helpers import open_task
 from tests.processes.recruitment_support import Campaign, applicant
 
-
-@pytest.fixture
-def campaign(app, as_user, frozen_clock, client):  # noqa: ANN001
-    return Campaign(app, as_user, frozen_clock, client).to_registration()
+pytestmark = pytest.mark.registration_open
 
 
 def _to_written_exam(campaign: Campaign, people: list[dict]) -> dict:

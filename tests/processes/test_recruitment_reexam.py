@@ -1,19 +1,12 @@
 """Physical re-examination (体检复检, 公务员录用体检通用标准; domain.md "Physical exam"): once, requested
 within policy `physical_reexam_days` (7) of the fail; while it is pending the candidate is not replaced."""
 
-import pytest
-
 from tests.helpers import open_task
 from tests.processes.recruitment_support import Campaign, applicant
 
 WRITTEN = {"A1": 90, "A2": 85, "A3": 80, "A4": 75, "A5": 70, "B1": 88, "B2": 77}
 INTERVIEW = {"A1": 80, "A2": 90, "A3": 70, "A4": 60, "A5": 95, "B1": 70, "B2": 90}
 FAILED_AT = "2026-09-24T10:00:00+08:00"
-
-
-@pytest.fixture
-def campaign(app, as_user, frozen_clock, client):  # noqa: ANN001
-    return Campaign(app, as_user, frozen_clock, client)
 
 
 def _ranked(campaign: Campaign) -> dict:

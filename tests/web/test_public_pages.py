@@ -4,14 +4,11 @@ import re
 
 import pytest
 
-from tests.processes.recruitment_support import Campaign, applicant
+from tests.processes.recruitment_support import applicant
+
+pytestmark = pytest.mark.registration_open
 
 IN_WINDOW = "2026-09-08T10:00:00+08:00"
-
-
-@pytest.fixture
-def campaign(app, as_user, frozen_clock, client):  # noqa: ANN001
-    return Campaign(app, as_user, frozen_clock, client).to_registration()
 
 
 def _form(person: dict) -> dict:
