@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core import clock
+from engine.core.transaction import transactional
 from engine.models import OrgUnit, RoleAssignment, User, Worker
 from web.auth import hash_password
 
@@ -69,8 +70,10 @@ def ensure_user(session: Session, username: str, display: str, password: str,
     return user
 
 
+@transactional
 def load_demo(session: Session) -> None:
-    """Create the demo org tree, users and worker records; running it twice changes nothing."""
+    """Create the demo org tree, users and worker records in one transaction; running it twice
+    changes nothing."""
     for code, name, level, parent, households, residents in ORGS:
         ensure_org(session, code, name, level, parent, households, residents)
     now = clock.now()
@@ -89,4 +92,3 @@ def load_demo(session: Session) -> None:
     for username, display, role, org_code in USERS:
         ensure_user(session, username, display, DEMO_PASSWORD, [(role, org_code)],
                     worker_id=worker_ids[0] if role == "worker" else None)
-    session.commit()
