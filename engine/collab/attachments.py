@@ -18,6 +18,7 @@ from config.operations import ops_setting
 from engine.core import audit, clock
 from engine.core.errors import Conflict, InvalidData, NotFound
 from engine.core.scope import Actor
+from engine.core.transaction import transactional
 from engine.models import Attachment, Instance, TaskRow
 
 MAGIC = {
@@ -36,6 +37,7 @@ def _visible_instance(session: Session, actor: Actor, instance_id: int) -> Insta
     return instance
 
 
+@transactional
 def upload(session: Session, actor: Actor, instance_id: int, *, filename: str, content_type: str,
            content: bytes) -> Attachment:
     """Store one file for a running case the actor can see."""
@@ -74,7 +76,6 @@ def upload(session: Session, actor: Actor, instance_id: int, *, filename: str, c
     session.flush()
     audit.record(session, actor.username, "attachment_uploaded", instance_id=instance.id,
                  detail={"attachment_id": row.id, "filename": name, "size": row.size, "content_type": kind})
-    session.commit()
     return row
 
 

@@ -12,6 +12,7 @@ from engine.collab.notifications import Recipient, deliver, role_holders, users_
 from engine.core import audit, clock
 from engine.core.errors import InvalidData, NotFound
 from engine.core.scope import Actor, get_org, lift_to_role_level
+from engine.core.transaction import transactional
 from engine.models import CaseCopy, Instance, User
 
 
@@ -52,6 +53,7 @@ def copy_case(session: Session, instance: Instance, people: list[Recipient], *, 
     return [p.username for p in fresh]
 
 
+@transactional
 def copy_by_user(session: Session, actor: Actor, instance: Instance, usernames: list[str], note: str) -> list[str]:
     """A user copies a case they can see to colleagues who can see it too."""
     people = users_named(session, usernames)
@@ -67,7 +69,6 @@ def copy_by_user(session: Session, actor: Actor, instance: Instance, usernames: 
         raise InvalidData("抄送对象不在本案件的组织范围内", {"users": [f"{n} 无权查看本案件" for n in outside]},
                           code="cc_out_of_scope")
     copied = copy_case(session, instance, people, copied_by=actor.username, note=note)
-    session.commit()
     return copied
 
 
@@ -80,11 +81,11 @@ def copies_for(username: str, *, unread_only: bool = False) -> Select:
     return query.order_by(CaseCopy.created_at.desc(), CaseCopy.id.desc())
 
 
+@transactional
 def mark_copy_read(session: Session, actor: Actor, copy_id: int) -> CaseCopy:
     row = session.get(CaseCopy, copy_id)
     if row is None or row.recipient != actor.username:
         raise NotFound("抄送不存在", code="copy_not_found")
     if row.read_at is None:
         row.read_at = clock.now()
-    session.commit()
     return row

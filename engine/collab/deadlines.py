@@ -16,6 +16,7 @@ from engine.collab.recipients import current_actors
 from engine.core import audit, clock
 from engine.core.errors import Conflict, DomainError, NotFound
 from engine.core.scope import Actor, get_org, lift_to_role_level
+from engine.core.transaction import transactional
 from engine.core.workdays import CalendarYearMissing, default_calendar
 from engine.models import Instance, TaskDeadline, TaskRow, TaskUrge
 
@@ -142,6 +143,7 @@ def _escalate(session: Session, deadline: TaskDeadline, moment: datetime) -> int
     return 1
 
 
+@transactional
 def urge(session: Session, actor: Actor, task_id: str, message: str = "") -> TaskUrge:
     """催办: anyone who sees the case (or started it) reminds the people it waits for, at most once
     per task in the configured hours."""
@@ -170,5 +172,4 @@ def urge(session: Session, actor: Actor, task_id: str, message: str = "") -> Tas
     audit.record(session, actor.username, "task_urged", instance_id=row.instance_id, task_id=row.id,
                  detail={"name": row.name, "title": row.title, "comment": text,
                          "to": [p.username for p in people]})
-    session.commit()
     return urged

@@ -16,6 +16,7 @@ from engine.collab import approvals
 from engine.core import audit, clock
 from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.core.scope import Actor, in_subtree
+from engine.core.transaction import transactional
 from engine.models import ApprovalRound, ApprovalVote, Proxy, RoleAssignment, TaskDelegation, TaskRow, User
 
 INITIATOR_ROLE = "initiator"  # the pseudo-role of a case returned to the one who started it
@@ -67,6 +68,7 @@ def principals_of(session: Session, actor: Actor, process_key: str | None, day: 
     return list(principals.values())
 
 
+@transactional
 def create_proxy(session: Session, actor: Actor, *, proxy: str, starts_on: date, ends_on: date,
                  process_key: str | None = None, reason: str = "", principal: str | None = None) -> Proxy:
     """Name a proxy for a date range; an administrator may do it for someone else."""
@@ -97,10 +99,10 @@ def create_proxy(session: Session, actor: Actor, *, proxy: str, starts_on: date,
     audit.record(session, actor.username, "proxy_named", detail={
         "proxy_id": row.id, "principal": principal_name, "proxy": proxy, "starts_on": starts_on.isoformat(),
         "ends_on": ends_on.isoformat(), "process_key": process_key})
-    session.commit()
     return row
 
 
+@transactional
 def revoke_proxy(session: Session, actor: Actor, proxy_id: int) -> Proxy:
     row = session.get(Proxy, proxy_id)
     if row is None or not (actor.is_admin or row.principal == actor.username or row.proxy == actor.username):
@@ -108,7 +110,6 @@ def revoke_proxy(session: Session, actor: Actor, proxy_id: int) -> Proxy:
     if row.revoked_at is None:
         row.revoked_at = clock.now()
         audit.record(session, actor.username, "proxy_revoked", detail={"proxy_id": row.id})
-    session.commit()
     return row
 
 

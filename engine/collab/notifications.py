@@ -25,6 +25,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from config.operations import ops_setting, smtp_settings
 from engine.core import clock
 from engine.core.errors import NotFound
+from engine.core.transaction import transactional
 from engine.models import OutboxEmail, Proxy, RoleAssignment, User, UserNotification
 
 log = logging.getLogger(__name__)
@@ -216,20 +217,20 @@ def unread_count(session: Session, user_id: int) -> int:
         UserNotification.user_id == user_id, UserNotification.read_at.is_(None))) or 0
 
 
+@transactional
 def mark_read(session: Session, user_id: int, notification_id: int) -> UserNotification:
     note = session.get(UserNotification, notification_id)
     if note is None or note.user_id != user_id:
         raise NotFound("通知不存在", code="notification_not_found")
     if note.read_at is None:
         note.read_at = clock.now()
-    session.commit()
     return note
 
 
+@transactional
 def mark_all_read(session: Session, user_id: int) -> int:
     result = session.execute(update(UserNotification).where(
         UserNotification.user_id == user_id, UserNotification.read_at.is_(None)).values(read_at=clock.now()))
-    session.commit()
     return result.rowcount or 0
 
 

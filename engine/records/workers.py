@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.core import audit, clock
 from engine.core.errors import Forbidden, InvalidData, NotFound
 from engine.core.scope import Actor, get_org, in_subtree
+from engine.core.transaction import transactional
 from engine.models import FLAG_NAMES, WORKER_STATUSES, OrgUnit, Worker, WorkerChange
 
 EDITOR_ROLES = ("street_hr", "admin")
@@ -48,6 +49,7 @@ def list_workers(session: Session, actor: Actor, *, org: str | None = None, stat
     return query
 
 
+@transactional
 def create_worker(session: Session, actor: Actor, payload: dict[str, Any]) -> Worker:
     org = get_org(session, payload["org"])
     if not actor.placed_at(org.path):
@@ -70,10 +72,10 @@ def create_worker(session: Session, actor: Actor, payload: dict[str, Any]) -> Wo
     session.flush()
     _history(session, worker, actor.username, "created", None, {"status": status, "org": org.code}, "建档")
     audit.record(session, actor.username, "worker_created", detail={"worker_id": worker.id})
-    session.commit()
     return worker
 
 
+@transactional
 def update_worker(session: Session, actor: Actor, worker_id: int, payload: dict[str, Any]) -> Worker:
     """Apply a partial update of flags and data; each changed field gets its history entry."""
     worker = get_worker(session, actor, worker_id)
@@ -96,7 +98,6 @@ def update_worker(session: Session, actor: Actor, worker_id: int, payload: dict[
                 _history(session, worker, actor.username, field, old, new, reason)
                 setattr(worker, field, payload[field])
     worker.updated_at = clock.now()
-    session.commit()
     return worker
 
 

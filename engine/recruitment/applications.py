@@ -17,6 +17,7 @@ from sqlalchemy.sql import Select
 from engine.core import audit, clock
 from engine.core.errors import Conflict, DomainError, InvalidData, NotFound, RuleViolation
 from engine.core.scope import Actor
+from engine.core.transaction import transactional
 from engine.models import Application, Instance, OrgUnit, PublicHit
 from engine.recruitment.campaign import (
     campaign_for_staff,
@@ -47,17 +48,27 @@ def count_hit(session: Session, bucket: str, *, limit: int, per: timedelta) -> N
 
     Committed on its own, before the request's work, so refused and failing requests count too.
     """
+    if not _hit(session, bucket, limit=limit, per=per):
+        raise TooManyRequests("请求过于频繁，请稍后再试", details={"retry_after_seconds": int(per.total_seconds())})
+
+
+@transactional
+def _hit(session: Session, bucket: str, *, limit: int, per: timedelta) -> bool:
+    """Forget the bucket's hits older than `per` and add this one unless `limit` is reached.
+
+    Returns False for a refused request instead of raising, so the forgetting is committed too.
+    """
     now = clock.now()
     session.query(PublicHit).filter(PublicHit.bucket == bucket, PublicHit.at < now - per).delete(
         synchronize_session=False)
     recent = session.scalar(select(func.count(PublicHit.id)).where(PublicHit.bucket == bucket))
     if recent >= limit:
-        session.commit()
-        raise TooManyRequests("请求过于频繁，请稍后再试", details={"retry_after_seconds": int(per.total_seconds())})
+        return False
     session.add(PublicHit(bucket=bucket, at=now))
-    session.commit()
+    return True
 
 
+@transactional
 def submit(session: Session, instance_id: int, payload: dict[str, Any]) -> Application:
     """Register one applicant: inside the window, once per ID number, with the pre-check's result."""
     instance = get_campaign(session, instance_id)
@@ -100,11 +111,9 @@ def submit(session: Session, instance_id: int, payload: dict[str, Any]) -> Appli
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
-        raise _duplicate() from None
+        raise _duplicate() from None  # the transaction rolls back as the error leaves the command
     audit.record(session, "public", "application_submitted", instance_id=instance.id,
                  detail={"application_no": application.application_no, "post": post.code})
-    session.commit()
     return application
 
 
@@ -147,6 +156,7 @@ def list_query(session: Session, actor: Actor, instance_id: int, *, status: str 
     return query.order_by(Application.post_community, Application.rank.is_(None), Application.rank, Application.id)
 
 
+@transactional
 def review(session: Session, actor: Actor, instance_id: int, application_id: int, decision: str,
            reason: str | None) -> Application:
     """Approve or reject one application with a reason (资格审查), while review is open."""
@@ -170,7 +180,6 @@ def review(session: Session, actor: Actor, instance_id: int, application_id: int
     application.reviewed_at = application.updated_at = clock.now()
     audit.record(session, actor.username, "application_reviewed", instance_id=instance_id,
                  detail={"application_no": application.application_no, "decision": decision})
-    session.commit()
     return application
 
 

@@ -22,6 +22,7 @@ from config.policy import policy_value
 from engine.core import audit, clock
 from engine.core.errors import Conflict, InvalidData, RuleViolation
 from engine.core.scope import Actor
+from engine.core.transaction import transactional
 from engine.models import Application, Instance
 from engine.recruitment.campaign import (
     campaign_for_staff,
@@ -53,6 +54,7 @@ def parse_score(value: Any) -> Decimal:
     return score.quantize(CENT)
 
 
+@transactional
 def enter_scores(session: Session, actor: Actor, instance_id: int, kind: str, rows: list[dict[str, Any]]) -> int:
     """Record a batch of scores; every row is checked first and a batch with errors records none.
 
@@ -100,7 +102,6 @@ def enter_scores(session: Session, actor: Actor, instance_id: int, kind: str, ro
         application.updated_at = now
     audit.record(session, actor.username, "scores_entered", instance_id=instance.id,
                  detail={"kind": kind, "count": len(updates)})
-    session.commit()
     return len(updates)
 
 

@@ -25,6 +25,7 @@ from config.policy import policy_value
 from engine.core import audit, clock
 from engine.core.errors import Conflict, NotFound, RuleViolation
 from engine.core.scope import Actor
+from engine.core.transaction import transactional
 from engine.core.workdays import default_calendar
 from engine.models import Application, Instance, Objection, TaskRow
 from engine.recruitment.applications import staff_application
@@ -45,6 +46,7 @@ CHECKS = {  # check → (statuses awaiting it, status on pass, status on fail, n
 }
 
 
+@transactional
 def record_check(session: Session, actor: Actor, instance_id: int, application_id: int, check: str,
                  passed: bool, note: str | None) -> tuple[Application, Application | None]:
     """Record a physical (or physical re-exam) or vetting result; a failure substitutes the next ranked candidate."""
@@ -67,10 +69,10 @@ def record_check(session: Session, actor: Actor, instance_id: int, application_i
                  detail={"application_no": application.application_no, "result": "pass" if passed else "fail",
                          **({"reexam": True} if reexam else {})})
     substitute = None if passed else substitute_next(session, instance, application, actor.username, name)
-    session.commit()
     return application, substitute
 
 
+@transactional
 def request_physical_reexam(session: Session, actor: Actor, instance_id: int, application_id: int,
                             note: str | None) -> tuple[Application, Application | None]:
     """复检: a candidate who failed the physical asks, once and in time, to be examined again.
@@ -111,7 +113,6 @@ def request_physical_reexam(session: Session, actor: Actor, instance_id: int, ap
         audit.record(session, actor.username, "substitution_withdrawn", instance_id=instance_id,
                      detail={"post": application.post_community, "replaced": application.application_no,
                              "substitute": substitute.application_no})
-    session.commit()
     return application, substitute
 
 
@@ -154,6 +155,7 @@ def publish_list(session: Session, instance: Instance) -> date:
     return until
 
 
+@transactional
 def file_objection(session: Session, actor: Actor, instance_id: int, application_id: int, summary: str) -> Objection:
     """Record an objection received during a candidate's publicity period."""
     application = staff_application(session, actor, instance_id, application_id)
@@ -169,10 +171,10 @@ def file_objection(session: Session, actor: Actor, instance_id: int, application
     session.flush()
     audit.record(session, actor.username, "objection_filed", instance_id=instance_id,
                  detail={"objection_id": objection.id, "application_no": application.application_no})
-    session.commit()
     return objection
 
 
+@transactional
 def decide_objection(session: Session, actor: Actor, instance_id: int, objection_id: int, upheld: bool,
                      finding: str) -> tuple[Objection, Application | None]:
     """The panel's finding on an objection; an upheld one removes the candidate and substitutes the next."""
@@ -196,7 +198,6 @@ def decide_objection(session: Session, actor: Actor, instance_id: int, objection
         application.status = "objection_upheld"
         application.updated_at = clock.now()
         substitute = substitute_next(session, instance, application, actor.username, "公示")
-    session.commit()
     return objection, substitute
 
 

@@ -22,6 +22,7 @@ from engine.bpmn.validation import Problem, validate_definition
 from engine.bpmn.xmlsafe import parse_xml
 from engine.core import audit, clock
 from engine.core.errors import DomainError, NotFound
+from engine.core.transaction import transactional
 from engine.models import Definition
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -78,6 +79,7 @@ def load_form_files(folder: Path) -> dict[str, dict[str, Any]]:
     return forms
 
 
+@transactional
 def deploy(session: Session, upload: Upload, *, actor: str) -> tuple[Definition, bool]:
     """Validate and store a new version; returns (definition, created). Commits once."""
     available = dict(upload.forms or {})
@@ -110,7 +112,6 @@ def deploy(session: Session, upload: Upload, *, actor: str) -> tuple[Definition,
     session.add(definition)
     session.flush()
     audit.record(session, actor, "definition_deployed", detail={"key": key, "version": definition.version})
-    session.commit()
     return definition, True
 
 

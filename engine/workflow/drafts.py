@@ -24,6 +24,7 @@ from engine.bpmn.validation import Problem, form_schema_problem, validate_defini
 from engine.bpmn.xmlsafe import XmlError, parse_xml
 from engine.core import audit, clock
 from engine.core.errors import InvalidData, NotFound
+from engine.core.transaction import transactional
 from engine.models import Definition, DiagramDraft, FormVersion
 from engine.workflow import definitions
 from engine.workflow.definitions import BPMN_NS, FORM_FILE, Upload, load_form_files
@@ -96,6 +97,7 @@ def check_form(schema: Any) -> tuple[list[str], list[str]]:
     return [], warnings
 
 
+@transactional
 def save_form_version(session: Session, actor: str, name: str, schema: Any, *,
                       note: str = "") -> tuple[FormVersion, bool]:
     """Add version N+1 of form `name` (the first saved version is 1); returns (version, created).
@@ -114,7 +116,6 @@ def save_form_version(session: Session, actor: str, name: str, schema: Any, *,
     session.add(row)
     session.flush()
     audit.record(session, actor, "form_saved", detail={"name": name, "version": row.version})
-    session.commit()
     return row, True
 
 
@@ -174,6 +175,7 @@ def validate_diagram(session: Session, upload: Upload) -> list[Problem]:
     return validate_definition(upload.bpmn, upload.dmn, upload.forms or {}, source=upload.source)
 
 
+@transactional
 def save_draft(session: Session, actor: str, bpmn: str, *, draft_id: int | None = None, name: str = "",
                base_version: int | None = None) -> DiagramDraft:
     """Save (or overwrite) a draft. It is only checked to be safe, well-formed XML: a draft may be
@@ -196,7 +198,6 @@ def save_draft(session: Session, actor: str, bpmn: str, *, draft_id: int | None 
     draft.updated_by, draft.updated_at = actor, now
     session.flush()
     audit.record(session, actor, "draft_saved", detail={"draft_id": draft.id, "key": draft.process_key})
-    session.commit()
     return draft
 
 
@@ -211,11 +212,11 @@ def list_drafts(session: Session, *, limit: int = 50) -> list[DiagramDraft]:
     return list(session.scalars(select(DiagramDraft).order_by(DiagramDraft.updated_at.desc()).limit(limit)))
 
 
+@transactional
 def delete_draft(session: Session, actor: str, draft_id: int) -> None:
     draft = get_draft(session, draft_id)
     session.delete(draft)
     audit.record(session, actor, "draft_deleted", detail={"draft_id": draft_id, "key": draft.process_key})
-    session.commit()
 
 
 def problems_as_dicts(problems: list[Problem]) -> list[Mapping[str, Any]]:
