@@ -3,7 +3,6 @@
 The clock is frozen on Monday 2 March 2026. 王晓梅 (S01C01) has served since 1 January 2023.
 """
 
-from datetime import datetime
 
 import pytest
 
@@ -20,23 +19,6 @@ FACTS = "2026年1月起多次拒不执行社区工作安排，造成居民投诉
 def users(as_user):
     return {name: as_user(name) for name in ("hr_s01", "sec_s01c01", "leader_s01", "civil_d01", "hrss_d01",
                                              "hr_s02")}
-
-
-@pytest.fixture
-def at(frozen_clock):
-    return lambda moment: frozen_clock(moment if "+" in moment else f"{moment}:00+08:00")
-
-
-@pytest.fixture
-def tick(app):
-    from engine.process import timers
-    from web.extensions import db
-
-    def fire(moment: str) -> None:
-        with app.app_context():
-            timers.tick(db.session, datetime.fromisoformat(f"{moment}:00+08:00"))
-
-    return fire
 
 
 def propose(users, grounds: list[str], worker_id: int = WANG):

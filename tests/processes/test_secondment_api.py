@@ -3,7 +3,6 @@
 The clock is frozen on Monday 2 March 2026; the usual request borrows 王晓梅 from 9 March to 8 May.
 """
 
-from datetime import datetime
 
 import pytest
 from sqlalchemy import select
@@ -22,24 +21,6 @@ REJECT = {"decision": "reject", "comment": "社区人手不足"}
 def users(as_user):
     return {name: as_user(name) for name in ("hr_s01", "sec_s01c01", "leader_s01", "swd_d01", "org_d01",
                                              "civil_d01", "hr_s02")}
-
-
-@pytest.fixture
-def at(frozen_clock):
-    """`with at("2026-03-09T10:00")` — a moment in Beijing time."""
-    return lambda moment: frozen_clock(moment if "+" in moment else f"{moment}:00+08:00")
-
-
-@pytest.fixture
-def tick(app):
-    from engine.process import timers
-    from web.extensions import db
-
-    def fire(moment: str) -> None:
-        with app.app_context():
-            timers.tick(db.session, datetime.fromisoformat(f"{moment}:00+08:00"))
-
-    return fire
 
 
 def request(users, worker_id: int = WANG, **overrides):
