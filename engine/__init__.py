@@ -12,12 +12,12 @@ contracts in pyproject.toml. From the top:
     rules       the domain rules of each process, reading policy from config
     recruitment campaigns, applications, scores, selection, hiring
     collab      delegation, approval rounds, deadlines, notifications, copies, attachments
-    records     worker records and accounts (users, roles, org units)
+    records     worker records and accounts (users, roles, org units, signing in and out)
     workflow    deployed definitions, admin drafts, forms, loading the shipped folder
     bpmn        SpiffWorkflow: safe XML, parsing, validation, the script sandbox, saved state,
                 compaction, resets
     core        clock, errors, audit trail, privacy, scope, working days, dates, display words,
-                the transaction decorator
+                idempotency keys, the transaction decorator
     models      SQLAlchemy models
 
 `collab` and `records` are one layer: neither imports the other. The web layer and the CLI call

@@ -4,15 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from engine.core import audit
-from web.auth import (
-    TooManyAttempts,
-    Unauthorized,
-    actor_from_request,
-    check_credentials,
-    end_sessions,
-    login_session,
-)
+from engine.records import logins
+from web.auth import TooManyAttempts, Unauthorized, actor_from_request, check_credentials, login_session
 from web.extensions import db
 from web.views.pages import SEEN_COOKIE, safe_next
 
@@ -41,8 +34,7 @@ def login():
             error, status = exc.message, 401
         else:
             login_session(user)
-            audit.record(db.session, user.username, "login")
-            db.session.commit()
+            logins.signed_in(db.session, user.username)
             response = redirect(next_path or url_for("inbox.index"))
             response.set_cookie(SEEN_COOKIE, "1", max_age=30 * 24 * 3600, httponly=True, samesite="Lax",
                                 secure=request.is_secure)
@@ -69,9 +61,7 @@ def logout():
     if locale:
         session["locale"] = locale
     if actor is not None:
-        end_sessions(actor.user_id)
-        audit.record(db.session, actor.username, "logout")
-        db.session.commit()
+        logins.signed_out(db.session, actor.user_id, actor.username)
     flash(_("您已退出登录。"), "info")
     response = redirect(url_for("auth.login"))
     response.delete_cookie(SEEN_COOKIE)

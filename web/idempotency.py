@@ -1,4 +1,4 @@
-"""The `Idempotency-Key` header on API POSTs (reliability scenario R2).
+"""The `Idempotency-Key` header on API POSTs: the Flask hooks around `engine.core.idempotency`.
 
 The first request with a key claims it in its own committed row before acting; its answer is
 stored when it finishes. A retry with the same key and body replays that answer; the same key
@@ -10,10 +10,9 @@ retries then get 409 instead of acting twice.
 import hashlib
 
 from flask import Flask, Response, g, jsonify, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from engine.core import clock
+from engine.core import idempotency
+from engine.core.errors import Conflict
 from engine.models import IdempotencyKey
 from web.auth import actor_from_request
 from web.errors import error_response
@@ -41,17 +40,13 @@ def register_idempotency(app: Flask) -> None:
         if actor is None:
             return None  # the view answers 401
         fingerprint = _fingerprint()
-        existing = db.session.scalar(select(IdempotencyKey).where(
-            IdempotencyKey.username == actor.username, IdempotencyKey.key == key))
+        existing = idempotency.find(db.session, actor.username, key)
         if existing is not None:
             return _replay(existing, fingerprint)
-        row = IdempotencyKey(username=actor.username, key=key, fingerprint=fingerprint, created_at=clock.now())
-        db.session.add(row)
         try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            return error_response(409, "idempotency_key_in_progress", "相同 Idempotency-Key 的请求正在处理")
+            row = idempotency.claim(db.session, actor.username, key, fingerprint)
+        except Conflict as exc:
+            return error_response(409, exc.code, exc.message)
         g.idempotency_row_id = row.id
         return None
 
@@ -60,14 +55,8 @@ def register_idempotency(app: Flask) -> None:
         row_id = g.pop("idempotency_row_id", None)
         if row_id is None:
             return response
-        db.session.rollback()
-        row = db.session.get(IdempotencyKey, row_id)
-        if response.status_code >= 500:
-            db.session.delete(row)  # nothing happened: a retry may try again
-        else:
-            row.status = response.status_code
-            row.body = response.get_json(silent=True)
-        db.session.commit()
+        db.session.rollback()  # end whatever transaction a failed view left open
+        idempotency.store_answer(db.session, row_id, response.status_code, response.get_json(silent=True))
         return response
 
 

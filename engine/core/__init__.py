@@ -1,2 +1,2 @@
 """What every layer uses: clock, errors, audit trail, privacy masks, org scope, working days, dates,
-display words and the one transaction decorator."""
+display words, idempotency keys and the one transaction decorator."""

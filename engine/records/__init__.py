@@ -1,1 +1,2 @@
-"""The records the processes act on: worker records and accounts (users, roles, org units)."""
+"""The records the processes act on: worker records and accounts (users, roles, org units, signing
+in and out)."""
