@@ -226,7 +226,9 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _parse(data: Any, source: str, problems: list[Problem]) -> etree._Element | None:
+def parse_or_report(data: Any, source: str, problems: list[Problem]) -> etree._Element | None:
+    """The safe XML tree of one upload file, or None with its problem added to `problems`, so
+    every file of an upload is reported together."""
     try:
         return parse_xml(data, source=source)
     except XmlError as exc:
@@ -243,9 +245,9 @@ def build_specs(
     do not count) unless `process_id` names one.
     """
     problems: list[Problem] = []
-    bpmn_root = _parse(bpmn, source, problems)
+    bpmn_root = parse_or_report(bpmn, source, problems)
     dmn_roots = [root for index, data in enumerate(dmn)
-                 if (root := _parse(data, f"{source} DMN {index + 1}", problems)) is not None]
+                 if (root := parse_or_report(data, f"{source} DMN {index + 1}", problems)) is not None]
     if problems or bpmn_root is None:
         raise DefinitionError(problems)
     return build_specs_from_trees(bpmn_root, dmn_roots, source=source, process_id=process_id)

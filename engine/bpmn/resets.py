@@ -20,6 +20,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.task_kinds import is_boundary_event, is_start_event
+
 
 def is_user_task(task: Any) -> bool:
     return bool(getattr(task.task_spec, "manual", False))
@@ -80,7 +82,7 @@ def reset_within(workflow: BpmnWorkflow, target: Any) -> None:
 
 def _boundary_events(workflow: BpmnWorkflow) -> dict[Any, tuple[int, dict[str, Any]]]:
     return {t.id: (t.state, dict(t.internal_data)) for t in workflow.get_tasks()
-            if type(t.task_spec).__name__ == "BoundaryEvent"}
+            if is_boundary_event(t.task_spec)}
 
 
 def fired_branch_running(workflow: BpmnWorkflow, target: Any) -> bool:
@@ -135,7 +137,7 @@ def in_running_workflow(workflow: BpmnWorkflow, target: Any, current: list[Any])
 
 def park_at_start(workflow: BpmnWorkflow) -> Any:
     """Reset the whole case to its start event and leave it ready, waiting for the initiator."""
-    starts = [t for t in workflow.tasks.values() if type(t.task_spec).__name__ == "StartEvent"]
+    starts = [t for t in workflow.tasks.values() if is_start_event(t.task_spec)]
     start = next((t for t in starts if t.state == TaskState.COMPLETED), starts[0])
     workflow.reset_from_task_id(start.id)
     forget_dropped_events(workflow)
@@ -145,6 +147,6 @@ def park_at_start(workflow: BpmnWorkflow) -> Any:
 def parked_start(workflow: BpmnWorkflow) -> Any | None:
     """The top-level start event when the case waits for its initiator to submit again."""
     for task in workflow.tasks.values():
-        if task.state == TaskState.READY and type(task.task_spec).__name__ == "StartEvent":
+        if task.state == TaskState.READY and is_start_event(task.task_spec):
             return task
     return None

@@ -22,11 +22,10 @@ from engine.bpmn.parsing import (
     DefinitionError,
     Problem,
     build_specs_from_trees,
+    parse_or_report,
     problem_from_exception,
-    xml_problem,
 )
 from engine.bpmn.validation_sites import NS, expression_problems
-from engine.bpmn.xmlsafe import XmlError, parse_xml
 
 __all__ = ["Problem", "validate_definition"]
 
@@ -141,14 +140,6 @@ def due_problems(root: etree._Element) -> list[Problem]:
     return problems
 
 
-def _parse(data: Any, source: str, problems: list[Problem]) -> etree._Element | None:
-    try:
-        return parse_xml(data, source=source)
-    except XmlError as exc:
-        problems.append(xml_problem(exc))
-        return None
-
-
 def validate_definition(
     bpmn: bytes, dmn: Sequence[bytes], forms: Mapping[str, dict], *, source: str, process_id: str | None = None
 ) -> list[Problem]:
@@ -157,11 +148,11 @@ def validate_definition(
     `forms` maps form file names (`resignation_street_review.json`) to their parsed JSON.
     """
     problems: list[Problem] = []
-    bpmn_root = _parse(bpmn, source, problems)
+    bpmn_root = parse_or_report(bpmn, source, problems)
     dmn_roots: dict[str, etree._Element] = {}
     for index, data in enumerate(dmn):
         name = f"{source} DMN {index + 1}"
-        if (dmn_root := _parse(data, name, problems)) is not None:
+        if (dmn_root := parse_or_report(data, name, problems)) is not None:
             dmn_roots[name] = dmn_root
     if bpmn_root is None:
         return problems

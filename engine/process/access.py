@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from config.roles import role_for_lane
 from engine import rules
+from engine.bpmn.task_kinds import is_start_event
 from engine.core.errors import Conflict, Forbidden, NotFound
 from engine.core.scope import Actor
 from engine.models import Definition, Instance, OrgUnit, TaskRow
@@ -18,7 +19,7 @@ def may_start(actor: Actor, definition: Definition, org: OrgUnit, data: dict[str
         return True
     parsed = parsed_definition(definition)
     start_roles = {role.key for spec in parsed.spec.task_specs.values()
-                   if type(spec).__name__ == "StartEvent" and (role := role_for_lane(spec.lane))}
+                   if is_start_event(spec) and (role := role_for_lane(spec.lane))}
     if any(actor.holds(role, org.path) for role in start_roles):
         return True
     for role, allowed in rules.EXTRA_STARTERS.get(definition.key, {}).items():

@@ -37,8 +37,8 @@ from engine.process.kernel import (
 )
 from engine.process.task_index import get_task_row
 from engine.records.workers import snapshot
-from engine.workflow.definitions import definition_version, form_key, parsed_definition, start_form_name
-from engine.workflow.forms import validate_submission
+from engine.workflow.definitions import definition_version, parsed_definition, start_form_name
+from engine.workflow.forms import data_key, form_file, task_form, validate_submission
 
 
 @transactional
@@ -123,7 +123,7 @@ def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, 
     data = _validated(loaded, row, data)
     rules.check_completion(row.process_key, session, actor, row, loaded.instance.data, data)
     task = ready_task(loaded, task_id)
-    key = row.form_key or form_key(row.name)
+    key = data_key(row)
     cited = attachment_files.bind(session, actor.username, row, attachments)
     extra: dict[str, Any] = {f"{key}_attachments": [a["id"] for a in cited]} if cited else {}
     if acting.round is not None:
@@ -150,10 +150,9 @@ def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, 
 
 
 def _validated(loaded: Loaded, row: TaskRow, data: dict[str, Any]) -> dict[str, Any]:
-    form_name = f"{row.form_key}.json" if row.form_key else None
-    schema = loaded.definition.forms.get(form_name) if form_name else None
+    schema = task_form(loaded.definition.forms, row.form_key)
     if schema is not None:
-        return validate_submission(schema, data, form_name=form_name)
+        return validate_submission(schema, data, form_name=form_file(row.form_key))
     if data:
         raise InvalidData("此任务没有表单，不接受数据", {k: ["表单中没有此字段"] for k in data})
     return data

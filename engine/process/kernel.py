@@ -26,7 +26,7 @@ from engine.models import Definition, Instance, Notification, OrgUnit, TaskRow, 
 from engine.process import step_hooks
 from engine.process.task_index import sync_task_index
 from engine.records.workers import change_status
-from engine.workflow.definitions import form_key
+from engine.workflow.forms import data_key
 from engine.workflow.instances import definition_of, restore
 
 STEP_SECONDS = 5.0
@@ -85,7 +85,7 @@ def run_task(session: Session, loaded: Loaded, row: TaskRow, task: Any, data: di
              extra: dict[str, Any], *, actor: str, on_behalf_of: str | None = None,
              cited: list[dict[str, Any]] | None = None, mode: str | None = None) -> None:
     """Submit `data` to the READY task, advance, apply effects, sync the index, write the trail."""
-    key = row.form_key or form_key(row.name)
+    key = data_key(row)
 
     def submit() -> None:
         task.set_data(**{key: data, **extra})

@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 from config.operations import ops_setting
 from config.policy import DEFAULTS, policy_value
 from config.roles import role_for_lane
+from engine.bpmn.task_kinds import is_start_event
 from engine.collab.delegation import INITIATOR_ROLE, may_see_task
 from engine.core import clock
 from engine.core.errors import NotFound
 from engine.core.scope import Actor, UnitRef, lifted_unit
 from engine.core.workdays import default_calendar
 from engine.models import Instance, OrgUnit, TaskRow
+from engine.workflow.definitions import form_key
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 RESUBMIT_TITLE = "退回修改后重新提交"
@@ -34,7 +36,7 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
     for task in workflow.get_tasks_iterator(state=TaskState.READY):
         if task.task_spec.manual:
             tasks.append(task)
-        elif start is None and task.workflow is workflow and type(task.task_spec).__name__ == "StartEvent":
+        elif start is None and task.workflow is workflow and is_start_event(task.task_spec):
             start = task
     return [start, *tasks] if start is not None else tasks
 
@@ -104,7 +106,7 @@ def _rows_by_id(session: Session, task_ids: list[str]) -> dict[str, TaskRow]:
 
 def _row_values(instance: Instance, org: OrgUnit, task: Any, now: datetime) -> dict[str, Any]:
     spec = task.task_spec
-    if type(spec).__name__ == "StartEvent":  # returned to the initiator: theirs alone, with the start form
+    if is_start_event(spec):  # returned to the initiator: theirs alone, with the start form
         return dict(name=spec.bpmn_id or spec.name, title=RESUBMIT_TITLE, role=INITIATOR_ROLE,
                     org_code=org.code, org_path=org.path, status="open", form_key=f"{instance.key}_start",
                     assignee=instance.initiator, created_at=now, due_at=None)
@@ -115,7 +117,7 @@ def _row_values(instance: Instance, org: OrgUnit, task: Any, now: datetime) -> d
     name = spec.bpmn_id or spec.name
     return dict(name=name, title=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.key if role else "admin",
                 org_code=unit.code, org_path=unit.path, status="open",
-                form_key=form_file[:-5] if form_file and form_file.endswith(".json") else form_file,
+                form_key=form_key(form_file) if form_file else form_file,
                 assignee=None, created_at=now,
                 due_at=_due_at(task, props if DUE_KEYS & props.keys() else _policy_due(instance.key, name), now))
 

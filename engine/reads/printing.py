@@ -19,6 +19,8 @@ from engine.core.scope import Actor
 from engine.core.words import OUTCOME_WORDS, STATUS_WORDS, decision_word
 from engine.models import Attachment, AuditEvent, Definition, Instance, OrgUnit, TaskRow, User
 from engine.process.access import get_instance
+from engine.workflow.definitions import start_form_name
+from engine.workflow.forms import task_form
 
 POSITION_WORDS = {"before": "前加签", "after": "后加签"}
 
@@ -49,7 +51,7 @@ def _value(schema: dict[str, Any], value: Any) -> str:
 
 
 def _decision_word(forms: dict[str, Any], form_key: str | None, decision: Any) -> str:
-    schema = ((forms.get(f"{form_key}.json") or {}).get("properties") or {}).get("decision") or {}
+    schema = ((task_form(forms, form_key) or {}).get("properties") or {}).get("decision") or {}
     for option in schema.get("oneOf") or []:
         if option.get("const") == decision:
             return str(option.get("title"))
@@ -78,7 +80,7 @@ def form_context(session: Session, instance: Instance) -> dict[str, Any]:
 
     form_keys = dict(session.execute(select(TaskRow.id, TaskRow.form_key).where(
         TaskRow.instance_id == instance.id)).all())
-    start_form = forms.get(f"{instance.key}_start.json") or {}
+    start_form = forms.get(start_form_name(instance.key)) or {}
     fields = []
     for key, schema in (start_form.get("properties") or {}).items():
         if key in instance.data:

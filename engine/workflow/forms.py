@@ -1,12 +1,32 @@
-"""Checking submitted data against a JSON Schema form, with messages per field."""
+"""A task's form: where its JSON Schema and its submission are found, and checking submitted data
+against the schema, with messages per field."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
 from engine.core.errors import InvalidData
+from engine.models import TaskRow
+from engine.workflow.definitions import form_key
 
 _FORMATS = FormatChecker()
+
+
+def form_file(key: str) -> str:
+    """The file name a form is deployed under (`Definition.forms`): its data key and `.json`."""
+    return f"{key}.json"
+
+
+def task_form(forms: Mapping[str, Any] | None, key: str | None) -> dict[str, Any] | None:
+    """The JSON Schema of the form with data key `key` (a task row's `form_key`; a start form's key
+    for a case returned to its initiator), or None for a task without a form."""
+    return (forms or {}).get(form_file(key)) if key else None
+
+
+def data_key(row: TaskRow) -> str:
+    """Where a task's submission is kept in the case data: its form's key, else the task's name."""
+    return row.form_key or form_key(row.name)
 
 
 def validate_submission(schema: dict[str, Any], data: Any, *, form_name: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from engine.models import Definition, Instance, TaskRow
 from engine.process import commands
 from engine.process.task_index import get_task_row
 from engine.reads.task_lists import list_filters, open_tasks
+from engine.workflow.forms import task_form
 from web.api.common import caller, instance_view
 from web.api.schemas import (
     CompleteRequest,
@@ -36,7 +37,7 @@ def get_task(task_id: str):
     row = get_task_row(db.session, caller(), task_id)
     instance = db.session.get(Instance, row.instance_id)
     definition = db.session.get(Definition, instance.definition_id)
-    form = definition.forms.get(f"{row.form_key}.json") if row.form_key else None
+    form = task_form(definition.forms, row.form_key)
     view = {column.key: getattr(row, column.key) for column in TaskRow.__table__.columns}
     view.update(form=form, context={"instance": {"id": instance.id, "key": instance.key,
                                                  "business_key": instance.business_key,
