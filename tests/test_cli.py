@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from cli.main import cwflow
 from tests.helpers import fixture_path
 
@@ -62,6 +64,44 @@ def test_users_add_and_token_give_a_working_integration_token(app, client):
     token = runner.invoke(cwflow, args=["users", "token", "hr_s01_c"]).output.strip()
     response = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("username", "password", "message"), [
+    ("hr_s01_d", "short", "--password：密码至少 8 位"),
+    ("坏 名字", "x-Secret-2026", "USERNAME：用户名为 2–64 位字母、数字或 _ . -"),
+])
+def test_users_add_refuses_what_the_admin_page_refuses(app, username, password, message):
+    from sqlalchemy import select
+
+    from engine.models import User
+    from web.extensions import db
+
+    result = app.test_cli_runner().invoke(cwflow, args=["users", "add", username, "--password", password,
+                                                        "--role", "street_hr@S01"])
+    assert result.exit_code == 1 and message in result.output
+    assert "Traceback" not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == username)) is None
+
+
+def test_users_add_gives_every_role_or_creates_nobody(app):
+    from sqlalchemy import select
+
+    from engine.models import User
+    from web.extensions import db
+
+    runner = app.test_cli_runner()
+    refused = runner.invoke(cwflow, args=["users", "add", "hr_s01_e", "--password", "x-Secret-2026",
+                                          "--role", "street_hr@S01", "--role", "street_hr@NOPE"])
+    assert refused.exit_code == 1 and "未知的组织单位" in refused.output
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "hr_s01_e")) is None
+    added = runner.invoke(cwflow, args=["users", "add", "hr_s01_e", "--password", "x-Secret-2026",
+                                        "--role", "street_hr@S01", "--role", "street_leader@S01"])
+    assert added.exit_code == 0, added.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "hr_s01_e"))
+        assert sorted(a.role for a in user.roles) == ["street_hr", "street_leader"]
 
 
 def test_check_finds_no_difference_on_healthy_instances(app, as_user):

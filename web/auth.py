@@ -1,8 +1,5 @@
 """Who is calling: bearer tokens for the API, a session cookie for pages, one lock-out rule for both."""
 
-import hashlib
-import secrets
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -10,10 +7,12 @@ from flask import current_app, g, request, session
 from sqlalchemy import bindparam, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine.core import audit, clock
+from engine.core import clock
 from engine.core.errors import DomainError
 from engine.core.scope import Actor
 from engine.models import ApiToken, RoleAssignment, User
+from engine.records import logins
+from engine.records.tokens import hash_token
 from web.extensions import db
 
 
@@ -32,10 +31,6 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=method)
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def check_credentials(username: str, password: str) -> User:
     """The user for a correct password; counts failures and locks the account after too many."""
     user = db.session.scalar(select(User).where(User.username == username))
@@ -44,28 +39,12 @@ def check_credentials(username: str, password: str) -> User:
         raise TooManyAttempts("登录失败次数过多，请稍后再试")
     if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
         if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-                user.failed_logins = 0
-            audit.record(db.session, username[:64], "login_failed")
-            db.session.commit()
+            logins.login_failed(db.session, user.id, max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
         raise Unauthorized("用户名或密码错误")
-    user.failed_logins = 0
-    user.locked_until = None
+    if user.failed_logins or user.locked_until is not None:
+        logins.clear_failures(db.session, user.id)
     return user
-
-
-def issue_token(user: User, *, hours: float | None = None, label: str = "") -> tuple[str, ApiToken]:
-    """A new random token; only its hash is kept. `hours=None` uses the configured lifetime,
-    `hours=0` makes a long-lived integration token."""
-    token = secrets.token_urlsafe(32)
-    now = clock.now()
-    lifetime = current_app.config["TOKEN_HOURS"] if hours is None else hours
-    row = ApiToken(user_id=user.id, token_hash=hash_token(token), label=label, created_at=now,
-                   expires_at=now + timedelta(hours=lifetime) if lifetime else None)
-    db.session.add(row)
-    return token, row
 
 
 def actor_from_request(*, bearer_only: bool = False) -> Actor | None:
@@ -87,13 +66,6 @@ def actor_from_request(*, bearer_only: bool = False) -> Actor | None:
 def _epoch(user: User) -> str:
     """Changes with the password and at every logout, ending the sessions signed before."""
     return f"{user.session_version or 0}:{hash_token(user.password_hash)[:16]}"
-
-
-def end_sessions(user_id: int) -> None:
-    """Log the user out everywhere: a copied session cookie is dead from now on."""
-    user = db.session.get(User, user_id)
-    if user is not None:
-        user.session_version = (user.session_version or 0) + 1
 
 
 _TOKEN_ACTOR = (

@@ -8,6 +8,7 @@ never removing the last active administrator) hold whoever calls them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from config.roles import ROLES_BY_KEY
 from engine.core import audit, clock
 from engine.core.errors import Conflict, InvalidData, NotFound
 from engine.core.scope import get_org
+from engine.core.transaction import transactional
 from engine.models import ApiToken, Definition, Instance, OrgUnit, RoleAssignment, User
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
@@ -116,6 +118,7 @@ def _role_and_org(session: Session, role: str, org_code: str) -> OrgUnit:
     return org
 
 
+@transactional
 def create_user(session: Session, actor: str, *, username: str, display_name: str, password_hash: str,
                 password_length: int, role: str = "", org_code: str = "") -> User:
     """A new active user, optionally with a first role at an org unit. Commits once."""
@@ -145,10 +148,10 @@ def create_user(session: Session, actor: str, *, username: str, display_name: st
     session.flush()
     audit.record(session, actor, "user_created", detail={"username": username, "role": role or None,
                                                          "org": org.code if org else None})
-    session.commit()
     return user
 
 
+@transactional
 def add_role(session: Session, actor: str, user_id: int, role: str, org_code: str) -> RoleAssignment:
     user = get_user(session, user_id)
     org = _role_and_org(session, role, org_code)
@@ -158,10 +161,24 @@ def add_role(session: Session, actor: str, user_id: int, role: str, org_code: st
     user.roles.append(assignment)
     session.flush()
     audit.record(session, actor, "role_assigned", detail={"username": user.username, "role": role, "org": org.code})
-    session.commit()
     return assignment
 
 
+@transactional
+def create_user_with_roles(session: Session, actor: str, *, username: str, display_name: str,
+                           password_hash: str, password_length: int,
+                           roles: Sequence[tuple[str, str]] = ()) -> User:
+    """`create_user` with any number of (role, org code) pairs, all or nothing: `cwflow users add`
+    gives several at once and gets the same checks as the admin page."""
+    first_role, first_org = roles[0] if roles else ("", "")
+    user = create_user(session, actor, username=username, display_name=display_name, password_hash=password_hash,
+                       password_length=password_length, role=first_role, org_code=first_org)
+    for role, org_code in roles[1:]:
+        add_role(session, actor, user.id, role, org_code)
+    return user
+
+
+@transactional
 def remove_role(session: Session, actor: str, user_id: int, assignment_id: int) -> None:
     user = get_user(session, user_id)
     assignment = next((a for a in user.roles if a.id == assignment_id), None)
@@ -172,9 +189,9 @@ def remove_role(session: Session, actor: str, user_id: int, assignment_id: int) 
     user.roles.remove(assignment)
     audit.record(session, actor, "role_removed", detail={"username": user.username, "role": assignment.role,
                                                          "org": assignment.org_code})
-    session.commit()
 
 
+@transactional
 def set_user_active(session: Session, actor: str, user_id: int, active: bool) -> User:
     """Deactivate (停用) or reactivate a user. A deactivated user's sessions and tokens stop working."""
     user = get_user(session, user_id)
@@ -190,7 +207,6 @@ def set_user_active(session: Session, actor: str, user_id: int, active: bool) ->
         user.locked_until = None
     audit.record(session, actor, "user_activated" if active else "user_deactivated",
                  detail={"username": user.username})
-    session.commit()
     return user
 
 
@@ -212,6 +228,7 @@ def org_units(session: Session) -> list[OrgUnit]:
     return list(session.scalars(select(OrgUnit).order_by(OrgUnit.path)))
 
 
+@transactional
 def create_org_unit(session: Session, actor: str, *, code: str, name: str, level: str,
                     parent_code: str | None, households: int | None = None,
                     residents: int | None = None) -> OrgUnit:
@@ -247,7 +264,6 @@ def create_org_unit(session: Session, actor: str, *, code: str, name: str, level
     session.flush()
     audit.record(session, actor, "org_unit_created", detail={"code": code, "level": level,
                                                              "parent": parent.code if parent else None})
-    session.commit()
     return get_org(session, code)
 
 
@@ -263,14 +279,7 @@ def tokens_page(session: Session, *, page: int = 1, per_page: int = 50) -> tuple
     return [(token, username) for token, username in rows], total
 
 
-def token_minted(session: Session, actor: str, token: ApiToken, username: str) -> None:
-    """Record a token the web layer just issued, in the same transaction as its row."""
-    session.flush()
-    audit.record(session, actor, "token_issued", detail={"token_id": token.id, "username": username,
-                                                         "label": token.label})
-    session.commit()
-
-
+@transactional
 def revoke_token(session: Session, actor: str, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
@@ -278,5 +287,4 @@ def revoke_token(session: Session, actor: str, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         audit.record(session, actor, "token_revoked", detail={"token_id": token.id, "label": token.label})
-        session.commit()
     return token
