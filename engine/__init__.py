@@ -12,7 +12,7 @@ contracts in pyproject.toml. From the top:
     rules       the domain rules of each process, reading policy from config
     recruitment campaigns, applications, scores, selection, hiring
     collab      delegation, approval rounds, deadlines, notifications, copies, attachments
-    records     worker records and accounts (users, roles, org units, signing in and out)
+    records     worker records and accounts (users, roles, org units, access tokens, signing in and out)
     workflow    deployed definitions, admin drafts, forms, loading the shipped folder
     bpmn        SpiffWorkflow: safe XML, parsing, validation, the script sandbox, saved state,
                 compaction, resets

@@ -1,2 +1,2 @@
-"""The records the processes act on: worker records and accounts (users, roles, org units, signing
-in and out)."""
+"""The records the processes act on: worker records and accounts (users, roles, org units, access tokens,
+signing in and out)."""
