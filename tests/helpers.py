@@ -61,6 +61,26 @@ def refused(response, status: int, code: str) -> dict[str, Any]:  # noqa: ANN001
     return error
 
 
+def all_at_once(count: int, work: Callable[[int], Any], *, timeout: float = 120) -> list[Any]:
+    """Run `work(index)` in `count` threads released together by a barrier, so the calls really race;
+    returns what each returned, by index (None where a thread was still running after `timeout` s)."""
+    import threading
+
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(index: int) -> None:
+        barrier.wait()
+        results[index] = work(index)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results
+
+
 def at_once_in_two_sessions(app, work: Callable[[Any], Any]) -> list[Any]:  # noqa: ANN001
     """Run `work(session)` in two threads, each with its own session, released together by a
     barrier (two timer workers, two clerks); returns what each returned."""

@@ -3,12 +3,11 @@
 These need real commits across connections and real parallel transactions: PostgreSQL.
 """
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, is_postgres
+from tests.helpers import all_at_once
 
 pytestmark = [pytest.mark.committed,
               pytest.mark.skipif(not is_postgres(), reason="parallel transactions need PostgreSQL")]
@@ -22,21 +21,10 @@ def _token(app, username: str) -> str:  # noqa: ANN001
 
 
 def _parallel(app, count: int, call) -> list:  # noqa: ANN001
-    """Run `call(client)` from `count` threads released together; returns the responses."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(index: int) -> None:
-        client = app.test_client()
-        barrier.wait()
-        results[index] = call(client)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """Run `call(client)` from `count` threads released together, each with its own test client;
+    returns the responses."""
+    clients = [app.test_client() for _ in range(count)]
+    return all_at_once(count, lambda index: call(clients[index]), timeout=60)
 
 
 def test_concurrent_completions_of_one_task_give_one_success_and_409s(app):

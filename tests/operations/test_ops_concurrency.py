@@ -1,7 +1,6 @@
 """Operations under real concurrency (PostgreSQL, committed data): votes of one round cast at once,
 two e-mail senders, two deadline sweeps — each effect happens exactly once."""
 
-import threading
 from datetime import datetime
 
 import pytest
@@ -12,28 +11,12 @@ from engine.collab import deadlines, notifications
 from engine.core import clock
 from engine.models import AuditEvent, OutboxEmail, UserNotification
 from tests.conftest import PASSWORD, is_postgres
-from tests.helpers import start
+from tests.helpers import all_at_once, start
 from tests.operations.ops_support import add_user, deploy_round, set_email, start_round_case
 from tests.operations.smtp_sink import SmtpSink
 
 pytestmark = [pytest.mark.committed,
               pytest.mark.skipif(not is_postgres(), reason="parallel transactions need PostgreSQL")]
-
-
-def _together(count: int, work) -> list:  # noqa: ANN001
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        barrier.wait()
-        results[index] = work(index)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_votes_cast_at_once_complete_the_round_once(app, as_user):
@@ -56,7 +39,7 @@ def test_votes_cast_at_once_complete_the_round_once(app, as_user):
                 break
         return statuses
 
-    results = _together(3, vote)
+    results = all_at_once(3, vote)
     assert all(r[-1] == 200 for r in results), results
     after = hr.get(f"/api/v1/instances/{case['id']}").get_json()
     assert [t["name"] for t in after["open_tasks"]] == ["file_it"]
@@ -97,7 +80,7 @@ def test_two_senders_send_each_message_once(app, as_user, monkeypatch):
                 finally:
                     session.close()
 
-            sent = _together(2, send)
+            sent = all_at_once(2, send)
         assert queued == 12 and sum(sent) == 12 == len(sink.received)
         ids = [m["Message-ID"] for _, _, m in sink.received]
         assert len(set(ids)) == 12
@@ -121,7 +104,7 @@ def test_two_sweeps_remind_each_task_once(app, as_user, monkeypatch):
             finally:
                 session.close()
 
-        reminded = _together(2, sweep)
+        reminded = all_at_once(2, sweep)
         notes = db.session.scalars(select(UserNotification).where(UserNotification.kind == "reminder")).all()
         assert sum(reminded) == 8 == len(notes)
         assert len({n.task_id for n in notes}) == 8

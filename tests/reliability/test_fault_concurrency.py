@@ -1,9 +1,8 @@
 """Races through the real server: many people on one task (R1), one business key started many
 times at once (R3), and retried requests with an Idempotency-Key (R2)."""
 
-import threading
-
 from bench._server import Client
+from tests.helpers import all_at_once
 from tests.reliability.faults import assert_consistent, sql
 
 START_LOOP = "/api/v1/processes/bench_loop/instances"
@@ -16,19 +15,7 @@ def _together(port: int, count: int, call) -> list[tuple[int, object]]:  # noqa:
     for client in clients:
         client.token = token
         client.call("GET", "/healthz")  # connect before the barrier
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        barrier.wait()
-        results[index] = call(clients[index])
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return all_at_once(count, lambda index: call(clients[index]))
 
 
 def test_fifty_concurrent_completions_of_one_task_give_one_200_and_49_409(server):
