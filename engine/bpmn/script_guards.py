@@ -179,13 +179,6 @@ def check_format_widths(text: str) -> None:
                 raise refuse("格式化后的文本")
 
 
-def check_format_spec(spec: str) -> None:
-    """Refuse numbers in an f-string format spec (`{x:>999999999}`) beyond MAX_FORMAT_WIDTH."""
-    for digits in re.findall(r"\d+", spec):
-        if int(digits) > MAX_FORMAT_WIDTH:
-            raise refuse("格式化后的文本")
-
-
 _CHECKS: dict[str, Callable[[Any, Any], None]] = {
     "+": check_add, "*": check_mul, "**": check_pow, "<<": check_lshift, "%": check_mod,
 }

@@ -22,7 +22,6 @@ from engine.core import clock
 from engine.core.errors import Conflict, InvalidData
 from engine.models import ApprovalRound, ApprovalVote, TaskRow
 
-PHASES = ("before", "main", "after")
 DECIDED = {"approved", "rejected", "returned"}
 NEGATIVE = {"rejected", "returned"}
 OPEN = {"waiting", "pending"}

@@ -35,12 +35,6 @@ def get_org(session: Session, code: str) -> OrgUnit:
     return org
 
 
-def org_path_for(session: Session, parent_code: str | None, code: str) -> str:
-    if parent_code is None:
-        return f"{code}/"
-    return f"{get_org(session, parent_code).path}{code}/"
-
-
 class UnitRef(NamedTuple):
     """A unit's code and path: all a task row or a notice needs of the unit it goes to."""
 

@@ -1,7 +1,7 @@
 """SQLAlchemy models, one file per aggregate; import them from here."""
 
 from .admin import DiagramDraft, FormVersion  # noqa: F401 - admin drafts and form versions
-from .audit import AuditEvent, Notification
+from .audit import AuditEvent
 from .base import Base
 from .collab import (  # noqa: F401 - approval operations (issue 5)
     ApprovalRound,
@@ -23,5 +23,5 @@ from .workers import FLAG_NAMES, WORKER_STATUSES, Worker, WorkerChange
 
 __all__ = [
     "LEVELS", "FLAG_NAMES", "WORKER_STATUSES", "ApiToken", "AuditEvent", "Base", "Definition",
-    "Instance", "Notification", "OrgUnit", "RoleAssignment", "TaskRow", "User", "Worker", "WorkerChange",
+    "Instance", "OrgUnit", "RoleAssignment", "TaskRow", "User", "Worker", "WorkerChange",
 ]

@@ -1,9 +1,9 @@
-"""The append-only audit trail and the in-app notification queue."""
+"""The append-only audit trail."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, JsonType, UtcDateTime
@@ -22,20 +22,3 @@ class AuditEvent(Base):
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
     task_id: Mapped[str | None] = mapped_column(String(36))
     detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-
-
-class Notification(Base):
-    """A message for everyone holding `role` over `org_code` (or one user), written with the step."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_role", "role", "org_path"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
-    role: Mapped[str | None] = mapped_column(String(40))
-    org_code: Mapped[str | None] = mapped_column(String(32))
-    org_path: Mapped[str | None] = mapped_column(String(255))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(String(32))
-    message: Mapped[str] = mapped_column(Text)

@@ -22,7 +22,7 @@ from engine.core import audit, clock
 from engine.core.errors import Conflict, EngineFailure, NotFound
 from engine.core.scope import get_org, lifted_unit
 from engine.core.workdays import CalendarYearMissing
-from engine.models import Definition, Instance, Notification, OrgUnit, TaskRow, Worker
+from engine.models import Definition, Instance, OrgUnit, TaskRow, Worker
 from engine.process import step_hooks
 from engine.process.task_index import sync_task_index
 from engine.records.workers import change_status
@@ -165,8 +165,6 @@ def apply_effects(session: Session, instance: Instance, effects: StepEffects, *,
     for role, message in effects.notifications:
         org = org or get_org(session, instance.org_code)
         unit = lifted_unit(org, role)
-        session.add(Notification(created_at=clock.now(), instance_id=instance.id, role=role,
-                                 org_code=unit.code, org_path=unit.path, kind="process", message=message))
         notifications.notify_role(session, role, unit.path, kind="process", instance_id=instance.id,
                                   message=message)
         audit.record(session, actor, "notified", instance_id=instance.id,

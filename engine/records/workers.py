@@ -16,10 +16,8 @@ from engine.core.scope import Actor, get_org, in_subtree
 from engine.core.transaction import transactional
 from engine.models import FLAG_NAMES, WORKER_STATUSES, OrgUnit, Worker, WorkerChange
 
-EDITOR_ROLES = ("street_hr", "admin")
 BOOLEAN_FLAGS = ("under_audit", "under_discipline_review", "criminal_case_pending",
                  "work_injury_disability", "is_elected")
-DATE_FLAGS = ("medical_period_until", "pregnancy_or_nursing_until")
 EDITABLE_FIELDS = ("name", "gender", "birth_date", "education", "contract", "data")
 CREATE_STATUSES = ("probation", "active")
 

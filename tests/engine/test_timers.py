@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.core import clock
-from engine.models import Instance, Notification
+from engine.models import AuditEvent, Instance
 from engine.process import timers
 from tests.conftest import is_postgres
 from tests.helpers import at_once_in_two_sessions, start
@@ -52,7 +52,8 @@ def test_a_timer_due_while_nothing_ran_fires_at_the_next_pass(app, as_user):
     with app.app_context():
         report = timers.tick(db.session, datetime.fromisoformat("2026-05-01T10:00:00+08:00"))
         assert report.fired == 1
-        kinds = db.session.scalars(select(Notification.role).where(Notification.instance_id == case["id"])).all()
+        kinds = [d["role"] for d in db.session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.instance_id == case["id"], AuditEvent.type == "notified"))]
         assert sorted(kinds) == ["district_civil_affairs", "street_leader"]
         assert db.session.get(Instance, case["id"]).next_timer_at is None
 
@@ -83,6 +84,6 @@ def test_two_workers_never_fire_the_same_timer(app, as_user):
     assert sum(r.fired for r in reports) == len(cases)
     with app.app_context():
         for case in cases:
-            reminders = db.session.scalars(select(Notification).where(
-                Notification.instance_id == case["id"], Notification.role == "street_leader")).all()
+            reminders = [d for d in db.session.scalars(select(AuditEvent.detail).where(
+                AuditEvent.instance_id == case["id"], AuditEvent.type == "notified")) if d["role"] == "street_leader"]
             assert len(reminders) == 1

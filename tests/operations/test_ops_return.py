@@ -3,8 +3,10 @@ the step is redone and the case continues from there; boundary timers are left a
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from engine.core import clock
-from engine.models import Instance, Notification
+from engine.models import AuditEvent, Instance
 from engine.process import timers
 from tests.helpers import complete, open_task, open_task_names
 from tests.operations.ops_support import (
@@ -163,7 +165,8 @@ def test_return_inside_the_stage_keeps_its_deadline_timers_and_a_fired_reminder_
         instance = db.session.get(Instance, case["id"])
         assert instance.next_timer_at == after_reminder  # the overdue timer keeps its moment
         timers.tick(db.session, datetime.fromisoformat("2026-11-28T10:00:00+08:00"))
-        reminders = db.session.query(Notification).filter_by(instance_id=case["id"], role="street_leader").count()
+        reminders = [d["role"] for d in db.session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.instance_id == case["id"], AuditEvent.type == "notified"))].count("street_leader")
         assert reminders == 1
 
 

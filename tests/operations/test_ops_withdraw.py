@@ -3,8 +3,10 @@ step is untouched. Both can be switched off per process."""
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from engine.core import clock
-from engine.models import Instance, Notification
+from engine.models import AuditEvent, Instance
 from engine.process import timers
 from tests.helpers import complete, open_task, open_task_names
 from tests.operations.ops_support import (
@@ -19,6 +21,12 @@ from tests.operations.ops_support import (
     task_post,
     to_decision,
 )
+
+
+def _notified(session, instance_id: int) -> list[str]:  # noqa: ANN001
+    """The roles the diagram's notify() reached, one `notified` audit event each."""
+    return [d["role"] for d in session.scalars(select(AuditEvent.detail).where(
+        AuditEvent.instance_id == instance_id, AuditEvent.type == "notified"))]
 
 
 def test_the_initiator_withdraws_a_case_nobody_has_decided_on(app, as_user):
@@ -128,10 +136,10 @@ def test_withdraw_after_the_stage_ended_reopens_it_with_its_deadlines_kept(app, 
     with app.app_context():
         assert db.session.get(Instance, case["id"]).next_timer_at == overdue_at
         timers.tick(db.session, datetime.fromisoformat("2026-11-28T10:00:00+08:00"))
-        leader_notes = db.session.query(Notification).filter_by(instance_id=case["id"], role="street_leader").count()
+        leader_notes = _notified(db.session, case["id"]).count("street_leader")
         assert leader_notes == 1
         timers.tick(db.session, datetime.fromisoformat("2026-12-02T10:00:00+08:00"))
-        civil = db.session.query(Notification).filter_by(instance_id=case["id"], role="district_civil_affairs").count()
+        civil = _notified(db.session, case["id"]).count("district_civil_affairs")
         assert civil == 1
     complete(leader, case["id"], "street_decision", APPROVE)
     assert complete(hr, case["id"], "handover", HANDOVER)["outcome"] == "approved"

@@ -156,7 +156,7 @@ def test_case_must_be_filed_at_the_workers_community(as_user):
 def test_reminder_before_the_due_date_then_escalation_when_overdue(app, as_user, frozen_clock):
     from sqlalchemy import select
 
-    from engine.models import Notification
+    from engine.models import AuditEvent
     from engine.process import timers
     from web.extensions import db
 
@@ -173,8 +173,9 @@ def test_reminder_before_the_due_date_then_escalation_when_overdue(app, as_user,
 
     def messages() -> list[tuple[str, str]]:
         with app.app_context():
-            return [(n.role, n.org_code) for n in db.session.scalars(
-                select(Notification).where(Notification.instance_id == case["id"]).order_by(Notification.id))]
+            return [(d["role"], d["org"]) for d in db.session.scalars(
+                select(AuditEvent.detail).where(AuditEvent.instance_id == case["id"], AuditEvent.type == "notified")
+                .order_by(AuditEvent.id))]
 
     tick("2026-03-20T10:00:00+08:00")
     assert messages() == []

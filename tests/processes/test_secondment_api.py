@@ -46,12 +46,13 @@ def count_cases(users) -> int:
 
 
 def notifications(app, case_id: int) -> list[tuple[str, str]]:
-    from engine.models import Notification
+    from engine.models import AuditEvent
     from web.extensions import db
 
     with app.app_context():
-        return [(n.role, n.org_code) for n in db.session.scalars(
-            select(Notification).where(Notification.instance_id == case_id).order_by(Notification.id))]
+        return [(d["role"], d["org"]) for d in db.session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.instance_id == case_id, AuditEvent.type == "notified")
+            .order_by(AuditEvent.id))]
 
 
 def seconded_worker(users, at, tick, worker_id: int = WANG) -> int:
