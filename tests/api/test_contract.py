@@ -177,6 +177,31 @@ def test_openapi_document_describes_the_v1_paths(client):
         assert path in spec["paths"], path
 
 
+def test_openapi_document_names_the_error_envelope_and_every_error_response_uses_it(client):
+    spec = client.get("/api/openapi.json").get_json()
+    schemas, responses = spec["components"]["schemas"], spec["components"]["responses"]
+    error = "#/components/schemas/Error"
+    assert schemas["Error"]["properties"]["error"] == {"$ref": "#/components/schemas/ErrorBody"}
+    assert set(schemas["ErrorBody"]["required"]) == {"code", "message", "details"}
+    assert responses["DEFAULT_ERROR"]["content"]["application/json"]["schema"] == {"$ref": error}
+    checked = 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            answers = operation["responses"]
+            assert answers["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}, (method, path)
+            for status, answer in answers.items():
+                if status.startswith(("4", "5")):
+                    named = responses[answer["$ref"].rsplit("/", 1)[1]] if "$ref" in answer else answer
+                    assert named["content"]["application/json"]["schema"] == {"$ref": error}, (method, path, status)
+                    checked += 1
+    assert checked > 40
+    refused = client.post("/api/v1/tokens", json={"username": "hr_s01", "password": "wrong"}).get_json()
+    assert set(refused) == set(schemas["Error"]["properties"])
+    assert set(refused["error"]) == set(schemas["ErrorBody"]["properties"])
+
+
 def test_chinese_is_sent_as_is(as_user):
     response = as_user("hr_s01").get("/api/v1/workers/1")
     assert "王晓梅".encode() in response.data

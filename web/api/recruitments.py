@@ -39,7 +39,7 @@ from web.api.recruitment_schemas import (
     ScoresIn,
     ScoresResult,
 )
-from web.api.schemas import PageArgs, page_schema
+from web.api.schemas import ErrorSchema, PageArgs, page_schema
 from web.extensions import db
 
 PREFIX = "/recruitments"
@@ -81,8 +81,8 @@ def notice(instance_id: int):
 @blp.route("/<int:instance_id>/applications", methods=["POST"])
 @blp.arguments(ApplicationIn)
 @blp.response(201, ApplicationCreated)
-@blp.alt_response(409, description="registration_closed or duplicate_application")
-@blp.alt_response(429, description="too many requests from this address")
+@blp.alt_response(409, schema=ErrorSchema, description="registration_closed or duplicate_application")
+@blp.alt_response(429, schema=ErrorSchema, description="too many requests from this address")
 def apply(body: dict, instance_id: int):
     """Register for a campaign (public, no token, rate-limited per client address)."""
     return applications.submit(db.session, instance_id, body)
@@ -159,8 +159,8 @@ def physical(body: dict, instance_id: int, application_id: int):
 @blp.route("/<int:instance_id>/applications/<int:application_id>/physical-reexam", methods=["POST"])
 @blp.arguments(ReexamIn)
 @blp.response(200, CheckOut)
-@blp.alt_response(409, description="not_physical_failed or substitute_already_examined")
-@blp.alt_response(422, description="reexam_already_used or reexam_window_closed")
+@blp.alt_response(409, schema=ErrorSchema, description="not_physical_failed or substitute_already_examined")
+@blp.alt_response(422, schema=ErrorSchema, description="reexam_already_used or reexam_window_closed")
 def physical_reexam(body: dict, instance_id: int, application_id: int):
     """体检复检 request (once, within policy physical_reexam_days of the fail); the substitute goes back.
 

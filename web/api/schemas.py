@@ -4,12 +4,15 @@ from marshmallow import Schema, fields, validate
 
 
 class ErrorBody(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    details = fields.Dict()
+    code = fields.String(required=True, metadata={"description": "machine-readable reason, e.g. not_found"})
+    message = fields.String(required=True, metadata={"description": "the reason in words (Chinese)"})
+    details = fields.Dict(required=True, metadata={"description": "more about the refusal; field errors "
+                                                                  "under `fields` for 422"})
 
 
 class ErrorSchema(Schema):
+    """The error envelope of every refusal: {"error": {code, message, details}}."""
+
     error = fields.Nested(ErrorBody, required=True)
 
 

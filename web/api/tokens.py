@@ -14,7 +14,7 @@ from engine.models import ApiToken
 from engine.records.accounts import revoke_token
 from engine.records.tokens import hash_token, issue_token
 from web.api.common import caller, paginate
-from web.api.schemas import PageArgs, TokenRequest, TokenResponse, page_schema
+from web.api.schemas import ErrorSchema, PageArgs, TokenRequest, TokenResponse, page_schema
 from web.auth import check_credentials
 from web.extensions import db
 
@@ -34,8 +34,8 @@ class TokenInfoSchema(Schema):
 @blp.route("", methods=["POST"])
 @blp.arguments(TokenRequest)
 @blp.response(201, TokenResponse)
-@blp.alt_response(401, description="wrong credentials")
-@blp.alt_response(429, description="too many failed attempts")
+@blp.alt_response(401, schema=ErrorSchema, description="wrong credentials")
+@blp.alt_response(429, schema=ErrorSchema, description="too many failed attempts")
 def create_token(body: dict):
     user = check_credentials(body["username"], body["password"])
     token, row = issue_token(db.session, user.username, user, hours=current_app.config["TOKEN_HOURS"],
@@ -68,7 +68,7 @@ def revoke_current():
 
 @blp.route("/<int:token_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(404, description="no such token of the caller")
+@blp.alt_response(404, schema=ErrorSchema, description="no such token of the caller")
 def revoke(token_id: int):
     actor = caller()
     row = db.session.get(ApiToken, token_id)
