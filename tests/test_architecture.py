@@ -1,5 +1,6 @@
-"""The architecture the layer contracts cannot see: only the transaction decorator and the batch
-loops commit."""
+"""The architecture the layer contracts cannot see: imports of the project's modules sit at the top
+of a module (an import inside a function hides a cycle), and only the transaction decorator and the
+batch loops commit."""
 
 import ast
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PACKAGES = ("engine", "web", "cli", "config")
 # the one transaction decorator, and the loops that commit each batch or message on its own
 COMMIT_OWNERS = {
     ("engine/core/transaction.py", "wrapper"),
@@ -20,6 +22,24 @@ COMMIT_OWNERS = {
 def _sources() -> list[Path]:
     found = [p for folder in ("engine", "web", "cli") for p in (ROOT / folder).rglob("*.py")]
     return sorted(p for p in found if "migrations" not in p.parts)
+
+
+def _inner_imports(path: Path) -> list[str]:
+    """Every import of a project module (or a relative one) inside a function of `path`."""
+    found = []
+    for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = ["." if node.level else node.module or ""]
+            else:
+                continue
+            if any(name == "." or name.split(".")[0] in PROJECT_PACKAGES for name in names):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} in {function.name}")
+    return found
 
 
 def _commits(path: Path) -> list[tuple[str, str, int]]:
@@ -44,6 +64,10 @@ def _commits(path: Path) -> list[tuple[str, str, int]]:
 
 def test_the_sources_are_there() -> None:
     assert len(_sources()) > 100
+
+
+def test_no_project_module_is_imported_inside_a_function() -> None:
+    assert [site for path in _sources() for site in _inner_imports(path)] == []
 
 
 def test_only_the_transaction_decorator_and_the_batch_loops_commit() -> None:

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.core.errors import DomainError
 from engine.core.privacy import mask_personal
+from web.extensions import db
 
 log = logging.getLogger("cwflow.web")
 
@@ -24,6 +25,11 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
     response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
     response.status_code = status
     return response
+
+
+def refusal_response(exc: DomainError):
+    """A domain refusal in the error envelope, with its status."""
+    return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
 def _webargs_fields(exc: HTTPException) -> dict[str, list[str]]:
@@ -50,7 +56,7 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(exc: DomainError):
         if exc.status == 404 and request.path.startswith("/api/"):
             log.info("denied or unknown: %s %s", request.method, mask_personal(request.path))
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        return refusal_response(exc)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -64,8 +70,6 @@ def register_error_handlers(app: Flask) -> None:
     def database_error(exc: SQLAlchemyError):
         """A lost or refused connection is 503 (retry later; the transaction was rolled back); any
         other database error is 500. Logged by type only: statement parameters carry personal data."""
-        from web.extensions import db
-
         try:
             db.session.rollback()
         except SQLAlchemyError:

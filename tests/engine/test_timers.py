@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from cli.main import cwflow
 from engine.core import clock
 from engine.models import AuditEvent, Instance
 from engine.process import timers
@@ -60,7 +61,7 @@ def test_a_timer_due_while_nothing_ran_fires_at_the_next_pass(app, as_user):
 
 def test_cli_tick_at_fires_what_is_due_at_that_moment(app, as_user):
     case = _start_at(as_user, "2026-03-02T10:00:00+08:00")
-    result = app.test_cli_runner().invoke(args=["timers", "tick", "--at", "2026-03-28T10:00:00+08:00"])
+    result = app.test_cli_runner().invoke(cwflow, args=["timers", "tick", "--at", "2026-03-28T10:00:00+08:00"])
     assert result.exit_code == 0, result.output
     assert '"fired": 1' in result.output
     response = as_user("hr_s01").get(f"/api/v1/instances/{case['id']}/events")

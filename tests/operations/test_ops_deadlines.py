@@ -4,6 +4,7 @@ after it, each once, from the timer worker's pass; and the rate-limited manual u
 import json
 from datetime import datetime
 
+from cli.main import cwflow
 from engine.core import clock
 from engine.models import TaskDeadline
 from engine.process import timers
@@ -79,9 +80,9 @@ def test_due_dates_come_from_config_for_tasks_the_diagram_leaves_open(monkeypatc
 def test_cli_tick_and_sweep_report_reminders(app, as_user):
     _case(as_user)
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["deadlines", "sweep", "--at", "2026-12-01T10:00:00+08:00"])
+    result = runner.invoke(cwflow, args=["deadlines", "sweep", "--at", "2026-12-01T10:00:00+08:00"])
     assert result.exit_code == 0 and json.loads(result.output)["reminded"] == 1
-    result = runner.invoke(args=["timers", "tick", "--at", "2026-12-03T10:00:00+08:00"])
+    result = runner.invoke(cwflow, args=["timers", "tick", "--at", "2026-12-03T10:00:00+08:00"])
     assert result.exit_code == 0, result.output
     assert '"escalated": 1' in result.output
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from cli.main import cwflow
 from engine.collab import notifications
 from engine.models import OutboxEmail, UserNotification
 from engine.process import timers
@@ -89,7 +90,7 @@ def test_email_is_queued_with_the_step_and_sent_after_commit_exactly_once(app, a
     assert [(m.recipient, m.status) for m in queued] == [("leader@street.example.cn", "pending")]
     assert smtp.received == []  # nothing leaves inside the request
 
-    result = app.test_cli_runner().invoke(args=["notifications", "send"])
+    result = app.test_cli_runner().invoke(cwflow, args=["notifications", "send"])
     assert result.exit_code == 0 and '"sent": 1' in result.output
     assert len(smtp.received) == 1
     sender, recipients, message = smtp.received[0]
@@ -97,7 +98,7 @@ def test_email_is_queued_with_the_step_and_sent_after_commit_exactly_once(app, a
     assert "新待办" in message["Subject"] and "街道审批" in message.get_content()
     assert message["Message-ID"] == f"<cwflow-outbox-{queued[0].id}@street.example.cn>"
 
-    app.test_cli_runner().invoke(args=["notifications", "send"])
+    app.test_cli_runner().invoke(cwflow, args=["notifications", "send"])
     assert len(smtp.received) == 1
     assert [m.status for m in _outbox(app)] == ["sent"]
 

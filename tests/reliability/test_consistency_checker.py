@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select, update
 
+from cli.main import cwflow
 from engine.models import AuditEvent, Instance, TaskRow
 from tests.helpers import start
 from web.extensions import db
@@ -18,7 +19,7 @@ def case(as_user) -> dict:  # noqa: ANN001
 
 
 def _check(app) -> tuple[int, str]:  # noqa: ANN001
-    result = app.test_cli_runner().invoke(args=["check"])
+    result = app.test_cli_runner().invoke(cwflow, args=["check"])
     return result.exit_code, result.output
 
 

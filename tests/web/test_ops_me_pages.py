@@ -190,7 +190,7 @@ def test_every_message_of_the_operation_pages_has_an_english_text(browser_as):
     for file in sorted((ROOT / "web" / "templates" / "ops").glob("*.html")):
         for _, message, _, _ in extract_from_file("jinja2", str(file), options={"extensions": "jinja2.ext.i18n"}):
             found.add(message if isinstance(message, str) else message[0])
-    for name in ("ops_pages", "me_pages", "ops_context"):
+    for name in ("ops_pages", "me_pages"):
         for _, message, _, _ in extract_from_file("python", str(ROOT / "web" / "views" / f"{name}.py"),
                                                   keywords={"_": None, "_l": None, "gettext": None}):
             found.add(message if isinstance(message, str) else message[0])

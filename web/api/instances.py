@@ -1,11 +1,9 @@
 """Process instances: start (idempotent by business key), list and read in scope, events, cancel."""
 
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from engine.core.scope import in_subtree
-from engine.models import AuditEvent, Instance, OrgUnit
 from engine.process import access, commands
+from engine.reads import case_lists
 from web.api.common import caller, instance_view, paginate
 from web.api.schemas import (
     CancelRequest,
@@ -32,22 +30,16 @@ def start(body: dict, key: str):
     return instance_view(instance), 201 if created else 200
 
 
+def _filters(args: dict) -> dict:
+    return {name: args.get(name) for name in ("key", "status", "business_key", "org")}
+
+
 @blp.route("/instances")
 @blp.arguments(InstanceQuery, location="query")
 @blp.response(200, page_schema(InstanceSchema, "InstancePage"))
 def list_instances(args: dict):
-    actor = caller()
-    query = select(Instance).where(actor.instance_filter(Instance))
-    if args.get("key"):
-        query = query.where(Instance.key == args["key"])
-    if args.get("status"):
-        query = query.where(Instance.status == args["status"])
-    if args.get("business_key"):
-        query = query.where(Instance.business_key == args["business_key"])
-    if args.get("org"):
-        unit = db.session.get(OrgUnit, args["org"])
-        query = query.where(in_subtree(Instance.org_path, unit.path) if unit else Instance.id.is_(None))
-    page = paginate(query.order_by(Instance.id.desc()), args)
+    query = case_lists.instance_statement(db.session, caller(), **_filters(args))
+    page = paginate(query, args)
     page["items"] = [instance_view(i) for i in page["items"]]
     return page
 
@@ -63,8 +55,7 @@ def get_instance(instance_id: int):
 @blp.response(200, page_schema(EventSchema, "EventPage"))
 def list_events(args: dict, instance_id: int):
     access.get_instance(db.session, caller(), instance_id)
-    query = select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
-    return paginate(query, args)
+    return paginate(case_lists.event_statement(instance_id), args)
 
 
 @blp.route("/instances/<int:instance_id>/cancel", methods=["POST"])

@@ -7,7 +7,7 @@ Every handler is: the caller, one engine call (which checks access and commits),
 from flask_smorest import Blueprint
 
 from engine.collab import copies, deadlines, delegation
-from engine.operations import cases as operations
+from engine.operations import approvers, handover, returns, withdraw
 from engine.process import access
 from engine.reads import prediction
 from web.api.common import caller, instance_view, paginate
@@ -46,7 +46,7 @@ def _authenticate() -> None:
 @blp.response(200, ReturnTargetList)
 def return_targets(task_id: str):
     """Where this task may be returned to (退回目标)."""
-    return {"items": operations.list_return_targets(db.session, caller(), task_id)}
+    return {"items": returns.list_return_targets(db.session, caller(), task_id)}
 
 
 @blp.route("/tasks/<string:task_id>/return", methods=["POST"])
@@ -55,7 +55,7 @@ def return_targets(task_id: str):
 def return_task(body: dict, task_id: str):
     """退回: to the initiator or an earlier step; the reason is required. 422 `return_target_not_allowed`,
     409 `return_limit_reached`, 409 `task_delegated`, 403 `task_claimed_by_other`."""
-    instance = operations.return_task(db.session, caller(), task_id, target=body["target"], reason=body["reason"],
+    instance = returns.return_task(db.session, caller(), task_id, target=body["target"], reason=body["reason"],
                                       attachments=body["attachments"])
     return instance_view(instance)
 
@@ -66,7 +66,7 @@ def return_task(body: dict, task_id: str):
 def withdraw_task(body: dict, task_id: str):
     """撤回 one's own decision while the next step is untouched (409 `next_step_acted`), or one's vote
     in a round still open."""
-    return instance_view(operations.withdraw_task(db.session, caller(), task_id, body["reason"]))
+    return instance_view(withdraw.withdraw_task(db.session, caller(), task_id, body["reason"]))
 
 
 @blp.route("/tasks/<string:task_id>/transfer", methods=["POST"])
@@ -74,7 +74,7 @@ def withdraw_task(body: dict, task_id: str):
 @blp.response(200, TaskSchema)
 def transfer(body: dict, task_id: str):
     """转办 a claimed task to a colleague with the same role in scope (422 `transfer_target_not_eligible`)."""
-    return operations.transfer_task(db.session, caller(), task_id, to=body["to"], comment=body["comment"])
+    return handover.transfer_task(db.session, caller(), task_id, to=body["to"], comment=body["comment"])
 
 
 @blp.route("/tasks/<string:task_id>/delegate", methods=["POST"])
@@ -82,7 +82,7 @@ def transfer(body: dict, task_id: str):
 @blp.response(201, DelegationSchema)
 def delegate(body: dict, task_id: str):
     """委派: someone in scope works the task and hands it back (422 `delegate_out_of_scope`)."""
-    return operations.delegate_task(db.session, caller(), task_id, to=body["to"], comment=body["comment"])
+    return handover.delegate_task(db.session, caller(), task_id, to=body["to"], comment=body["comment"])
 
 
 @blp.route("/tasks/<string:task_id>/resolve", methods=["POST"])
@@ -90,7 +90,7 @@ def delegate(body: dict, task_id: str):
 @blp.response(200, DelegationSchema)
 def resolve(body: dict, task_id: str):
     """The delegate hands the task back with their opinion (409 `not_delegated_to_you`)."""
-    return operations.resolve_delegation(db.session, caller(), task_id, comment=body["comment"],
+    return handover.resolve_delegation(db.session, caller(), task_id, comment=body["comment"],
                                          attachments=body["attachments"])
 
 
@@ -99,7 +99,7 @@ def resolve(body: dict, task_id: str):
 @blp.response(201, VoteSchema(many=True))
 def add_approvers(body: dict, task_id: str):
     """加签 before or after this step's own decision (409 `approver_already_present`)."""
-    return operations.add_approvers(db.session, caller(), task_id, users=body["users"], position=body["position"],
+    return approvers.add_approvers(db.session, caller(), task_id, users=body["users"], position=body["position"],
                                     comment=body["comment"])
 
 
@@ -107,7 +107,7 @@ def add_approvers(body: dict, task_id: str):
 @blp.response(200, VoteList)
 def votes(task_id: str):
     """The approval round of the task (会签 / 或签 / 加签) and where each approver stands."""
-    approval_round, items = operations.votes_for(db.session, caller(), task_id)
+    approval_round, items = approvers.votes_for(db.session, caller(), task_id)
     return {"mode": approval_round.mode if approval_round else None,
             "ratio": approval_round.ratio if approval_round else None,
             "status": approval_round.status if approval_round else None, "items": items}
@@ -126,7 +126,7 @@ def urge(body: dict, task_id: str):
 @blp.response(200, InstanceSchema)
 def withdraw_case(body: dict, instance_id: int):
     """The initiator withdraws the case before anyone decided (409 `already_decided`); outcome `withdrawn`."""
-    return instance_view(operations.withdraw_case(db.session, caller(), instance_id, body["reason"]))
+    return instance_view(withdraw.withdraw_case(db.session, caller(), instance_id, body["reason"]))
 
 
 @blp.route("/instances/<int:instance_id>/cc", methods=["POST"])

@@ -5,7 +5,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -13,9 +13,12 @@ from engine.core.clock import CHINA_TZ
 from engine.core.errors import DomainError, InvalidData
 from engine.core.scope import Actor
 from web.auth import actor_from_request
+from web.errors import error_response, refusal_response
+from web.views import refusals
 from web.views.admin_text import admin_script_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+ADMIN_ERROR_PAGE = "admin/error.html"
 
 
 def wants_json() -> bool:
@@ -28,27 +31,26 @@ def require_admin():  # noqa: ANN201 - a Flask hook returns a response or None
     actor = actor_from_request()
     if actor is None:
         if wants_json():
-            return jsonify({"error": {"code": "unauthorized", "message": _("需要登录"), "details": {}}}), 401
+            return error_response(401, "unauthorized", _("需要登录"))
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     if not actor.is_admin:
         if wants_json():
-            return jsonify({"error": {"code": "forbidden", "message": _("需要系统管理员权限"), "details": {}}}), 403
+            return error_response(403, "forbidden", _("需要系统管理员权限"))
         return error_page(403, _("无权访问"), _("此页面仅限系统管理员使用。"))
     g.admin = actor
     return None
 
 
 def error_page(status: int, title: str, message: str):  # noqa: ANN201
-    return render_template("admin/error.html", title=title, message=message), status
+    return refusals.error_page(status, title, message, ADMIN_ERROR_PAGE)
 
 
 @bp.errorhandler(DomainError)
 def domain_error(exc: DomainError):  # noqa: ANN201
     """Refusals as JSON for the editors' scripts, as a page in the layout otherwise."""
     if wants_json():
-        return error_json(exc)
-    titles = {404: _("未找到"), 403: _("无权操作"), 409: _("状态已变化")}
-    return error_page(exc.status, titles.get(exc.status, _("无法完成操作")), exc.message)
+        return refusal_response(exc)
+    return refusals.refusal_page(exc, ADMIN_ERROR_PAGE)
 
 
 @bp.errorhandler(CSRFError)
@@ -56,7 +58,7 @@ def csrf_refused(exc: CSRFError):  # noqa: ANN201
     """A change without a valid CSRF token is refused, and says so in the caller's language."""
     message = _("表单已过期或来源无法验证，请刷新页面后重试。")
     if wants_json():
-        return jsonify({"error": {"code": "csrf_failed", "message": message, "details": {}}}), 400
+        return error_response(400, "csrf_failed", message)
     return error_page(400, _("表单已失效"), message)
 
 
@@ -97,7 +99,7 @@ def json_body() -> dict[str, Any]:
 
 
 def error_json(exc: DomainError):  # noqa: ANN201
-    return jsonify({"error": {"code": exc.code, "message": exc.message, "details": exc.details}}), exc.status
+    return refusal_response(exc)
 
 
 def page_arg() -> int:

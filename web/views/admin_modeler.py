@@ -12,6 +12,7 @@ from engine.core.errors import DomainError, InvalidData
 from engine.records.accounts import definition_version
 from engine.workflow import definitions, drafts
 from engine.workflow.definitions import DefinitionInvalid
+from web.errors import error_response
 from web.extensions import db
 from web.views.admin_common import admin, bp, error_json, forms_dir, json_body, workflows_dir
 
@@ -77,8 +78,7 @@ def modeler_deploy():
         upload = drafts.modeler_upload(db.session, _bpmn_text(), forms_dir=forms_dir(), workflows_dir=workflows_dir())
         definition, created = definitions.deploy(db.session, upload, actor=admin().username)
     except DefinitionInvalid as exc:
-        return jsonify({"error": {"code": exc.code, "message": exc.message,
-                                  "details": {"problems": drafts.problems_as_dicts(exc.problems)}}}), 422
+        return error_response(422, exc.code, exc.message, {"problems": drafts.problems_as_dicts(exc.problems)})
     except DomainError as exc:
         return error_json(exc)
     body = {"key": definition.key, "version": definition.version, "created": created, "name": definition.name,

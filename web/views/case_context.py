@@ -13,6 +13,7 @@ from engine.core.scope import Actor
 from engine.models import AuditEvent, Definition, Instance, TaskRow, Worker
 from engine.records.workers import get_worker
 from engine.workflow.definitions import start_form_name
+from engine.workflow.forms import task_form
 from web.extensions import db
 from web.views.schema_form import describe_data, display_value
 
@@ -36,10 +37,6 @@ class CaseContext:
     decisions: list[Decision] = field(default_factory=list)
 
 
-def form_schema(definition: Definition, form_key: str | None) -> dict[str, Any] | None:
-    return definition.forms.get(f"{form_key}.json") if form_key else None
-
-
 def case_context(actor: Actor, instance: Instance, definition: Definition, rows: list[TaskRow],
                  events: list[AuditEvent]) -> CaseContext:
     worker = None
@@ -54,7 +51,7 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
     skip = set(form_keys) | {"worker"}
     sections = [(_("申请信息"), describe_data(start_schema, data, skip))]
     for key in form_keys:
-        schema = form_schema(definition, key) or {}
+        schema = task_form(definition.forms, key) or {}
         if isinstance(data.get(key), dict):
             sections.append((schema.get("title") or key, describe_data(schema, data[key])))
     forms_by_task = {r.id: r.form_key for r in rows}
@@ -63,7 +60,7 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
         if event.type not in DECISION_EVENTS:
             continue
         detail = event.detail or {}
-        schema = form_schema(definition, forms_by_task.get(event.task_id or "")) or {}
+        schema = task_form(definition.forms, forms_by_task.get(event.task_id or "")) or {}
         decision = detail.get("decision")
         shown = display_value((schema.get("properties") or {}).get("decision") or {}, decision) \
             if decision is not None else None

@@ -3,12 +3,12 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.core.errors import Conflict, Forbidden
 from engine.process import commands
 from engine.reads import queries
 from engine.workflow.definitions import latest_definitions
 from web.extensions import db
 from web.views.pages import current_actor, int_arg, login_required, page_blueprint, safe_next
+from web.views.refusals import attempt
 
 bp = page_blueprint("inbox", __name__, url_prefix="/inbox")
 PER_PAGE = 20
@@ -56,11 +56,8 @@ def _back() -> str:
 @bp.post("/tasks/<string:task_id>/claim")
 @login_required
 def claim(task_id: str):
-    try:
-        row = commands.claim_task(db.session, current_actor(), task_id)
-    except (Conflict, Forbidden) as exc:
-        flash(exc.message, "error")
-    else:
+    row, done = attempt(lambda: commands.claim_task(db.session, current_actor(), task_id))
+    if done:
         flash(_("已认领：%(title)s", title=row.title), "success")
     return redirect(_back())
 
@@ -68,10 +65,7 @@ def claim(task_id: str):
 @bp.post("/tasks/<string:task_id>/unclaim")
 @login_required
 def unclaim(task_id: str):
-    try:
-        row = commands.unclaim_task(db.session, current_actor(), task_id)
-    except (Conflict, Forbidden) as exc:
-        flash(exc.message, "error")
-    else:
+    row, done = attempt(lambda: commands.unclaim_task(db.session, current_actor(), task_id))
+    if done:
         flash(_("已取消认领：%(title)s", title=row.title), "success")
     return redirect(_back())

@@ -1,5 +1,5 @@
 """Process instances (流程实例): search in scope, one case with its diagram and trail, cancel; the case's
-operations (withdraw, copy, files, urge, print, the path ahead) come from web/views/ops_context.py."""
+operations (withdraw, copy, files, urge, print, the path ahead) come from engine.reads.offers."""
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,11 +8,12 @@ from engine.core.errors import Conflict, Forbidden, InvalidData
 from engine.models import Definition
 from engine.process import access, commands
 from engine.reads import queries
+from engine.reads.offers import case_ops, trail_people
 from engine.workflow.definitions import latest_definitions
 from web.extensions import db
 from web.views.case_context import case_context
-from web.views.ops_context import case_ops, trail_people
 from web.views.pages import FORM_ERRORS, current_actor, date_arg, int_arg, login_required, page_blueprint
+from web.views.refusals import refusal_text
 
 bp = page_blueprint("instance_pages", __name__, url_prefix="/instances")
 PER_PAGE = 20
@@ -56,8 +57,8 @@ def _render(instance, *, cancel_errors=None, cancel_reason: str = "", status: in
         actor.is_admin or instance.initiator == actor.username
         or any(actor.holds(role, instance.org_path) for role in access.CANCEL_ROLES))
     names = queries.org_names(db.session, {instance.org_code})
-    ops = case_ops(actor, instance, [r for r in rows if r.status == "open"])
-    people = trail_people(events, {instance.initiator} | {a.uploaded_by for a in ops.attachments}
+    ops = case_ops(db.session, actor, instance, [r for r in rows if r.status == "open"])
+    people = trail_people(db.session, events, {instance.initiator} | {a.uploaded_by for a in ops.attachments}
                           | {c.recipient for c in ops.copied_to})
     return render_template(
         "instances/detail.html", instance=instance, definition=definition, rows=rows, events=events,
@@ -89,7 +90,7 @@ def cancel(instance_id: int):
         instance = access.get_instance(db.session, actor, instance_id)
         return _render(instance, cancel_errors=exc.fields, cancel_reason=reason, status=FORM_ERRORS)
     except (Conflict, Forbidden) as exc:
-        flash(exc.message, "error")
+        flash(refusal_text(exc), "error")
     else:
         flash(_("流程已撤销。"), "success")
     return redirect(url_for("instance_pages.show", instance_id=instance_id))

@@ -7,18 +7,17 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from engine.collab import copies, notifications
 from engine.collab.delegation import create_proxy, proxies_query, revoke_proxy
 from engine.core import clock
 from engine.core.errors import DomainError, NotFound
 from engine.core.scope import Actor
-from engine.models import TaskRow
 from engine.reads import queries
+from engine.reads.case_lists import still_open
+from engine.reads.offers import proxy_candidates
 from engine.workflow.definitions import latest_definitions
 from web.extensions import db
-from web.views.ops_context import proxy_candidates
 from web.views.pages import FORM_ERRORS, current_actor, int_arg, login_required, page_blueprint, safe_next
 
 bp = page_blueprint("me_pages", __name__)
@@ -61,15 +60,9 @@ def notification_list():
     unread_only = request.args.get("unread") == "1"
     page = queries.paginate(db.session, notifications.notifications_for(_user_id(actor), unread_only=unread_only),
                             int_arg("page"), PER_PAGE)
-    open_ids = _open_tasks({n.task_id for n in page.items if n.task_id})
+    open_ids = still_open(db.session, {n.task_id for n in page.items if n.task_id})
     return render_template("ops/notifications.html", page=page, unread_only=unread_only,
                            links={n.id: _target(n, open_ids) for n in page.items})
-
-
-def _open_tasks(task_ids: set[str]) -> set[str]:
-    if not task_ids:
-        return set()
-    return set(db.session.scalars(select(TaskRow.id).where(TaskRow.id.in_(task_ids), TaskRow.status == "open")))
 
 
 def _target(note: Any, open_ids: set[str]) -> str | None:
@@ -97,7 +90,7 @@ def notification_read(notification_id: int):
 def notification_open(notification_id: int):
     """Following a notification marks it read."""
     note = notifications.mark_read(db.session, _user_id(current_actor()), notification_id)
-    return redirect(_target(note, _open_tasks({note.task_id} if note.task_id else set())) or _back())
+    return redirect(_target(note, still_open(db.session, {note.task_id} if note.task_id else set())) or _back())
 
 
 @bp.post("/notifications/read-all")
@@ -145,7 +138,7 @@ def _settings(values: dict[str, str] | None = None, errors: dict[str, list[str]]
     actor = current_actor()
     proxies = list(db.session.scalars(proxies_query(actor).limit(200)))
     return render_template(
-        "ops/settings.html", proxies=proxies, candidates=proxy_candidates(actor),
+        "ops/settings.html", proxies=proxies, candidates=proxy_candidates(db.session, actor),
         processes={d.key: d.name for d in latest_definitions(db.session)}, values=values or {},
         errors=errors or {}, notice=notice, today=clock.today().isoformat()), status
 

@@ -14,40 +14,17 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.collab import attachments, copies, deadlines
-from engine.core.errors import DomainError, NotFound
 from engine.models import TaskRow
-from engine.operations import cases as operations
+from engine.operations import approvers, handover, returns, withdraw
 from engine.process import access
 from engine.process.task_index import get_task_row
 from engine.reads import exports, printing, queries
 from web.extensions import db
 from web.views.instances import STATUSES
 from web.views.pages import _back_path, current_actor, date_arg, login_required, page_blueprint, safe_next
+from web.views.refusals import attempt
 
 bp = page_blueprint("ops_pages", __name__)
-GENERIC = {"必填"}
-
-
-def refusal_text(exc: DomainError) -> str:
-    """The engine's message, with what it says about each field (a bare "required" adds nothing)."""
-    if exc.status == 429:
-        seconds = int((exc.details or {}).get("retry_after_seconds") or 0)
-        minutes = max(1, -(-seconds // 60))
-        return _("操作过于频繁：%(message)s（约 %(minutes)s 分钟后可再试）", message=exc.message, minutes=minutes)
-    fields = (exc.details or {}).get("fields") or {}
-    notes = [m for messages in fields.values() for m in messages if m not in GENERIC]
-    return exc.message + ("：" + "；".join(notes) if notes else "")
-
-
-def attempt(action: Callable[[], Any]) -> tuple[Any, bool]:
-    """Run one engine call; a refusal becomes an error message (404 stays a 404 page)."""
-    try:
-        return action(), True
-    except NotFound:
-        raise
-    except DomainError as exc:
-        flash(refusal_text(exc), "error")
-        return None, False
 
 
 def _cited() -> list[int]:
@@ -78,7 +55,7 @@ def too_large(exc: RequestEntityTooLarge):  # noqa: ANN201
 def return_task(task_id: str):
     actor = current_actor()
     row = get_task_row(db.session, actor, task_id)
-    instance, ok = attempt(lambda: operations.return_task(
+    instance, ok = attempt(lambda: returns.return_task(
         db.session, actor, task_id, target=request.form.get("target", ""), reason=request.form.get("reason", ""),
         attachments=_cited()))
     if not ok:
@@ -92,7 +69,7 @@ def return_task(task_id: str):
 def transfer(task_id: str):
     actor = current_actor()
     to = request.form.get("to", "")
-    row, ok = attempt(lambda: operations.transfer_task(db.session, actor, task_id, to=to,
+    row, ok = attempt(lambda: handover.transfer_task(db.session, actor, task_id, to=to,
                                                        comment=request.form.get("comment", "")))
     if not ok:
         return redirect(_task_page(task_id))
@@ -104,7 +81,7 @@ def transfer(task_id: str):
 def delegate(task_id: str):
     actor = current_actor()
     to = request.form.get("to", "")
-    delegation, ok = attempt(lambda: operations.delegate_task(db.session, actor, task_id, to=to,
+    delegation, ok = attempt(lambda: handover.delegate_task(db.session, actor, task_id, to=to,
                                                               comment=request.form.get("comment", "")))
     if not ok:
         return redirect(_task_page(task_id))
@@ -116,7 +93,7 @@ def delegate(task_id: str):
 @login_required
 def resolve(task_id: str):
     actor = current_actor()
-    delegation, ok = attempt(lambda: operations.resolve_delegation(
+    delegation, ok = attempt(lambda: handover.resolve_delegation(
         db.session, actor, task_id, comment=request.form.get("comment", ""), attachments=_cited()))
     if not ok:
         return redirect(_task_page(task_id))
@@ -133,7 +110,7 @@ def add_approvers(task_id: str):
     if position not in ("before", "after"):
         flash(_("请选择加签位置（之前或之后）。"), "error")
         return redirect(_task_page(task_id))
-    ok = attempt(lambda: operations.add_approvers(db.session, actor, task_id, users=users, position=position,
+    ok = attempt(lambda: approvers.add_approvers(db.session, actor, task_id, users=users, position=position,
                                                  comment=request.form.get("comment", "")))[1]
     if ok:
         where = _("前加签") if position == "before" else _("后加签")
@@ -147,7 +124,7 @@ def withdraw_task(task_id: str):
     actor = current_actor()
     row = get_task_row(db.session, actor, task_id)
     was_open = row.status == "open"
-    ok = attempt(lambda: operations.withdraw_task(db.session, actor, task_id, request.form.get("reason", "")))[1]
+    ok = attempt(lambda: withdraw.withdraw_task(db.session, actor, task_id, request.form.get("reason", "")))[1]
     if ok:
         flash(_("已撤回您的意见。") if was_open else _("已撤回您的决定：%(title)s，可重新办理。", title=row.title),
               "success")
@@ -178,7 +155,7 @@ def _case_page(instance_id: int) -> Response:
 def withdraw_case(instance_id: int):
     actor = current_actor()
     access.get_instance(db.session, actor, instance_id)
-    ok = attempt(lambda: operations.withdraw_case(db.session, actor, instance_id, request.form.get("reason", "")))[1]
+    ok = attempt(lambda: withdraw.withdraw_case(db.session, actor, instance_id, request.form.get("reason", "")))[1]
     if ok:
         flash(_("申请已撤回，流程结束。"), "success")
     return _case_page(instance_id)

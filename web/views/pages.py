@@ -17,7 +17,6 @@ from flask import (
     flash,
     g,
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -28,13 +27,14 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
 from config.roles import ROLES_BY_KEY
-from engine.core import clock
+from engine.core import clock, words
 from engine.core.errors import DomainError
 from engine.core.scope import Actor
 from engine.models import OrgUnit, User
 from web.auth import actor_from_request
 from web.extensions import db
 from web.i18n import LOCALES
+from web.views.refusals import error_page, not_found_page, refusal_page
 from web.views.schema_form import build_form, describe_data, display_value
 
 log = logging.getLogger("cwflow.web")
@@ -46,28 +46,21 @@ FORM_ERRORS = 200
 
 bp = Blueprint("pages", __name__)
 
-INSTANCE_STATUS = {"running": _l("办理中"), "completed": _l("已办结"), "cancelled": _l("已撤销"),
-                   "error": _l("出错")}
-OUTCOMES = {"approved": _l("批准"), "rejected": _l("不予批准"), "withdrawn": _l("已撤回"),
-            "hired": _l("已聘用"), "cancelled": _l("已撤销"), "completed": _l("已完成"),
-            "dismissed": _l("已辞退"), "returned": _l("已退回")}
-TASK_STATUS = {"open": _l("待办理"), "completed": _l("已办理"), "cancelled": _l("已取消")}
-WORKER_STATUS = {"applicant": _l("报名人员"), "probation": _l("试用期"), "active": _l("在岗"),
-                 "seconded": _l("借调中"), "resigned": _l("已辞职"), "dismissed": _l("已辞退"),
-                 "retired": _l("已退休"), "contract_ended": _l("合同终止")}
+
+def _translated(vocabulary: dict[str, str]) -> dict[str, Any]:
+    """The engine's words for these codes, shown in the page's language."""
+    return {key: _l(word) for key, word in vocabulary.items()}
+
+
+INSTANCE_STATUS = _translated(words.STATUS_WORDS)
+OUTCOMES = _translated(words.OUTCOME_WORDS)
+TASK_STATUS = _translated(words.TASK_STATUS_WORDS)
+WORKER_STATUS = _translated(words.WORKER_STATUS_WORDS)
+EVENTS = _translated(words.EVENT_WORDS)
 FLAGS = {"under_audit": _l("正在接受审计"), "under_discipline_review": _l("正在接受纪律审查"),
          "criminal_case_pending": _l("涉嫌犯罪尚未结案"), "work_injury_disability": _l("因公致残"),
          "medical_period_until": _l("医疗期至"), "pregnancy_or_nursing_until": _l("孕期、产期、哺乳期至"),
          "is_elected": _l("两委成员（选任）")}
-EVENTS = {"instance_started": _l("发起流程"), "task_completed": _l("办理"), "task_claimed": _l("认领任务"),
-          "task_unclaimed": _l("取消认领"), "instance_cancelled": _l("撤销流程"), "timer_fired": _l("定时触发"),
-          "notified": _l("发送通知"), "worker_created": _l("建档"),
-          "task_returned": _l("退回"), "task_withdrawn": _l("撤回决定"), "vote_cast": _l("审批意见"),
-          "vote_withdrawn": _l("撤回意见"), "instance_withdrawn": _l("撤回申请"),
-          "instance_resubmitted": _l("重新提交"), "task_transferred": _l("转办"), "task_delegated": _l("委派"),
-          "task_delegation_resolved": _l("委派办理完毕"), "approvers_added": _l("加签"), "case_copied": _l("抄送"),
-          "task_urged": _l("催办"), "task_reminded": _l("到期提醒"), "task_escalated": _l("超期督办"),
-          "attachment_uploaded": _l("上传附件")}
 WORKER_FIELDS = {"status": _l("状态"), "created": _l("建档"), "name": _l("姓名"), "gender": _l("性别"),
                  "birth_date": _l("出生日期"), "education": _l("学历"), "contract": _l("合同"), "data": _l("其他信息")}
 
@@ -206,10 +199,6 @@ def date_arg(name: str) -> date | None:
 
 # -- errors as pages ------------------------------------------------------------------------------
 
-def error_page(status: int, title: str, message: str) -> tuple[str, int]:
-    return render_template("errors/page.html", status=status, title=title, message=message), status
-
-
 def page_blueprint(name: str, import_name: str, **kwargs: Any) -> Blueprint:
     """A blueprint whose refusals render as pages (404 never says whether the thing exists)."""
     blueprint = Blueprint(name, import_name, **kwargs)
@@ -220,14 +209,7 @@ def page_blueprint(name: str, import_name: str, **kwargs: Any) -> Blueprint:
 def install_page_errors(blueprint: Blueprint) -> None:
     @blueprint.errorhandler(DomainError)
     def domain_error(exc: DomainError):  # noqa: ANN202
-        if exc.status == 404:
-            log.info("denied or unknown: %s %s", request.method, request.path)
-            return error_page(404, _("未找到"), _("您要找的内容不存在，或不在您的管辖范围内。"))
-        if exc.status == 403:
-            return error_page(403, _("无权操作"), exc.message)
-        if exc.status == 409:
-            return error_page(409, _("状态已变化"), exc.message)
-        return error_page(exc.status, _("无法完成操作"), exc.message)
+        return refusal_page(exc)
 
     @blueprint.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
@@ -237,7 +219,7 @@ def install_page_errors(blueprint: Blueprint) -> None:
 
     @blueprint.errorhandler(404)
     def not_found(exc: Exception):  # noqa: ANN202
-        return error_page(404, _("未找到"), _("您要找的内容不存在，或不在您的管辖范围内。"))
+        return not_found_page()
 
 
 # -- the language switch and what every template may use -------------------------------------------

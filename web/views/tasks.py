@@ -1,5 +1,5 @@
 """One task (办理): its form from the JSON Schema, the case beside it, the diagram with this step, and
-the approval operations on it (web/views/ops_context.py; posted to web/views/ops_pages.py).
+the approval operations on it (engine.reads.offers; posted to web/views/ops_pages.py).
 
 Submitting calls commands.complete_task once, citing the files the user chose; its refusals come back
 as messages on the page: field errors beside their fields with the entered values kept, 409 when
@@ -17,10 +17,10 @@ from engine.models import Definition, Instance, TaskRow
 from engine.process import commands
 from engine.process.task_index import get_task_row
 from engine.reads import queries
-from engine.workflow.forms import validate_submission
+from engine.reads.offers import resubmission_values, returned_because, task_ops, trail_people
+from engine.workflow.forms import task_form, validate_submission
 from web.extensions import db
-from web.views.case_context import case_context, form_schema
-from web.views.ops_context import resubmission_values, returned_because, task_ops, trail_people
+from web.views.case_context import case_context
 from web.views.pages import FORM_ERRORS, current_actor, local_dt, login_required, page_blueprint
 from web.views.schema_form import parse_form
 
@@ -34,7 +34,7 @@ def show(task_id: str):
     row = get_task_row(db.session, actor, task_id)
     instance = db.session.get(Instance, row.instance_id)
     definition = db.session.get(Definition, instance.definition_id)
-    schema = form_schema(definition, row.form_key)
+    schema = task_form(definition.forms, row.form_key)
     values: dict[str, Any] = resubmission_values(row, instance, schema)
     errors: dict[str, list[str]] = {}
     notice = None
@@ -66,14 +66,14 @@ def show(task_id: str):
     rows = queries.task_rows_of(db.session, instance.id)
     events = queries.events_of(db.session, instance.id)
     context = case_context(actor, instance, definition, rows, events)
-    ops = task_ops(actor, row, instance)
+    ops = task_ops(db.session, actor, row, instance)
     diagram = {"current": [row.name] if row.status == "open" else [],
                "done": sorted({r.name for r in rows if r.status == "completed"})}
     submitted = (instance.data or {}).get(row.form_key) if row.status == "completed" and row.form_key else None
     return render_template(
         "tasks/task.html", task=row, instance=instance, definition=definition, schema=schema, values=values,
         errors=errors, notice=notice, status=status, context=context, can_act=ops.can_act, diagram=diagram,
-        submitted=submitted, ops=ops, people=trail_people(events, ops.names()),
+        submitted=submitted, ops=ops, people=trail_people(db.session, events, ops.names()),
         returned=returned_because(events) if row.role == INITIATOR_ROLE and row.status == "open" else None,
     ), status
 

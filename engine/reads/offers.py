@@ -1,18 +1,18 @@
-"""What the task and case pages offer of the approval operations (退回 转办 委派 加签 撤回 催办 抄送 附件),
-read before the page is drawn: who may act and with whose authority, the round, the people a task
-may go to, the files, the predicted path.
+"""What a user may do next on a task or a case (退回 转办 委派 加签 撤回 催办 抄送 附件), read before a
+page is drawn: who may act and with whose authority, the round, the people a task may go to, the
+files, the predicted path. The answers come from the same rules the operations apply.
 
-Nothing here changes anything; the engine decides again when an operation is posted, so an offer
-shown here that has become stale is refused there with its message.
+Nothing here changes anything; each operation decides again when it is posted, so an offer that
+has become stale meanwhile is refused there with its message.
 """
 
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from config.operations import for_process
 from engine.collab import approvals
 from engine.collab.delegation import INITIATOR_ROLE, Acting, acting_on, pending_delegation
 from engine.collab.notifications import ancestors, role_holders
@@ -31,11 +31,10 @@ from engine.models import (
     TaskRow,
     User,
 )
-from engine.operations import cases as operations
+from engine.operations import returns, withdraw
 from engine.reads import prediction
-from web.extensions import db
 
-log = logging.getLogger("cwflow.web")
+log = logging.getLogger("cwflow.engine")
 Person = tuple[str, str]  # (username, display name)
 
 
@@ -94,36 +93,36 @@ class CaseOps:
 
 # -- people ---------------------------------------------------------------------------------------
 
-def display_names(names: set[str]) -> dict[str, str]:
+def display_names(session: Session, names: set[str]) -> dict[str, str]:
     names = {n for n in names if n}
     if not names:
         return {}
-    return dict(db.session.execute(select(User.username, User.display_name).where(User.username.in_(names))).all())
+    return dict(session.execute(select(User.username, User.display_name).where(User.username.in_(names))).all())
 
 
-def people_seeing(org_path: str, *, exclude: set[str] = frozenset()) -> list[Person]:
+def people_seeing(session: Session, org_path: str, *, exclude: set[str] = frozenset()) -> list[Person]:
     """Active users whose units include `org_path` (the engine's test for a delegate, an added
     approver or a copy's recipient); administrators are left out of the offer."""
     query = (select(User.username, User.display_name).join(RoleAssignment, RoleAssignment.user_id == User.id)
              .where(User.active.is_(True), RoleAssignment.org_path.in_(ancestors(org_path)),
                     RoleAssignment.role != "admin")
              .distinct().order_by(User.username))
-    return [(name, shown) for name, shown in db.session.execute(query) if name not in exclude]
+    return [(name, shown) for name, shown in session.execute(query) if name not in exclude]
 
 
-def role_colleagues(row: TaskRow, *, exclude: set[str]) -> list[Person]:
+def role_colleagues(session: Session, row: TaskRow, *, exclude: set[str]) -> list[Person]:
     """Holders of the task's role at its unit or above: whom a task may be transferred to."""
-    holders = role_holders(db.session, row.role, row.org_path)
-    shown = display_names({h.username for h in holders})
+    holders = role_holders(session, row.role, row.org_path)
+    shown = display_names(session, {h.username for h in holders})
     return [(h.username, shown.get(h.username, h.username)) for h in holders if h.username not in exclude]
 
 
-def proxy_candidates(actor: Actor) -> list[Person]:
+def proxy_candidates(session: Session, actor: Actor) -> list[Person]:
     """Users who see every unit of the actor: the only ones the engine accepts as a proxy."""
     paths = [path for role, _, path in actor.assignments if path and role != "admin"]
     if not paths:
         return []
-    users = db.session.scalars(select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+    users = session.scalars(select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
                                .where(User.active.is_(True), RoleAssignment.org_path.in_(ancestors(paths[0])),
                                       User.username != actor.username).distinct().order_by(User.username))
     found = []
@@ -136,58 +135,55 @@ def proxy_candidates(actor: Actor) -> list[Person]:
 
 # -- the task page ---------------------------------------------------------------------------------
 
-def _attachments(instance_id: int) -> list[Attachment]:
-    return list(db.session.scalars(select(Attachment).where(Attachment.instance_id == instance_id)
+def _attachments(session: Session, instance_id: int) -> list[Attachment]:
+    return list(session.scalars(select(Attachment).where(Attachment.instance_id == instance_id)
                                    .order_by(Attachment.id)))
 
 
-def _round_of(row: TaskRow) -> tuple[ApprovalRound | None, list[ApprovalVote]]:
-    found = db.session.scalar(select(ApprovalRound).where(ApprovalRound.task_id == row.id)
+def _round_of(session: Session, row: TaskRow) -> tuple[ApprovalRound | None, list[ApprovalVote]]:
+    found = session.scalar(select(ApprovalRound).where(ApprovalRound.task_id == row.id)
                               .order_by(ApprovalRound.id.desc()).limit(1))
-    return found, approvals.votes_of(db.session, found) if found is not None else []
+    return found, approvals.votes_of(session, found) if found is not None else []
 
 
-def task_ops(actor: Actor, row: TaskRow, instance: Instance) -> TaskOps:
+def task_ops(session: Session, actor: Actor, row: TaskRow, instance: Instance) -> TaskOps:
     ops = TaskOps()
-    ops.round, ops.votes = _round_of(row)
-    ops.attachments = _attachments(instance.id)
+    ops.round, ops.votes = _round_of(session, row)
+    ops.attachments = _attachments(session, instance.id)
     ops.may_upload = instance.status == "running"
     ops.citable = [a for a in ops.attachments if a.uploaded_by == actor.username and a.task_id in (None, row.id)]
     if row.status == "completed":
-        ops.may_withdraw_decision = (
-            actor.username in (row.completed_by, row.on_behalf_of) and instance.status == "running"
-            and row.role != INITIATOR_ROLE and bool(for_process("withdraw", instance.key).get("approver")))
+        ops.may_withdraw_decision = withdraw.may_withdraw_decision(actor, row, instance)
         return ops
     if row.status != "open":
         return ops
-    ops.delegation = pending_delegation(db.session, row.id)
+    ops.delegation = pending_delegation(session, row.id)
     try:
-        ops.acting = acting_on(db.session, actor, row)
+        ops.acting = acting_on(session, actor, row)
     except DomainError as exc:
         if not (ops.delegation is not None and ops.delegation.delegate == actor.username):
             ops.refusal = exc.message
     if ops.round is not None and ops.round.status == "open":
-        ops.may_withdraw_vote = any(actor.username in (v.approver, v.decided_by) and v.status in approvals.DECIDED
-                                    for v in ops.votes)
+        ops.may_withdraw_vote = withdraw.own_decided_vote(actor, ops.votes) is not None
     ops.may_urge = ops.acting is None and row.assignee != actor.username and not ops.delegated_to_me
     if ops.acting is not None and row.role != INITIATOR_ROLE:
-        _offers(ops, actor, row)
+        _offers(session, ops, actor, row)
     return ops
 
 
-def _offers(ops: TaskOps, actor: Actor, row: TaskRow) -> None:
+def _offers(session: Session, ops: TaskOps, actor: Actor, row: TaskRow) -> None:
     acting = ops.acting
     me = {actor.username, acting.principal}
     try:
-        ops.return_targets = operations.list_return_targets(db.session, actor, row.id)
+        ops.return_targets = returns.list_return_targets(session, actor, row.id)
     except DomainError:
         ops.return_targets = []
     approvers = {v.approver for v in ops.votes} if acting.round is not None else set()
     if acting.vote is not None or (acting.round is None and row.assignee == acting.principal):
-        ops.transfer_to = role_colleagues(row, exclude=me | approvers)
+        ops.transfer_to = role_colleagues(session, row, exclude=me | approvers)
     elif acting.round is None:
         ops.transfer_needs_claim = True
-    seeing = people_seeing(row.org_path, exclude=me)
+    seeing = people_seeing(session, row.org_path, exclude=me)
     if acting.round is None:
         ops.delegate_to = seeing
     if acting.vote is None or acting.vote.phase == "main":
@@ -196,20 +192,19 @@ def _offers(ops: TaskOps, actor: Actor, row: TaskRow) -> None:
 
 # -- the case page ---------------------------------------------------------------------------------
 
-def case_ops(actor: Actor, instance: Instance, open_rows: list[TaskRow]) -> CaseOps:
+def case_ops(session: Session, actor: Actor, instance: Instance, open_rows: list[TaskRow]) -> CaseOps:
     ops = CaseOps()
     running = instance.status == "running"
-    ops.attachments = _attachments(instance.id)
+    ops.attachments = _attachments(session, instance.id)
     ops.may_upload = running
-    ops.copied_to = list(db.session.scalars(select(CaseCopy).where(CaseCopy.instance_id == instance.id)
+    ops.copied_to = list(session.scalars(select(CaseCopy).where(CaseCopy.instance_id == instance.id)
                                             .order_by(CaseCopy.id)))
-    ops.may_withdraw = running and instance.initiator == actor.username and bool(
-        for_process("withdraw", instance.key).get("initiator")) and not _anyone_decided(instance)
-    ops.cc_candidates = people_seeing(instance.org_path,
+    ops.may_withdraw = withdraw.may_withdraw_case(session, actor, instance)
+    ops.cc_candidates = people_seeing(session, instance.org_path,
                                       exclude={actor.username} | {c.recipient for c in ops.copied_to})
     for row in open_rows:
         try:
-            acting_on(db.session, actor, row)
+            acting_on(session, actor, row)
         except DomainError:
             if row.assignee != actor.username:
                 ops.urgeable.add(row.id)
@@ -217,38 +212,29 @@ def case_ops(actor: Actor, instance: Instance, open_rows: list[TaskRow]) -> Case
             ops.actionable.add(row.id)
     if running:
         try:
-            ops.path = prediction.predict(db.session, actor, instance.id)
+            ops.path = prediction.predict(session, actor, instance.id)
         except Exception:  # noqa: BLE001 - the path ahead is a hint; a case page must not fail over it
             log.warning("predicted path failed for instance %s", instance.id, exc_info=True)
         else:
-            ops.path_people = _who_acts(ops.path)
+            ops.path_people = _who_acts(session, ops.path)
     return ops
 
 
-def _anyone_decided(instance: Instance) -> bool:
-    """What makes the engine refuse the initiator's withdrawal: a decision, a vote or a delegation."""
-    return bool(db.session.scalar(select(
-        exists().where(TaskRow.instance_id == instance.id, TaskRow.status == "completed",
-                       TaskRow.role != INITIATOR_ROLE)
-        | exists().where(ApprovalVote.instance_id == instance.id, ApprovalVote.decided_at.is_not(None))
-        | exists().where(TaskDelegation.instance_id == instance.id))))
-
-
-def _who_acts(path: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+def _who_acts(session: Session, path: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
     """(role, org code) of each step ahead → the display names of the people holding that role there."""
     wanted = {(s["role"], s["org"]) for s in path["steps"] if s.get("role") and s.get("org")}
-    units = {u.code: u.path for u in db.session.scalars(select(OrgUnit).where(
+    units = {u.code: u.path for u in session.scalars(select(OrgUnit).where(
         OrgUnit.code.in_({org for _, org in wanted})))} if wanted else {}
     found: dict[tuple[str, str], list[str]] = {}
     for role, org in wanted:
         if org in units:
-            holders = role_holders(db.session, role, units[org])
-            shown = display_names({h.username for h in holders})
+            holders = role_holders(session, role, units[org])
+            shown = display_names(session, {h.username for h in holders})
             found[(role, org)] = [shown.get(h.username, h.username) for h in holders]
     return found
 
 
-def trail_people(events: list[AuditEvent], extra: set[str] = frozenset()) -> dict[str, str]:
+def trail_people(session: Session, events: list[AuditEvent], extra: set[str] = frozenset()) -> dict[str, str]:
     """Display names of everyone the trail names (actors, principals, recipients) and of `extra`."""
     names: set[str] = set(extra)
     for event in events:
@@ -258,7 +244,7 @@ def trail_people(events: list[AuditEvent], extra: set[str] = frozenset()) -> dic
         to = detail.get("to")
         names.update(to if isinstance(to, list) else [to or ""])
         names.update(detail.get("users") or [])
-    return display_names(names)
+    return display_names(session, names)
 
 
 # -- a case returned to its initiator (退回发起人) --------------------------------------------------------

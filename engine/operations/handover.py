@@ -1,0 +1,101 @@
+"""Transfer (转办), delegate (委派) and hand back: a task changes hands, with the reason on the trail."""
+
+
+from sqlalchemy.orm import Session
+
+from engine.collab import approvals, notifications
+from engine.collab import attachments as attachment_files
+from engine.collab.delegation import eligible_user, pending_delegation
+from engine.core import audit, clock
+from engine.core.errors import Conflict, InvalidData
+from engine.core.scope import Actor
+from engine.core.transaction import transactional
+from engine.models import (
+    Instance,
+    TaskDelegation,
+    TaskRow,
+)
+from engine.operations.common import acting_row, comment_text, event_detail, touch
+from engine.process.task_index import get_task_row
+
+
+@transactional
+def transfer_task(session: Session, actor: Actor, task_id: str, *, to: str, comment: str = "") -> TaskRow:
+    """Hand one's claimed task (or one's pending vote) to a colleague holding the same role in scope."""
+    comment = comment_text(comment, "comment", required=False)
+    row, acting = acting_row(session, actor, task_id)
+    target = eligible_user(session, to)
+    if to in (actor.username, acting.principal):
+        raise InvalidData("不能转办给自己", {"to": ["不能是本人"]}, code="transfer_to_self")
+    if not (target.is_admin or target.holds(row.role, row.org_path)):
+        raise InvalidData("接收人没有该任务的角色或不在其组织范围", {"to": [f"{to} 不能办理此任务"]},
+                          code="transfer_target_not_eligible")
+    if acting.vote is not None:
+        if any(v.approver == to for v in approvals.votes_of(session, acting.round)):
+            raise Conflict(f"{to} 已是本步骤的审批人", code="approver_already_present")
+        acting.vote.approver = to
+    elif acting.round is not None:
+        raise Conflict("加签中的任务请先由加签人审批", code="waiting_for_added_approvers")
+    elif row.assignee != acting.principal:
+        raise Conflict("请先认领任务再转办", code="task_not_claimed")
+    else:
+        row.assignee = to
+    touch(session.get(Instance, row.instance_id))
+    audit.record(session, actor.username, "task_transferred", instance_id=row.instance_id, task_id=row.id,
+                 detail=event_detail(row, acting, to=to, comment=comment))
+    notifications.notify_users(session, [to], kind="transferred", instance_id=row.instance_id, task_id=row.id,
+                               process_key=row.process_key,
+                               message=f"{acting.principal} 将「{row.title}」转办给您（案件 #{row.instance_id}）"
+                                       + (f"：{comment}" if comment else ""))
+    return row
+
+
+@transactional
+def delegate_task(session: Session, actor: Actor, task_id: str, *, to: str, comment: str = "") -> TaskDelegation:
+    """委派: someone in scope works the task and hands it back; the delegator then decides."""
+    comment = comment_text(comment, "comment", required=False)
+    row, acting = acting_row(session, actor, task_id)
+    if acting.round is not None:
+        raise Conflict("会签或加签中的任务不能委派", code="delegate_not_supported")
+    target = eligible_user(session, to)
+    if to in (actor.username, acting.principal):
+        raise InvalidData("不能委派给自己", {"to": ["不能是本人"]}, code="delegate_to_self")
+    if not target.sees_org(row.org_path):
+        raise InvalidData("被委派人不在此任务的组织范围内", {"to": [f"{to} 无权查看此任务"]},
+                          code="delegate_out_of_scope")
+    row.assignee = acting.principal  # it comes back to the delegator
+    delegation = TaskDelegation(task_id=row.id, instance_id=row.instance_id, delegator=acting.principal,
+                                delegate=to, status="pending", comment=comment, created_at=clock.now())
+    session.add(delegation)
+    touch(session.get(Instance, row.instance_id))
+    audit.record(session, actor.username, "task_delegated", instance_id=row.instance_id, task_id=row.id,
+                 detail=event_detail(row, acting, to=to, comment=comment))
+    notifications.notify_users(session, [to], kind="delegated", instance_id=row.instance_id, task_id=row.id,
+                               process_key=row.process_key,
+                               message=f"{acting.principal} 委派您办理「{row.title}」（案件 #{row.instance_id}）"
+                                       + (f"：{comment}" if comment else ""))
+    return delegation
+
+
+@transactional
+def resolve_delegation(session: Session, actor: Actor, task_id: str, *, comment: str,
+                       attachments: list[int] | None = None) -> TaskDelegation:
+    """The delegate hands the task back with their opinion (and files); the delegator decides."""
+    comment = comment_text(comment, "comment", required=True)
+    row = get_task_row(session, actor, task_id)
+    if row.status != "open":
+        raise Conflict("任务已被处理", code="task_not_open")
+    delegation = pending_delegation(session, row.id)
+    if delegation is None or delegation.delegate != actor.username:
+        raise Conflict("此任务没有委派给您", code="not_delegated_to_you")
+    cited = attachment_files.bind(session, actor.username, row, attachments)
+    delegation.status = "resolved"
+    delegation.reply = comment
+    delegation.resolved_at = clock.now()
+    touch(session.get(Instance, row.instance_id))
+    audit.record(session, actor.username, "task_delegation_resolved", instance_id=row.instance_id, task_id=row.id,
+                 detail=event_detail(row, None, to=delegation.delegator, comment=comment, attachments=cited))
+    notifications.notify_users(session, [delegation.delegator], kind="delegation_resolved",
+                               instance_id=row.instance_id, task_id=row.id,
+                               message=f"{actor.username} 已办理您委派的「{row.title}」：{comment}")
+    return delegation
