@@ -88,7 +88,7 @@ def submit(session: Session, instance_id: int, payload: dict[str, Any]) -> Appli
     if problems:
         fields["id_number"] = problems
     if payload.get("recommended_by_street") and not payload.get("relaxation_basis"):
-        fields["relaxation_basis"] = ["街道推荐放宽条件的，须写明推荐依据（004 第9条）"]
+        fields["relaxation_basis"] = ["街道推荐放宽条件的，须写明推荐依据（《内蒙古自治区社区工作者管理办法》第九条）"]
     if fields:
         raise InvalidData("报名信息有误", fields)
     if session.scalar(select(Application.id).where(Application.instance_id == instance.id,

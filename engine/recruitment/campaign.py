@@ -167,6 +167,6 @@ def check_campaign_limit(session: Session, org: OrgUnit, year: int) -> None:
         or_(Instance.outcome.is_(None), Instance.outcome.not_in(("rejected", "cancelled")))))
     if existing >= limit:
         raise RuleViolation("campaign_limit_reached",
-                            f"{district.name}{year}年已有 {existing} 次招聘，每年不得超过 {limit} 次（003 第10条）",
+                            f"{district.name}{year}年已有 {existing} 次招聘，每年不得超过 {limit} 次（《通州区社区工作者管理办法》第十条）",
                             fields={"year": [f"本年度招聘次数已达上限 {limit} 次"]},
                             district=district.code, year=year, limit=limit, existing=existing)

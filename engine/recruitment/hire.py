@@ -40,7 +40,7 @@ def contract_terms(form: dict[str, Any]) -> dict[str, str]:
     if probation > allowed:
         raise RuleViolation(
             "probation_too_long",
-            f"合同期限 {form['contract_years']} 年的试用期不得超过 {allowed} 个月（劳动合同法第19条），填写的是 {probation} 个月",
+            f"合同期限 {form['contract_years']} 年的试用期不得超过 {allowed} 个月（《劳动合同法》第十九条），填写的是 {probation} 个月",
             fields={"probation_months": [f"最多 {allowed} 个月"]}, max_months=allowed, requested=probation)
     last = lambda months: (date.fromisoformat(add_months(start, months)) - timedelta(days=1)).isoformat()  # noqa: E731
     return {"type": "招聘", "start": start.isoformat(), "end": last(term_months),

@@ -84,7 +84,7 @@ def precheck(application: dict[str, Any], plan: dict[str, Any], reference_day: d
         if relaxable and result.age <= relaxed_age:
             result.relaxed.append({"code": "age", "message": f"年龄 {result.age} 岁，经街道推荐（{basis}）放宽至 {relaxed_age} 岁"})
         else:
-            result.fail("age", f"年龄 {result.age} 岁，超过 {max_age} 周岁的条件（004 第9条）")
+            result.fail("age", f"年龄 {result.age} 岁，超过 {max_age} 周岁的条件（《内蒙古自治区社区工作者管理办法》第九条）")
 
     education = application["education"]
     minimum = policy_value("recruitment_fresh_graduate_min_education" if application.get("fresh_graduate")
@@ -95,13 +95,13 @@ def precheck(application: dict[str, Any], plan: dict[str, Any], reference_day: d
             result.relaxed.append({"code": "education", "message": f"学历{education}，经街道推荐（{basis}）放宽"})
         else:
             who = "应届毕业生须" if application.get("fresh_graduate") else "须"
-            result.fail("education", f"学历{education}，{who}{minimum}及以上（004 第9条、003 第6条）")
+            result.fail("education", f"学历{education}，{who}{minimum}及以上（《内蒙古自治区社区工作者管理办法》第九条、《通州区社区工作者管理办法》第六条）")
 
     if plan.get("local_residence_required") and not application.get("local_residence"):
-        result.fail("residence", "本次招聘要求本地户籍或居住，报名人不符合（000 第8条、003 第6条）")
+        result.fail("residence", "本次招聘要求本地户籍或居住，报名人不符合（《鄂尔多斯市社区工作者暂行管理办法》第八条、《通州区社区工作者管理办法》第六条）")
 
     for code in application.get("declarations") or []:
-        result.fail(f"disqualified.{code}", f"{DISQUALIFIERS.get(code, code)}，不得招聘（004 第11条）")
+        result.fail(f"disqualified.{code}", f"{DISQUALIFIERS.get(code, code)}，不得招聘（《内蒙古自治区社区工作者管理办法》第十一条）")
 
     result.priority = [flag for flag in application.get("priority") or [] if flag in PRIORITY_FLAGS]
     return result

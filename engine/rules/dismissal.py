@@ -50,7 +50,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
     if "assessment_failed_twice" not in grounds and record_shows_failed_assessments(worker):
         grounds.append("assessment_failed_twice")  # the record speaks for itself (003 art. 40 (1))
     if "probation_failed" in grounds and worker.status != "probation":
-        raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（004 第37条）",
+        raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（《内蒙古自治区社区工作者管理办法》第三十七条）",
                             fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
     refuse_open_cases(session, worker, ("dismissal", "secondment", "resignation"))
     protections = record_protections(worker, today())
@@ -76,7 +76,7 @@ def _refuse_if_barred(grounds: list[str], protections: list[str]) -> None:
     if protections_bar(grounds, protections):
         reasons = describe(protections, PROTECTION_NAMES)
         raise RuleViolation("dismissal_protected",
-                            f"该工作者{reasons}，依规定不得以所列事由辞退（003 第41条；劳动合同法第42条）",
+                            f"该工作者{reasons}，依规定不得以所列事由辞退（《通州区社区工作者管理办法》第四十一条；《劳动合同法》第四十二条）",
                             fields={"grounds": [reasons]}, protections=protections)
 
 
@@ -89,7 +89,7 @@ def _check_hr_review(session: Session, case_data: dict[str, Any], submitted: dic
     worker = _worker(session, case_data)
     grounds = case_data["grounds"]
     if "probation_failed" in grounds and worker.status != "probation":
-        raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（004 第37条）",
+        raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（《内蒙古自治区社区工作者管理办法》第三十七条）",
                             fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
     declared = submitted.get("protections") or []
     missing = [p for p in record_protections(worker, today()) if p not in declared]
@@ -117,7 +117,7 @@ def _check_absence(absence: dict[str, Any] | None) -> None:
     if absence.get("consecutive_days", 0) > consecutive or absence.get("days_in_year", 0) > per_year:
         return
     raise RuleViolation("dismissal_ground_unfounded",
-                        f"旷工或逾期不归须连续超过{consecutive}天或一年内累计超过{per_year}天（003 第40条第六项）",
+                        f"旷工或逾期不归须连续超过{consecutive}天或一年内累计超过{per_year}天（《通州区社区工作者管理办法》第四十条第（六）项）",
                         fields={"absence": ["天数未达到辞退条件"]}, grounds=["absence"])
 
 
@@ -152,7 +152,7 @@ def _check_assessments(worker: Worker, submitted: list[dict[str, Any]]) -> None:
         raise InvalidData("考核结果与档案不一致", {"assessments": conflicts}, code="assessments_mismatch")
     if _failing({**recorded, **given}):
         return
-    raise RuleViolation("dismissal_ground_unfounded", "考核结果不符合辞退条件：须连续两年考核不合格（003 第40条第一项）",
+    raise RuleViolation("dismissal_ground_unfounded", "考核结果不符合辞退条件：须连续两年考核不合格（《通州区社区工作者管理办法》第四十条第（一）项）",
                         fields={"assessments": ["未达到辞退条件"]}, grounds=["assessment_failed_twice"])
 
 
@@ -164,7 +164,7 @@ def _recheck_protections(session: Session, case_data: dict[str, Any]) -> None:
     if new:
         reasons = describe(new, PROTECTION_NAMES)
         raise RuleViolation("dismissal_protected",
-                            f"档案显示该工作者现{reasons}，审查时未登记此情形，不能继续；请作不同意决定后重新审查（003 第41条）",
+                            f"档案显示该工作者现{reasons}，审查时未登记此情形，不能继续；请作不同意决定后重新审查（《通州区社区工作者管理办法》第四十一条）",
                             fields={"decision": [reasons]}, protections=new)
     _refuse_if_barred(case_data["grounds"], declared)
 
@@ -174,14 +174,14 @@ def _check_notice(session: Session, case_data: dict[str, Any], submitted: dict[s
     if delivered > today():
         raise InvalidData("送达日期不能晚于今天", {"delivered_on": ["不能晚于今天"]})
     if as_date(submitted["union_notified_on"]) > delivered:
-        raise RuleViolation("union_not_notified", "单方解除劳动合同应当事先将理由通知工会（劳动合同法第43条）",
+        raise RuleViolation("union_not_notified", "单方解除劳动合同应当事先将理由通知工会（《劳动合同法》第四十三条）",
                             fields={"union_notified_on": ["须不晚于送达日期"]})
     if (case_data.get("basis") or basis(case_data["grounds"])) != "no_fault":
         return
     if submitted["notice_mode"] not in ("notice_period", "pay_in_lieu"):
         days = policy_value("dismissal_notice_days")
         raise RuleViolation("dismissal_notice_required",
-                            f"以无过错事由辞退须提前{days}日书面通知或额外支付一个月工资（劳动合同法第40条）",
+                            f"以无过错事由辞退须提前{days}日书面通知或额外支付一个月工资（《劳动合同法》第四十条）",
                             fields={"notice_mode": ["须选择提前通知或代通知金"]})
     start = service_start(_worker(session, case_data))
     if start is None:
@@ -191,7 +191,7 @@ def _check_notice(session: Session, case_data: dict[str, Any], submitted: dict[s
     minimum = severance_months(start, end)
     if submitted.get("severance_months") is None or submitted["severance_months"] < minimum:
         raise RuleViolation("severance_below_statutory",
-                            f"经济补偿不得低于{minimum:g}个月工资（劳动合同法第47条，{start.isoformat()}起计算工作年限）",
+                            f"经济补偿不得低于{minimum:g}个月工资（《劳动合同法》第四十七条，{start.isoformat()}起计算工作年限）",
                             fields={"severance_months": [f"至少 {minimum:g}"]}, minimum=minimum)
 
 

@@ -60,7 +60,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
     if bars:
         reasons = "、".join(BAR_NAMES.get(b, b) for b in bars)
         raise RuleViolation(
-            "resignation_blocked", f"该工作者{reasons}，依规定不得辞职（003 第39条）",
+            "resignation_blocked", f"该工作者{reasons}，依规定不得辞职（《通州区社区工作者管理办法》第三十九条）",
             fields={"worker_id": [reasons]}, bars=bars,
         )
     # One resignation at a time. Other open cases (a secondment request, a dismissal) do not bar

@@ -86,10 +86,10 @@ def _check_borrower(level: str) -> None:
     if level in allowed:
         return
     if level in ("district", "city", "province"):
-        message = f"{LEVEL_NAMES[level]}级单位不得借调社区工作者（004 第24条：旗县级以上机关事业单位不得借调）"
+        message = f"{LEVEL_NAMES[level]}级单位不得借调社区工作者（《内蒙古自治区社区工作者管理办法》第二十四条：旗县级以上机关事业单位不得借调）"
     else:
         names = "、".join(LEVEL_NAMES.get(a, a) for a in allowed)
-        message = f"只有{names}可以借调社区工作者（004 第24条）"
+        message = f"只有{names}可以借调社区工作者（《内蒙古自治区社区工作者管理办法》第二十四条）"
     raise RuleViolation("secondment_unit_level", message, fields={"borrowing_unit_level": ["不允许借调"]},
                         allowed=list(allowed))
 
@@ -98,7 +98,7 @@ def _check_length(start: date, end: date, *, field: str) -> None:
     months = policy_value("secondment_max_months")
     if end > latest_end(start):
         raise RuleViolation("secondment_too_long",
-                            f"借调时间（含延期）累计不得超过{months}个月，最晚到 {latest_end(start).isoformat()}（000 第12条、004 第24条）",
+                            f"借调时间（含延期）累计不得超过{months}个月，最晚到 {latest_end(start).isoformat()}（《鄂尔多斯市社区工作者暂行管理办法》第十二条、《内蒙古自治区社区工作者管理办法》第二十四条）",
                             fields={field: [f"最晚 {latest_end(start).isoformat()}"]},
                             latest_end_date=latest_end(start).isoformat())
 
@@ -111,12 +111,12 @@ def _check_quota(session: Session, community: OrgUnit, start: date, end: date, e
     busiest = peak(periods, start, end) if periods else 0
     if busiest >= limit:
         raise RuleViolation("secondment_quota",
-                            f"同一社区同一时期被借调不得超过{limit}人，该期间已有{busiest}人被借调（000 第12条）",
+                            f"同一社区同一时期被借调不得超过{limit}人，该期间已有{busiest}人被借调（《鄂尔多斯市社区工作者暂行管理办法》第十二条）",
                             fields={"start_date": ["该期间借调人数已满"]}, limit=limit, concurrent=busiest)
 
 
 def _check_approval(session: Session, row: TaskRow, case_data: dict[str, Any]) -> None:
-    """Approving is where the quota counts (api-contract.md); the worker must still be free to go,
+    """Approving is where the quota counts (docs/api.md); the worker must still be free to go,
     and the request, which its initiator may have corrected after a return, must still be allowed."""
     instance = session.get(Instance, row.instance_id)
     worker = session.get(Worker, case_data["worker_id"])

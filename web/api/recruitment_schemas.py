@@ -36,12 +36,12 @@ class ApplicationIn(Schema):
                          metadata={"description": "报考岗位所在社区的编码"})
     local_residence = fields.Boolean(load_default=False, metadata={"description": "本地户籍或在本地居住"})
     fresh_graduate = fields.Boolean(load_default=False, metadata={"description": "应届毕业生"})
-    recommended_by_street = fields.Boolean(load_default=False, metadata={"description": "经街道推荐（004 第9条）"})
+    recommended_by_street = fields.Boolean(load_default=False, metadata={"description": "经街道推荐（《内蒙古自治区社区工作者管理办法》第九条）"})
     relaxation_basis = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(RELAXATION_BASES)))
     priority = fields.List(fields.String(validate=validate.OneOf(list(PRIORITY_FLAGS))), load_default=list,
-                           metadata={"description": "优先条件（004 第10条）"})
+                           metadata={"description": "优先条件（《内蒙古自治区社区工作者管理办法》第十条）"})
     declarations = fields.List(fields.String(validate=validate.OneOf(list(DISQUALIFIERS))), load_default=list,
-                               metadata={"description": "如实声明的不得招聘情形（004 第11条）"})
+                               metadata={"description": "如实声明的不得招聘情形（《内蒙古自治区社区工作者管理办法》第十一条）"})
 
 
 class PrecheckOut(Schema):
