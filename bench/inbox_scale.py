@@ -2,7 +2,7 @@
 
 Bulk-loads (COPY) task-index rows into its own database — by default 1,000,000 rows, 100,000 of
 them open, one open task per running case, across 50 streets of 4 communities — then times the
-queries the API runs: `engine.task_lists.open_tasks` with the task list's filters (the count and
+queries the API runs: `engine.reads.task_lists.open_tasks` with the task list's filters (the count and
 the first page, one branch per way a task reaches the person), for a street HR, a street leader, a community secretary
 and a district role; and the whole GET /api/v1/tasks request in-process (token check, query,
 JSON), and the staff inbox page's two queries. The baseline is the same SQL sent with a bare psycopg

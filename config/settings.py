@@ -13,7 +13,7 @@ def _env(name: str, default: str) -> str:
 
 def compact_above_tasks() -> int:
     """CWFLOW_COMPACT_ABOVE_TASKS: the task-tree size above which a case's finished history is
-    compacted before saving (engine/compaction.py). Read from the environment on every save, as
+    compacted before saving (engine/bpmn/compaction.py). Read from the environment on every save, as
     the engine never sees the Flask config, so a test run can set it to 0. The shipped processes
     stay below the default (67 tasks at most in their tests) and are never touched; the bench loop
     meets its goal with it (1.27x after 200 steps; 2.5x with 120)."""

@@ -1,7 +1,8 @@
 """What diagrams may call, and the side effects they ask for.
 
 Scripts never touch the database: `set_outcome`, `set_worker_status` and `notify` only record a
-request here, and the runtime applies them in the same transaction as the step that made them.
+request here, and the step kernel (engine/process/kernel.py) applies them in the same transaction
+as the step that made them.
 """
 
 from collections.abc import Callable

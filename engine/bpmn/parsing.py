@@ -2,7 +2,7 @@
 
 Why: SpiffWorkflow fails on bad diagrams in many ways (ValidationException, KeyError, IndexError,
 AttributeError, bare Exception) and reads XML with an unsafe parser. Here every document goes
-through `engine.xmlsafe.parse_xml`, is checked against SpiffWorkflow's own XSDs (all errors, not
+through `engine.bpmn.xmlsafe.parse_xml`, is checked against SpiffWorkflow's own XSDs (all errors, not
 just the last), and every failure becomes a `Problem` naming the element and source line.
 """
 

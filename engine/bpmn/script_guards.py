@@ -2,7 +2,7 @@
 
 Why: RestrictedPython stops scripts from reaching files, imports and dunder attributes, but not
 from burning CPU (`while True`) or memory (`10**10**10`, `'x' * 10**10`). The compiler in
-`engine.scripting` rewrites loops, calls and the dangerous operators into the helpers below,
+`engine.bpmn.scripting` rewrites loops, calls and the dangerous operators into the helpers below,
 which consult a per-thread deadline and refuse results that would be huge *before* computing them.
 """
 
@@ -50,8 +50,8 @@ _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("cwflow
 class StepDeadline:
     """Context manager setting a monotonic deadline for the scripts run inside it.
 
-    Nested deadlines keep the earlier one, so a per-script limit never extends the runtime's
-    per-step limit. It lives in a context variable: it works in any thread, without signals.
+    Nested deadlines keep the earlier one, so a per-script limit never extends the limit
+    of the whole step. It lives in a context variable: it works in any thread, without signals.
     """
 
     def __init__(self, seconds: float) -> None:

@@ -2,7 +2,7 @@
 
 Why: SpiffWorkflow compiles scripts, conditions and timers only when they run, so a typo or a
 forbidden construct would surface in the middle of someone's case. The upload validator uses
-this module to compile all of them up front (with `engine.scripting`) and to check the timer
+this module to compile all of them up front (with `engine.bpmn.scripting`) and to check the timer
 literals the way SpiffWorkflow will read them, each problem pointing at its element and line.
 """
 

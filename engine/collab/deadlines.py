@@ -1,6 +1,6 @@
 """Task deadlines: a reminder before the due moment, escalation to the role's leader after it, and
 the manual urge (催办). `timers.tick` runs `sweep` on every pass, the timer worker every
-`--sweep-interval` seconds (engine/timers.py); each reminder and each escalation goes out once
+`--sweep-interval` seconds (engine/process/timers.py); each reminder and each escalation goes out once
 (its moment is cleared in the transaction that sends it).
 """
 

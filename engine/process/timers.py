@@ -126,7 +126,7 @@ def fire_due(session: Session, at: datetime, *, limit: int = 500, batch: int = B
 
 
 def sweep_and_send(session: Session, at: datetime, report: TickReport) -> None:
-    """Task deadlines (reminders, escalation: engine/deadlines.py), then queued e-mail."""
+    """Task deadlines (reminders, escalation: engine/collab/deadlines.py), then queued e-mail."""
     with clock.frozen(at):
         swept = deadlines.sweep(session, at)
     report.reminded, report.escalated = swept.reminded, swept.escalated

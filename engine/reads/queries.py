@@ -53,7 +53,7 @@ def _contains(column: Any, text: str) -> Any:
 
 def _inbox_where(actor: Actor, *, process: str | None, stage: str | None, search: str | None) -> list[Any]:
     """The inbox filters, each on the task row, so every way a task reaches the actor stays an
-    index range (engine/task_lists.py)."""
+    index range (engine/reads/task_lists.py)."""
     where: list[Any] = []
     if process:
         where.append(TaskRow.process_key == process)
@@ -70,7 +70,7 @@ def _inbox_where(actor: Actor, *, process: str | None, stage: str | None, search
 @dataclass
 class Reach:
     """How open tasks reach the actor, looked up once per page and shared by its queries: the
-    branches of engine/task_lists.py, the ways other than a role, and the tasks delegated to them."""
+    branches of engine/reads/task_lists.py, the ways other than a role, and the tasks delegated to them."""
 
     branches: list[Any]
     extra: list[Any]

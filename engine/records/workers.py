@@ -1,7 +1,8 @@
 """The worker record (档案): created by HR, changed field by field with a history entry each.
 
 Status moves only through processes (hire, secondment, resignation, dismissal): `change_status`
-is called by the runtime when a diagram says so, never by a plain update.
+is called by the step kernel (engine/process/kernel.py) when a diagram says so, never by a plain
+update.
 """
 
 from datetime import date

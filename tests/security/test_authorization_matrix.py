@@ -1,4 +1,4 @@
-"""The authorization matrix (S1): every API endpoint × every kind of caller, inside and outside the
+"""The authorization matrix: every API endpoint × every kind of caller, inside and outside the
 org scope of the case it touches, and the status each must get.
 
 The endpoints come from the app's url_map, so a new endpoint fails `test_every_endpoint_is_in_the_matrix`
@@ -74,7 +74,7 @@ MATRIX: dict[str, Rule] = {
                                                               "sec_s01c01": 403, "civil_d01": 403, WORKER: 404}),
                                                   body={"flags": {"under_audit": True}}),
     "GET /api/v1/workers/<int:worker_id>/history": Rule(None, only({**dict.fromkeys(IN_CASE, 200), WORKER: 404})),
-    # Case documents and operations on the case (engine/operations.py, engine/attachments.py).
+    # Case documents and operations on the case (engine/operations/, engine/collab/attachments.py).
     "GET /api/v1/instances/<int:instance_id>/attachments": Rule(None, VIEWERS_BUT_WORKER),
     # without a file: refused before any lookup, so the answer is the same inside and outside the scope
     "POST /api/v1/instances/<int:instance_id>/attachments": Rule(422, {"anonymous": {401, 422}}),

@@ -1,7 +1,7 @@
-"""S4/S5 through every upload path — engine.definitions.deploy, the admin upload form, the modeler's
-validate and deploy — with entity bombs, external entities (file and http, including the hostile
-files of tests/fixtures/corpus), XInclude and oversized bodies: refused quickly with a clear answer,
-nothing read, fetched or stored, and the app still serving afterwards."""
+"""Hostile XML through every upload path — engine.workflow.definitions.deploy, the admin upload
+form, the modeler's validate and deploy — with entity bombs, external entities (file and http,
+including the hostile files of tests/fixtures/corpus), XInclude and oversized bodies: refused
+quickly with a clear answer, nothing read, fetched or stored, and the app still serving afterwards."""
 
 import http.server
 import io

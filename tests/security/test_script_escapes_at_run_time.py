@@ -1,7 +1,7 @@
 """S6 through the API: what only shows at run time is stopped cleanly — a 422 `process_error` with a
 clear message, and nothing saved (no instance, no task, no audit event; a completion leaves the task
 open and the instance as it was). Compile-time refusals are tested in tests/engine; here the same
-site diagrams are deployed with `engine.definitions.deploy` and driven through the REST API.
+site diagrams are deployed with `engine.workflow.definitions.deploy` and driven through the REST API.
 
 The engine's own work on computed values is capped too: a start or a completion whose data asks a
 multi-instance task for 100,000 instances, or a timer for 5,000 years, is refused at once the same way.

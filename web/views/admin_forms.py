@@ -1,6 +1,6 @@
 """The form editor (表单): the library, each form's versions, a checked save and a live preview.
 
-Editing a form adds a version to the library (engine/drafts.py explains the model); the next deploy
+Editing a form adds a version to the library (engine/workflow/drafts.py explains the model); the next deploy
 of a diagram naming the form bundles it, deployed versions keep their own copies.
 """
 
