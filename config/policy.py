@@ -1,4 +1,7 @@
-"""Policy numbers: each with the seed and article it comes from (domain.md).
+"""Policy numbers: each with the regulation and article it comes from.
+
+The comments cite the local regulations by a short number (000, 002, 003, 004); the key from
+these numbers to the regulations' names is at the top of docs/domain.md ("The regulations").
 
 A deployment overrides any of them with CWFLOW_POLICY_<NAME> in the environment or the
 POLICY mapping of its settings; code reads them only through `policy_value`.
@@ -25,7 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "secondment_borrower_levels": ["street"],
     # Team default: a return not confirmed this many days after the end date is escalated.
     "secondment_return_grace_days": 3,
-    # 劳动合同法 art. 40, 002 Shuangzha art. 23: grounds without fault (the rest are fault grounds, art. 39).
+    # 劳动合同法 art. 40, 002 双闸 rules art. 23: grounds without fault (the rest are fault grounds, art. 39).
     "dismissal_no_fault_grounds": ["assessment_failed_twice", "incompetent"],
     # 劳动合同法 art. 42: protections bar no-fault grounds ("no_fault"); 003 art. 41 read literally: all ("all").
     "dismissal_protection_scope": "no_fault",
@@ -46,15 +49,15 @@ DEFAULTS: dict[str, Any] = {
     # 004 art. 5: 18 workers per 10,000 urban residents ("per_residents");
     # 003 art. 7: 1 per 130 households, at least 9 per community ("per_households").
     "staffing_standard": {"kind": "per_residents", "per": 10000, "workers": 18, "minimum": 0},
-    # domain.md, Process 1 stage 4: maximum age (002 samples use 35).
+    # 004 art. 9 (二): maximum age, "一般在40周岁以下" (some 002 sample rules use 35).
     "recruitment_max_age": 40,
     # 002 sample 4 art. 9 (4): interview list at 3 x posts.
     "interview_ratio": 3,
-    # domain.md "Interview list": 1:2 in some notices when a post has many places; applied to a post
+    # Team default after local notices: 1:2 in some notices when a post has many places; applied to a post
     # whose count is at least `interview_ratio_large_posts`.
     "interview_ratio_large": 2,
     "interview_ratio_large_posts": 10,
-    # 公务员录用体检通用标准 (domain.md "Physical exam"): one re-examination, requested within 7 days
+    # 公务员录用体检通用标准 (docs/domain.md, recruitment stage 8): one re-examination, requested within 7 days
     # of the failed result being recorded.
     "physical_reexam_days": 7,
     # Written/interview weights in percent (notices vary 50/50, 60/40, 40/60).

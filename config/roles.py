@@ -1,4 +1,4 @@
-"""The role table (domain.md, Organisation and roles): the roles lanes may name.
+"""The role table (docs/domain.md, "Organisation, roles and scope"): the roles lanes may name.
 
 A lane in a diagram names a role by its key or by its Chinese name, so administrators can
 draw lanes the way they speak ("街道人事") while the engine works with keys (`street_hr`).

@@ -1,4 +1,4 @@
-"""The Flask application: `web:create_app()` is the WSGI entry point (api-contract.md)."""
+"""The Flask application: `web:create_app()` is the WSGI entry point (docs/api.md, "Basics")."""
 
 import logging
 from typing import Any

@@ -1,4 +1,4 @@
-"""One mapping from domain errors and HTTP errors to the JSON error model of api-contract.md."""
+"""One mapping from domain errors and HTTP errors to the JSON error model of docs/api.md."""
 
 import logging
 from typing import Any

@@ -1,7 +1,7 @@
 """Compaction: dropping finished history from a long-lived case's task tree before it is saved.
 
 SpiffWorkflow 3.2 keeps every task a workflow ever ran. A case that loops (correction rounds,
-periodic reviews) grows a chain that every engine step, save and load walks (bench/RESULTS.md F3),
+periodic reviews) grows a chain that every engine step, save and load walks (the long-instance benchmark in bench/RESULTS.md),
 and past 1,000 levels the library's tree walks stop short. Compaction splices an earlier run of a
 step out of that chain once the same step has completed again further down, so the tree keeps the
 latest run of every step and stays small. The audit trail and the task rows keep the history.

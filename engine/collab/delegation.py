@@ -129,7 +129,7 @@ def extra_task_clauses(session: Session, actor: Actor) -> list[Any]:
 
     What the actor holds as delegate, approver or proxy is looked up first (a few indexed rows),
     so the inbox query stays a plain OR of index ranges: correlated subqueries here made the
-    planner scan every open task (bench/RESULTS.md, F1).
+    planner scan every open task (the inbox benchmark in bench/RESULTS.md).
     """
     me = actor.username
     clauses: list[Any] = [TaskRow.assignee == me]

@@ -1,5 +1,6 @@
 """In-app notifications (站内通知) and e-mail: written in the transaction of their cause, e-mail sent
-after commit from the outbox table (reliability-scenarios R5, R6; style habit 15).
+after commit from the outbox table, so a step that fails notifies nobody and a sender that stops
+mid-send leaves the mail to be sent once by the next run.
 
 A notification for a role is delivered to every active holder of that role at the unit or above
 (and to their proxies of the day), so each user's list, unread count and read marks are one indexed

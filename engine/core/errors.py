@@ -46,7 +46,7 @@ class InvalidData(DomainError):
 
 
 class RuleViolation(DomainError):
-    """A rule of domain.md refuses the request; the code is one of api-contract.md's."""
+    """A rule of the domain refuses the request; the code is one of those docs/api.md lists."""
 
     status = 422
 

@@ -3,7 +3,7 @@
 from .admin import DiagramDraft, FormVersion  # noqa: F401 - admin drafts and form versions
 from .audit import AuditEvent
 from .base import Base
-from .collab import (  # noqa: F401 - approval operations (issue 5)
+from .collab import (  # noqa: F401 - approvals, delegations, deadlines, notifications, copies
     ApprovalRound,
     ApprovalVote,
     Attachment,

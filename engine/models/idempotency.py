@@ -1,4 +1,4 @@
-"""Idempotency keys (R2): a retried API request replays the first answer instead of acting twice."""
+"""Idempotency keys: a retried API request replays the first answer instead of acting twice."""
 
 from datetime import datetime
 from typing import Any

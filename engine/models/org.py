@@ -39,7 +39,7 @@ class User(Base):
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    # Raised at logout: every browser session signed with an older value stops working (S8).
+    # Raised at logout: every browser session signed with an older value stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     email: Mapped[str | None] = mapped_column(String(200))  # notification e-mail (migration 0004)
 

@@ -69,7 +69,7 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
         enriched = rules.check_start(key, session, actor, org, data)
     except DomainError:
         # a concurrent start with the same business key may have won meanwhile: a retry of it
-        # gets that case (api-contract.md: safe retries), not the rule's refusal
+        # gets that case (docs/api.md, "Retrying safely"), not the rule's refusal
         if business_key:
             session.rollback()
             existing = _by_business_key(session, key, business_key)

@@ -134,7 +134,7 @@ def finish_step(session: Session, loaded: Loaded, *, actor: str, completed_task_
         ended = True
     elif effects.outcome:
         instance.outcome = effects.outcome
-    compact(workflow)  # F3: long-lived cases keep a small task tree
+    compact(workflow)  # long-lived cases keep a small task tree
     instance.state = dump_state(workflow)
     instance.next_timer_at = next_timer_at(workflow) if instance.status == "running" else None
     instance.updated_at = now

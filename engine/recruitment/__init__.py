@@ -1,4 +1,4 @@
-"""Recruitment (招聘, domain.md Process 1): the per-application work beside the recruitment diagram.
+"""Recruitment (招聘, docs/domain.md "Recruitment"): the per-application work beside the recruitment diagram.
 
 The diagram holds the nine stages; each stage's user task only closes its stage. Everything done
 to one application (registration, review, scores, physical, vetting, objections, probation) is an

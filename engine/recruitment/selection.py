@@ -5,7 +5,7 @@ the publicity, leaves the list and the next ranked candidate of the same post ta
 the substitute goes through the physical, the vetting and a publicity of their own. Every
 substitution (or a post left short) is an audit event of the campaign.
 
-Physical re-examination (复检, 公务员录用体检通用标准; domain.md "Physical exam"): a failed physical
+Physical re-examination (复检, 公务员录用体检通用标准; docs/domain.md, recruitment stage 8): a failed physical
 substitutes at once, as before, so a campaign where nobody asks for a re-exam runs unchanged. Within
 policy `physical_reexam_days` of the fail being recorded the candidate may ask, once, for a re-exam
 (`request_physical_reexam`): the substitution is withdrawn (the substitute goes back to the reserve

@@ -1,8 +1,8 @@
-"""Domain rules per process, reading policy from config; the runtime calls them by process key.
+"""Domain rules per process, reading policy from config; the process layer calls them by process key.
 
 `check_start` runs before anything is created and may enrich the start data (the worker's
 record); `check_completion` runs before a task's submission is applied, for rules that can only
-be judged at that moment (api-contract.md: the secondment quota at approval time).
+be judged at that moment (the secondment quota at approval time; docs/api.md, "Rule refusals of the shipped processes").
 """
 
 from collections.abc import Callable

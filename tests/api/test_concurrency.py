@@ -1,4 +1,5 @@
-"""Two people completing the same task at once: exactly one wins, the others get 409 (R1, R3).
+"""Two people completing the same task at once: exactly one wins, the others get 409;
+and one business key started many times at once makes one case.
 
 These need real commits across connections and real parallel transactions: PostgreSQL.
 """

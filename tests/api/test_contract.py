@@ -1,4 +1,4 @@
-"""The REST contract of api-contract.md: auth, errors, scope, idempotent start, tasks, pagination."""
+"""The REST contract of docs/api.md: auth, errors, scope, idempotent start, tasks, pagination."""
 
 from tests.helpers import open_task, start
 

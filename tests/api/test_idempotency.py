@@ -1,4 +1,4 @@
-"""R2: a retried request with the same Idempotency-Key replays the first answer."""
+"""A retried request with the same Idempotency-Key replays the first answer."""
 
 RESIGNATION = {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-11-02"}
 

@@ -1,4 +1,4 @@
-"""A long-lived case keeps a small task tree (bench/RESULTS.md F3): after 200 passes of a loop its
+"""A long-lived case keeps a small task tree (the long-instance benchmark in bench/RESULTS.md): after 200 passes of a loop its
 saved state is as small as after a few dozen, a return to an earlier pass still works, and a short
 case is never compacted."""
 

@@ -1,4 +1,4 @@
-"""S6: diagram scripts run restricted; escapes are refused at compile time or stopped at run time."""
+"""Diagram scripts run restricted; escapes are refused at compile time or stopped at run time."""
 
 import threading
 import time

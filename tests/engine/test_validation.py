@@ -1,4 +1,5 @@
-"""The upload validator reports every problem together, located, and never raises; S6 through every site."""
+"""The upload validator reports every problem together, located, and never raises; the script
+sandbox's compile-time checks through every site."""
 
 import time
 from xml.sax.saxutils import escape

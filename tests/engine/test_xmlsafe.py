@@ -1,4 +1,4 @@
-"""S4/S5: the one XML parser refuses DTDs, entities and oversized uploads, quickly, reading nothing."""
+"""Hostile XML: the one XML parser refuses DTDs, entities and oversized uploads, quickly, reading nothing."""
 
 import threading
 import time
@@ -206,7 +206,7 @@ def test_the_hostile_corpus_uploads_are_refused(relative):
 
 
 def test_the_parser_survives_many_hostile_uploads_in_a_row():
-    """S5: the worker survives; nothing accumulates and each refusal stays fast."""
+    """The worker survives; nothing accumulates and each refusal stays fast."""
     started = time.monotonic()
     for _ in range(200):
         with pytest.raises(UnsafeXmlError):

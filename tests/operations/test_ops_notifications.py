@@ -1,5 +1,5 @@
 """In-app notifications (站内通知) and e-mail from the outbox: written with their step, e-mail sent only
-after commit by the sender, exactly once (reliability-scenarios R5, R6)."""
+after commit by the sender, exactly once, even when a step fails or the sender stops mid-send."""
 
 from datetime import date, datetime, timedelta
 
@@ -120,7 +120,7 @@ def test_no_email_is_queued_without_smtp_settings(app, as_user):
 
 
 def test_a_message_claimed_by_a_sender_that_died_is_sent_by_the_next_pass(app, as_user, smtp):
-    """R6: the process stopped after commit, in the middle of a send: the claim expires, one send follows."""
+    """The sender stopped after commit, in the middle of a send: the claim expires, one send follows."""
     from datetime import timedelta
 
     from engine.core import clock
@@ -179,7 +179,7 @@ x = 1 / 0</bpmn:script></bpmn:scriptTask>
 
 
 def test_an_error_right_after_a_user_task_rolls_back_its_notifications_and_email(app, as_user, smtp):
-    """R5: the step fails after the user task: the task stays open, nothing is notified or queued."""
+    """The step fails after the user task: the task stays open, nothing is notified or queued."""
     from tests.helpers import start
     from web.extensions import db
 

@@ -1,5 +1,5 @@
-"""Measured: returns (task resets) are safe at the depths our cases reach (engine-notes: deep trees
-stall near depth 1000 and resets recurse).
+"""Measured: returns (task resets) are safe at the depths our cases reach (deep task trees
+stall near depth 1000, and resets recurse).
 
 - A return removes the steps it undoes, so repeated returns keep the task tree the same size.
 - A reset at the deep end of a long correction loop (200 passes, depth about 800) works and is fast.

@@ -1,4 +1,4 @@
-"""Dismissal (辞退, domain.md Process 4) end to end through the REST API: every rule and path.
+"""Dismissal (辞退, docs/domain.md "Dismissal") end to end through the REST API: every rule and path.
 
 The clock is frozen on Monday 2 March 2026. 王晓梅 (S01C01) has served since 1 January 2023.
 """

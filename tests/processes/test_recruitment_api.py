@@ -1,4 +1,4 @@
-"""Recruitment (招聘, domain.md Process 1) end to end through the REST API: every role's task from plan
+"""Recruitment (招聘, docs/domain.md "Recruitment") end to end through the REST API: every role's task from plan
 to hire, the substitution paths (physical, vetting, upheld objection), the publicity across the
 2026 National Day holiday, the hire's labour-law limit and the probation review."""
 

@@ -1,4 +1,4 @@
-"""Physical re-examination (体检复检, 公务员录用体检通用标准; domain.md "Physical exam"): once, requested
+"""Physical re-examination (体检复检, 公务员录用体检通用标准; docs/domain.md, recruitment stage 8): once, requested
 within policy `physical_reexam_days` (7) of the fail; while it is pending the candidate is not replaced."""
 
 from tests.helpers import open_task

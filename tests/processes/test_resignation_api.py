@@ -1,4 +1,4 @@
-"""Resignation (辞职, domain.md Process 3) end to end through the REST API, every path and bar."""
+"""Resignation (辞职, docs/domain.md "Resignation") end to end through the REST API, every path and bar."""
 
 from datetime import date, timedelta
 

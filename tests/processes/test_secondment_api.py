@@ -1,4 +1,4 @@
-"""Secondment (借调, domain.md Process 2) end to end through the REST API: every rule and path.
+"""Secondment (借调, docs/domain.md "Secondment") end to end through the REST API: every rule and path.
 
 The clock is frozen on Monday 2 March 2026; the usual request borrows 王晓梅 from 9 March to 8 May.
 """

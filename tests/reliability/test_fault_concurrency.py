@@ -1,5 +1,5 @@
-"""Races through the real server: many people on one task (R1), one business key started many
-times at once (R3), and retried requests with an Idempotency-Key (R2)."""
+"""Races through the real server: many people on one task, one business key started many
+times at once, and retried requests with an Idempotency-Key."""
 
 from bench._server import Client
 from tests.helpers import all_at_once

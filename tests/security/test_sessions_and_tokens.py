@@ -1,4 +1,4 @@
-"""Sessions and forms (S7–S9) and API tokens: CSRF on every state-changing page route, no state
+"""Sessions and forms and API tokens: CSRF on every state-changing page route, no state
 change by GET, cookie flags, lock-out after failed logins, password hashing, token expiry and
 revocation, security headers. Routes come from the app's url_map, so new ones are covered."""
 

@@ -1,4 +1,4 @@
-"""REST API v1 (api-contract.md): one flask-smorest blueprint per resource."""
+"""REST API v1 (docs/api.md): one flask-smorest blueprint per resource."""
 
 from flask import Flask
 
