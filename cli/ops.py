@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
+from cli.moments import at_option
 from engine.collab import deadlines, notifications
 from engine.core import clock
 from web.extensions import db
@@ -32,12 +33,10 @@ def deadlines_group() -> None:
 
 
 @deadlines_group.command("sweep")
-@click.option("--at", "at", default=None, help="ISO datetime: remind and escalate what is due at that moment")
+@at_option("ISO datetime: remind and escalate what is due at that moment")
 @with_appcontext
-def deadlines_sweep(at: str | None) -> None:
-    moment = datetime.fromisoformat(at) if at else clock.now()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=clock.CHINA_TZ)
+def deadlines_sweep(at: datetime | None) -> None:
+    moment = at or clock.now()
     with clock.frozen(moment):
         report = deadlines.sweep(db.session, moment)
     click.echo(json.dumps(report.__dict__))

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from engine.core import clock
+from cli.moments import at_option
 from engine.process import timers
 from web.extensions import db
 
@@ -19,16 +19,11 @@ def timers_group() -> None:
 
 
 @timers_group.command("tick")
-@click.option("--at", "at", default=None, help="ISO datetime: fire what is due at that moment")
+@at_option("ISO datetime: fire what is due at that moment")
 @with_appcontext
-def timers_tick(at: str | None) -> None:
+def timers_tick(at: datetime | None) -> None:
     """One pass over the due timers."""
-    moment = None
-    if at:
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=clock.CHINA_TZ)
-    report = timers.tick(db.session, moment)
+    report = timers.tick(db.session, at)
     click.echo(json.dumps(report.__dict__))
 
 

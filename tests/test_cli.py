@@ -142,3 +142,8 @@ def test_demo_command_builds_a_fresh_database(tmp_path):
     keys = [p["key"] for p in client.get("/api/v1/processes", headers={
         "Authorization": f"Bearer {token['token']}"}).get_json()["items"]]
     assert "resignation" in keys
+
+
+def test_a_moment_that_is_not_iso_is_refused_by_name(app):  # noqa: ANN001
+    result = app.test_cli_runner().invoke(cwflow, args=["timers", "tick", "--at", "next tuesday"])
+    assert result.exit_code == 2 and "--at" in result.output and "ISO" in result.output

@@ -24,6 +24,12 @@ def today() -> date:
     return now().astimezone(CHINA_TZ).date()
 
 
+def moment_from_text(text: str) -> datetime:
+    """An ISO date-time typed by an operator; one without a zone is China time."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=CHINA_TZ)
+
+
 @contextmanager
 def frozen(at: datetime) -> Iterator[datetime]:
     """Run the block as if it were `at` (aware; naive values are taken as China time)."""
