@@ -6,6 +6,7 @@ CJK font embedded. WeasyPrint renders it; it needs Pango and a CJK font on the h
 libpango-1.0-0, libpangoft2-1.0-0, fonts-noto-cjk; see README).
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,29 +110,29 @@ def _step(event: AuditEvent, forms: dict[str, Any], form_keys: dict[str, Any], p
     title = d.get("title") or d.get("name") or ""
     who = person(event.actor) + (f" 代 {person(d['on_behalf_of'])}" if d.get("on_behalf_of") else "")
     files = "、".join(a.get("filename", str(a.get("id"))) for a in d.get("attachments") or [])
-    results = {
-        "instance_started": ("发起", "提交申请"),
-        "instance_resubmitted": ("发起人", "修改后重新提交"),
-        "task_completed": (title, _decision_word(forms, form_keys.get(event.task_id), d.get("decision"))),
-        "vote_cast": (f"{title}（{POSITION_WORDS.get(d.get('phase'), '会签')}）",
-                      _decision_word(forms, form_keys.get(event.task_id), d.get("decision"))),
-        "task_returned": (title, f"退回至「{d.get('target_title', '')}」"),
-        "task_withdrawn": (title, "撤回本人决定"),
-        "vote_withdrawn": (title, "撤回本人意见"),
-        "instance_withdrawn": ("发起人", "撤回申请"),
-        "instance_cancelled": ("撤销", "撤销案件"),
-        "task_transferred": (title, f"转办给 {person(d.get('to'))}"),
-        "task_delegated": (title, f"委派给 {person(d.get('to'))}"),
-        "task_delegation_resolved": (title, "委派事项已办理，交回"),
-        "approvers_added": (title, f"{POSITION_WORDS.get(d.get('position'), '加签')}："
-                                   f"{'、'.join(person(u) for u in d.get('users') or [])}"),
-        "case_copied": (title or "抄送", f"抄送 {'、'.join(person(u) for u in d.get('to') or [])}"),
-        "task_urged": (title, "催办"),
-        "task_escalated": (title, "超期督办"),
+    results: dict[str, Callable[[], tuple[str, str]]] = {  # built only for the event at hand
+        "instance_started": lambda: ("发起", "提交申请"),
+        "instance_resubmitted": lambda: ("发起人", "修改后重新提交"),
+        "task_completed": lambda: (title, _decision_word(forms, form_keys.get(event.task_id), d.get("decision"))),
+        "vote_cast": lambda: (f"{title}（{POSITION_WORDS.get(d.get('phase'), '会签')}）",
+                              _decision_word(forms, form_keys.get(event.task_id), d.get("decision"))),
+        "task_returned": lambda: (title, f"退回至「{d.get('target_title', '')}」"),
+        "task_withdrawn": lambda: (title, "撤回本人决定"),
+        "vote_withdrawn": lambda: (title, "撤回本人意见"),
+        "instance_withdrawn": lambda: ("发起人", "撤回申请"),
+        "instance_cancelled": lambda: ("撤销", "撤销案件"),
+        "task_transferred": lambda: (title, f"转办给 {person(d.get('to'))}"),
+        "task_delegated": lambda: (title, f"委派给 {person(d.get('to'))}"),
+        "task_delegation_resolved": lambda: (title, "委派事项已办理，交回"),
+        "approvers_added": lambda: (title, f"{POSITION_WORDS.get(d.get('position'), '加签')}："
+                                           f"{'、'.join(person(u) for u in d.get('users') or [])}"),
+        "case_copied": lambda: (title or "抄送", f"抄送 {'、'.join(person(u) for u in d.get('to') or [])}"),
+        "task_urged": lambda: (title, "催办"),
+        "task_escalated": lambda: (title, "超期督办"),
     }
     if event.type not in results:
         return None
-    step_title, result = results[event.type]
+    step_title, result = results[event.type]()
     return {"title": step_title, "person": who, "result": result,
             "comment": d.get("comment") or d.get("reason") or "", "attachments": files, "at": _time(event.at)}
 

@@ -108,6 +108,26 @@ def test_the_approval_form_is_an_a4_pdf_with_every_step_in_chinese(as_user):
     assert any("CJK" in name for name in fonts), fonts
 
 
+def test_the_approval_form_prints_a_case_that_was_urged_and_copied(as_user):
+    """Urges and copies name several people on the trail; the form lists them instead of failing."""
+    pypdf = pytest.importorskip("pypdf")
+    try:
+        import weasyprint  # noqa: F401 - needs Pango on the host
+    except (ImportError, OSError):
+        pytest.skip("WeasyPrint or Pango missing on this host")
+    hr = as_user("hr_s01")
+    case = resignation(hr)
+    to_decision(hr, case)
+    decision = open_task(as_user("leader_s01"), case["id"], "street_decision")
+    assert task_post(hr, decision, "urge", {"message": "请尽快审批"}).status_code == 201
+    copied = hr.post(f"/api/v1/instances/{case['id']}/cc", json={"users": ["civil_d01", "leader_s01"]})
+    assert copied.status_code in (200, 201), copied.get_json()
+    response = hr.get(f"/api/v1/instances/{case['id']}/form.pdf")
+    assert response.status_code == 200, response.data[:200]
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.data)).pages).replace(" ", "")
+    assert "催办" in text and "抄送" in text
+
+
 def test_the_approval_form_is_only_for_those_who_see_the_case(as_user):
     case = resignation(as_user("hr_s01"))
     refused(as_user("hr_s02").get(f"/api/v1/instances/{case['id']}/form.pdf"), 404, "instance_not_found")
