@@ -124,3 +124,13 @@ def test_the_worker_list_filters_and_another_streets_worker_is_not_found(browser
     # the filters keep what was asked for
     assert '<option value="resigned" selected>' in resigned and 'id="filter-q" name="q" type="search" value="王"' in resigned
     assert hr.get("/workers/4").status_code == 404
+
+
+def test_the_case_page_links_a_current_step_only_for_those_who_may_work_it(browser_as, resignation):
+    case = resignation()
+    hr_page = browser_as("hr_s01").html(f"/instances/{case['id']}")
+    leader_page = browser_as("leader_s01").html(f"/instances/{case['id']}")
+    links = re.findall(r'href="(/tasks/[0-9a-f-]+)"', hr_page)
+    assert links and "受理审查" in leader_page
+    assert not any(f'href="{link}"' in leader_page for link in links)  # the step, not a link to a 404
+    assert browser_as("leader_s01").get(links[0]).status_code == 404
