@@ -68,12 +68,25 @@ def may_withdraw_case(session: Session, actor: Actor, instance: Instance) -> boo
     return True
 
 
-def may_withdraw_decision(actor: Actor, row: TaskRow, instance: Instance) -> bool:
-    """Whether the page may offer `withdraw_task` on this completed step (the next-step check is the
-    command's: it needs the workflow)."""
-    return (row.status == "completed" and actor.username in (row.completed_by, row.on_behalf_of)
+def may_withdraw_decision(session: Session, actor: Actor, row: TaskRow, instance: Instance) -> bool:
+    """Whether the page may offer `withdraw_task` on this completed step: the command's checks that
+    need no workflow load (the decider, the process allows it, a single decision, nobody acted since)."""
+    if not (row.status == "completed" and actor.username in (row.completed_by, row.on_behalf_of)
             and instance.status == "running" and row.role != INITIATOR_ROLE
-            and bool(for_process("withdraw", instance.key).get("approver")))
+            and for_process("withdraw", instance.key).get("approver")):
+        return False
+    try:
+        _require_single_decision(session, row)
+        _require_next_untouched(session, instance, row)
+    except Conflict:
+        return False
+    return True
+
+
+def _require_single_decision(session: Session, row: TaskRow) -> None:
+    if session.scalar(select(ApprovalRound.id).where(ApprovalRound.task_id == row.id,
+                                                     ApprovalRound.mode != "single").limit(1)):
+        raise Conflict("会签、或签的结果不能由一人撤回", code="withdraw_not_supported")
 
 
 @transactional
@@ -109,9 +122,7 @@ def withdraw_task(session: Session, actor: Actor, task_id: str, reason: str = ""
         raise Conflict("流程已结束，不能撤回", code="instance_not_running")
     if not for_process("withdraw", instance.key).get("approver"):
         raise Forbidden("此流程不允许撤回", code="withdraw_disabled")
-    if session.scalar(select(ApprovalRound.id).where(ApprovalRound.task_id == row.id,
-                                                     ApprovalRound.mode != "single").limit(1)):
-        raise Conflict("会签、或签的结果不能由一人撤回", code="withdraw_not_supported")
+    _require_single_decision(session, row)
     _require_next_untouched(session, instance, row)
     loaded = load(session, instance)
     target = loaded.workflow.get_task_from_id(task_uuid(row.id))

@@ -153,7 +153,7 @@ def task_ops(session: Session, actor: Actor, row: TaskRow, instance: Instance) -
     ops.may_upload = instance.status == "running"
     ops.citable = [a for a in ops.attachments if a.uploaded_by == actor.username and a.task_id in (None, row.id)]
     if row.status == "completed":
-        ops.may_withdraw_decision = withdraw.may_withdraw_decision(actor, row, instance)
+        ops.may_withdraw_decision = withdraw.may_withdraw_decision(session, actor, row, instance)
         return ops
     if row.status != "open":
         return ops

@@ -218,6 +218,7 @@ def test_the_reviewer_withdraws_a_decision_until_the_next_step_is_touched(browse
     hr.post(f"/tasks/{review}", {"decision": "approve", "comment": "已补看"}, page=f"/tasks/{review}")
     decision = re.search(r'/tasks/([0-9a-f-]{36})', browser_as("leader_s01").html("/inbox?box=open")).group(1)
     browser_as("leader_s01").post(f"/inbox/tasks/{decision}/claim", page="/inbox")
+    assert "撤回我的决定" not in hr.html(f"/tasks/{review}")  # no longer offered once the next step is claimed
     late = hr.post(f"/tasks/{review}/withdraw", {}, page=f"/tasks/{review}")
     assert "下一步已有人处理，不能撤回" in flashes(follow(hr, late))
     trail = hr.html(f"/instances/{case['id']}")
