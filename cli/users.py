@@ -49,7 +49,7 @@ def refusal_text(exc: DomainError) -> str:
 
 @users.command("token")
 @click.argument("username")
-@click.option("--hours", type=float, default=0, help="lifetime; 0 = no expiry (integrations)")
+@click.option("--hours", type=click.FloatRange(min=0), default=0, help="lifetime; 0 = no expiry (integrations)")
 @click.option("--label", default="cli")
 @with_appcontext
 def users_token(username: str, hours: float, label: str) -> None:

@@ -147,3 +147,8 @@ def test_demo_command_builds_a_fresh_database(tmp_path):
 def test_a_moment_that_is_not_iso_is_refused_by_name(app):  # noqa: ANN001
     result = app.test_cli_runner().invoke(cwflow, args=["timers", "tick", "--at", "next tuesday"])
     assert result.exit_code == 2 and "--at" in result.output and "ISO" in result.output
+
+
+def test_a_token_lifetime_below_zero_is_refused(app):  # noqa: ANN001
+    result = app.test_cli_runner().invoke(cwflow, args=["users", "token", "hr_s01", "--hours", "-5"])
+    assert result.exit_code == 2 and "--hours" in result.output
