@@ -1,8 +1,8 @@
 """Everything about running processes; never imports flask or `web`.
 
 The engine is built in layers. A module imports only from its own layer and the layers below it,
-never from one above, and never inside a function; `make lint` enforces this with the import
-contracts in pyproject.toml. From the top:
+never from one above, and never inside a function. The import contracts in pyproject.toml (run by
+`make lint`) and tests/test_architecture.py enforce this. From the top:
 
     reads       what people see: inbox, case search, what a user may do next, predicted path,
                 exports, the printable form, the consistency check; never commits
