@@ -19,6 +19,21 @@ HTTP_CODES = {
     409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "validation_error",
     429: "too_many_requests", 500: "internal_error", 503: "unavailable",
 }
+# Werkzeug's own descriptions are English; a description set on purpose (abort(..., description=)) is kept.
+HTTP_MESSAGES = {
+    400: "请求格式有误（例如请求体不是有效的 JSON）", 401: "需要登录或有效的访问令牌", 403: "无权操作",
+    404: "未找到", 405: "不支持此请求方法", 409: "状态已变化，请刷新后重试", 413: "请求内容过大",
+    415: "不支持的内容类型，请以 JSON 发送", 429: "请求过于频繁，请稍后再试", 500: "服务器内部错误",
+    503: "服务暂时不可用，请稍后重试",
+}
+
+
+def http_message(exc: HTTPException) -> str:
+    """The error's own description when one was given, otherwise the Chinese words for its status."""
+    status = exc.code or 500
+    if exc.description and exc.description != type(exc).description:
+        return exc.description
+    return HTTP_MESSAGES.get(status, exc.name)
 
 
 def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None):
@@ -64,7 +79,7 @@ def register_error_handlers(app: Flask) -> None:
         if status == 422:
             fields = _webargs_fields(exc)
             return error_response(422, "validation_error", "请求数据有误", {"fields": fields})
-        return error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
+        return error_response(status, HTTP_CODES.get(status, "error"), http_message(exc))
 
     @app.errorhandler(SQLAlchemyError)
     def database_error(exc: SQLAlchemyError):

@@ -205,3 +205,23 @@ def test_openapi_document_names_the_error_envelope_and_every_error_response_uses
 def test_chinese_is_sent_as_is(as_user):
     response = as_user("hr_s01").get("/api/v1/workers/1")
     assert "王晓梅".encode() in response.data
+
+
+def test_request_errors_name_each_field_in_chinese(as_user):
+    hr = as_user("hr_s01")
+    bad = hr.post("/api/v1/processes/resignation/instances", json={"business_key": "", "colour": "red", "data": {}})
+    assert bad.status_code == 422
+    fields = bad.get_json()["error"]["details"]["fields"]
+    assert fields["org"] == ["必填"] and fields["colour"] == ["不接受此字段"]
+    assert fields["business_key"] == ["长度须在 1 到 128 之间"]
+    paged = hr.get("/api/v1/tasks?per_page=many")
+    assert paged.status_code == 422 and paged.get_json()["error"]["details"]["fields"]["per_page"] == ["须为整数"]
+
+
+def test_a_body_that_is_not_json_gets_a_chinese_400(as_user):
+    hr = as_user("hr_s01")
+    response = hr.client.post("/api/v1/processes/resignation/instances", data="{not json",
+                              headers={"Authorization": f"Bearer {hr.token}", "Content-Type": "application/json"})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_request" and "JSON" in error["message"] and "browser" not in error["message"]

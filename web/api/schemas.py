@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from web.api import messages  # noqa: F401 - Chinese refusals, installed before any field below is built
+
 
 class ErrorBody(Schema):
     code = fields.String(required=True, metadata={"description": "machine-readable reason, e.g. not_found"})
