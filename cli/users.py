@@ -56,6 +56,6 @@ def users_token(username: str, hours: float, label: str) -> None:
     """Mint a token for an integration; only its hash is stored, so copy it now."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise click.ClickException(f"no user {username}")
+        raise click.ClickException(f"没有用户 {username}")
     token, _row = issue_token(db.session, CLI_ACTOR, user, hours=hours, label=label)
     click.echo(token)

@@ -68,7 +68,7 @@ def workflows_export(key: str, version: int | None, out: Path | None) -> None:
     query = query.where(Definition.version == version) if version else query.order_by(Definition.version.desc())
     definition = db.session.scalars(query.limit(1)).first()
     if definition is None:
-        raise click.ClickException(f"no deployed definition {key} {version or ''}")
+        raise click.ClickException(f"没有已部署的流程 {key}" + (f" 第 {version} 版" if version else ""))
     if out:
         out.write_bytes(definition.bpmn)
     else:

@@ -152,3 +152,11 @@ def test_a_moment_that_is_not_iso_is_refused_by_name(app):  # noqa: ANN001
 def test_a_token_lifetime_below_zero_is_refused(app):  # noqa: ANN001
     result = app.test_cli_runner().invoke(cwflow, args=["users", "token", "hr_s01", "--hours", "-5"])
     assert result.exit_code == 2 and "--hours" in result.output
+
+
+def test_unknown_users_and_definitions_are_named_in_chinese(app):  # noqa: ANN001
+    runner = app.test_cli_runner()
+    nobody = runner.invoke(cwflow, args=["users", "token", "nobody"])
+    assert nobody.exit_code == 1 and "没有用户 nobody" in nobody.output
+    missing = runner.invoke(cwflow, args=["workflows", "export", "resignation", "--version", "99"])
+    assert missing.exit_code == 1 and "没有已部署的流程 resignation 第 99 版" in missing.output
