@@ -38,7 +38,7 @@ from engine.process.kernel import (
 from engine.process.task_index import get_task_row
 from engine.records.workers import snapshot
 from engine.workflow.definitions import definition_version, parsed_definition, start_form_name
-from engine.workflow.forms import data_key, form_file, task_form, validate_submission
+from engine.workflow.forms import data_key, task_form, validate_submission
 
 
 @transactional
@@ -62,7 +62,7 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
     if org is None or not actor.placed_at(org.path):
         raise InvalidData("组织单位不存在或不在您的管辖范围", {"org": ["未知的组织单位"]}, code="org_not_found")
     form = definition.forms.get(start_form_name(key))
-    data = validate_submission(form, data, form_name=start_form_name(key)) if form else dict(data or {})
+    data = validate_submission(form, data) if form else dict(data or {})
     if not may_start(actor, definition, org, data):
         raise Forbidden("您的角色不能发起此流程", code="not_allowed_to_start")
     try:
@@ -152,7 +152,7 @@ def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, 
 def _validated(loaded: Loaded, row: TaskRow, data: dict[str, Any]) -> dict[str, Any]:
     schema = task_form(loaded.definition.forms, row.form_key)
     if schema is not None:
-        return validate_submission(schema, data, form_name=form_file(row.form_key))
+        return validate_submission(schema, data)
     if data:
         raise InvalidData("此任务没有表单，不接受数据", {k: ["表单中没有此字段"] for k in data})
     return data
@@ -174,7 +174,7 @@ def _resubmit(session: Session, actor: Actor, row: TaskRow, data: dict[str, Any]
     if form is not None:
         fields = set((form.get("properties") or {}).keys())
         given = {k: v for k, v in instance.data.items() if k in fields}
-        data = validate_submission(form, {**given, **(data or {})}, form_name=start_form_name(instance.key))
+        data = validate_submission(form, {**given, **(data or {})})
     if instance.worker_id is not None and data.get("worker_id") != instance.worker_id:
         raise InvalidData("不能更改案件对应的人员", {"worker_id": ["不能更改"]}, code="field_immutable")
     enriched = {}

@@ -29,7 +29,7 @@ def data_key(row: TaskRow) -> str:
     return row.form_key or form_key(row.name)
 
 
-def validate_submission(schema: dict[str, Any], data: Any, *, form_name: str) -> dict[str, Any]:
+def validate_submission(schema: dict[str, Any], data: Any) -> dict[str, Any]:
     """Return `data` when it fits the form; otherwise raise InvalidData naming each field.
 
     Fields the form does not declare are refused even when the schema forgets
@@ -49,7 +49,8 @@ def validate_submission(schema: dict[str, Any], data: Any, *, form_name: str) ->
             continue
         fields.setdefault(field, []).append(_message(error))
     if fields:
-        raise InvalidData(f"表单 {form_name} 的数据有误", fields)
+        title = schema.get("title")
+        raise InvalidData(f"「{title}」填写有误，请按各项提示修改" if title else "表单填写有误，请按各项提示修改", fields)
     return data
 
 

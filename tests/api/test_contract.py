@@ -58,6 +58,7 @@ def test_start_data_breaking_the_start_form_is_422_and_creates_nothing(as_user):
     assert response.status_code == 422
     fields = response.get_json()["error"]["details"]["fields"]
     assert {"worker_id", "extra", "reason", "submitted_on"} <= set(fields)
+    assert response.get_json()["error"]["message"] == "「辞职申请」填写有误，请按各项提示修改"  # the form's title, no file name
     assert hr.get("/api/v1/instances").get_json()["total"] == 0
 
 

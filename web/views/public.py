@@ -88,7 +88,7 @@ def apply(instance_id: int):
     if request.method == "POST" and notice["registration_open"]:
         data, values, errors = parse_form(schema, request.form)
         try:
-            validate_submission(schema, data, form_name="application")
+            validate_submission(schema, data)
         except InvalidData as exc:
             errors = {**exc.fields, **errors}
         if errors:
@@ -120,7 +120,7 @@ def status():
     if request.method == "POST":
         data, values, errors = parse_form(LOOKUP_FORM, request.form)
         try:
-            validate_submission(LOOKUP_FORM, data, form_name="lookup")
+            validate_submission(LOOKUP_FORM, data)
         except InvalidData as exc:
             errors = {**exc.fields, **errors}
         if not errors:

@@ -79,7 +79,7 @@ def form(key: str):
             errors["org"] = [_("请选择组织单位")]
         if errors:
             try:
-                validate_submission(schema, data, form_name=start_form_name(key))
+                validate_submission(schema, data)
             except InvalidData as exc:
                 errors = {**exc.fields, **errors}
             notice, status = _("表单有误，请按提示修改。"), FORM_ERRORS

@@ -81,7 +81,7 @@ def show(task_id: str):
 def _other_errors(schema: dict[str, Any], data: dict[str, Any], row: TaskRow) -> dict[str, list[str]]:
     """The schema's own messages for what could be read, shown together with the unreadable fields."""
     try:
-        validate_submission(schema, data, form_name=row.form_key or "")
+        validate_submission(schema, data)
     except InvalidData as exc:
         return exc.fields
     return {}
