@@ -134,3 +134,9 @@ def test_the_case_page_links_a_current_step_only_for_those_who_may_work_it(brows
     assert links and "受理审查" in leader_page
     assert not any(f'href="{link}"' in leader_page for link in links)  # the step, not a link to a 404
     assert browser_as("leader_s01").get(links[0]).status_code == 404
+
+
+def test_the_case_header_names_the_initiator_by_name(browser_as, resignation):
+    case = resignation()
+    page = browser_as("leader_s01").html(f"/instances/{case['id']}")
+    assert "发起人：第一街道人事" in page and "发起人：hr_s01" not in page
