@@ -117,7 +117,10 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
         connection = db.engine.connect()
     outer = connection.begin()
     original = db.session
-    db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+    # expire_on_commit as the app's own session (web/extensions.py): answers built after a commit see
+    # what the request held, as they do in production
+    db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                             expire_on_commit=False))
     try:
         yield
     finally:

@@ -3,7 +3,7 @@
 Inboxes and task lists read only these rows; no list ever deserialises a workflow.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -119,13 +119,18 @@ def _row_values(instance: Instance, org: OrgUnit, task: Any, now: datetime) -> d
                 org_code=unit.code, org_path=unit.path, status="open",
                 form_key=form_key(form_file) if form_file else form_file,
                 assignee=None, created_at=now,
-                due_at=_due_at(task, props if DUE_KEYS & props.keys() else _policy_due(instance.key, name), now))
+                due_at=_in_utc(_due_at(task, props if DUE_KEYS & props.keys() else _policy_due(instance.key, name), now)))
 
 
 def _policy_due(process_key: str, task_name: str) -> dict[str, str]:
     """Due-date properties from config (config/operations.py `task_due`) for tasks the diagram leaves open."""
     given = (ops_setting("task_due").get(process_key) or {}).get(task_name) or {}
     return {key: str(value) for key, value in given.items()}
+
+
+def _in_utc(moment: datetime | None) -> datetime | None:
+    """Stored and answered in UTC, as the database gives it back, so every answer shows one offset."""
+    return moment.astimezone(UTC) if moment is not None and moment.tzinfo is not None else moment
 
 
 def _due_at(task: Any, props: dict[str, str], now: datetime) -> datetime | None:

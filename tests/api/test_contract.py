@@ -226,3 +226,12 @@ def test_a_body_that_is_not_json_gets_a_chinese_400(as_user):
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == "bad_request" and "JSON" in error["message"] and "browser" not in error["message"]
+
+
+def test_a_due_moment_reads_the_same_in_every_answer(as_user):
+    hr = as_user("hr_s01")
+    started = start(hr, "resignation", "S01C01", {"worker_id": 1, "reason": "家庭原因", "submitted_on": "2026-11-20"})
+    assert started.status_code == 201
+    (task,) = started.get_json()["open_tasks"]
+    assert task["due_at"] and task["due_at"].endswith("+00:00")
+    assert hr.get(f"/api/v1/tasks/{task['id']}").get_json()["due_at"] == task["due_at"]
