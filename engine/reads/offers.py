@@ -182,7 +182,7 @@ def _offers(session: Session, ops: TaskOps, actor: Actor, row: TaskRow) -> None:
     if acting.vote is not None or (acting.round is None and row.assignee == acting.principal):
         ops.transfer_to = role_colleagues(session, row, exclude=me | approvers)
     elif acting.round is None:
-        ops.transfer_needs_claim = True
+        ops.transfer_needs_claim = bool(role_colleagues(session, row, exclude=me))  # only if someone could take it
     seeing = people_seeing(session, row.org_path, exclude=me)
     if acting.round is None:
         ops.delegate_to = seeing

@@ -103,6 +103,11 @@ def test_return_is_refused_to_other_streets_to_non_holders_and_without_a_token(b
 
 # -- transfer (转办) and delegate (委派) ---------------------------------------------------------------
 
+def test_no_transfer_hint_when_nobody_else_holds_the_role(browser_as, resignation):
+    review = task_id_of(resignation(1, "S01C01", "RES-NO-COLLEAGUE"))
+    assert "认领此任务后可转办给同事。" not in browser_as("hr_s01").html(f"/tasks/{review}")
+
+
 def test_a_claimed_review_is_transferred_to_a_colleague_with_the_role(browser_as, resignation, app):
     add_user(app, "hr_s01b", "street_hr", "S01")
     case = resignation(1, "S01C01", "RES-TRANSFER")
