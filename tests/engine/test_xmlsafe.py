@@ -192,13 +192,11 @@ def test_malformed_xml_is_a_syntax_error_with_a_line(data, line):
 
 @pytest.mark.parametrize(
     "relative",
-    [
-        "sample-process-models/tricky/misc/test/a101/invoice.bpmn",
-        "sample-process-models/tricky/misc/service-tests/testing-sec/test/test.bpmn",
-    ],
+    ["xxe-local-file.bpmn", "xxe-network.bpmn", "billion-laughs.bpmn", "external-dtd.xml",
+     "xxe-parameter-entity.dmn"],
 )
-def test_the_hostile_corpus_uploads_are_refused(relative):
-    path = fixture_path(f"corpus/{relative}")
+def test_the_hostile_uploads_are_refused(relative):
+    path = fixture_path(f"bpmn/hostile/{relative}")
     started = time.monotonic()
     with pytest.raises(UnsafeXmlError):
         parse_xml(path.read_bytes(), source=path.name)

@@ -1,6 +1,6 @@
 """Hostile XML through every upload path — engine.workflow.definitions.deploy, the admin upload
 form, the modeler's validate and deploy — with entity bombs, external entities (file and http,
-including the hostile files of tests/fixtures/corpus), XInclude and oversized bodies: refused
+including the files of tests/fixtures/bpmn/hostile), XInclude and oversized bodies: refused
 quickly with a clear answer, nothing read, fetched or stored, and the app still serving afterwards."""
 
 import http.server
@@ -75,10 +75,10 @@ def hostile_documents(secret_file: Path, url: str) -> dict[str, bytes]:
                      f'xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file://{secret_file}" '
                      'parse="text"/></bpmn:definitions>').encode(),
     }
-    tricky = fixture_path("corpus/sample-process-models/tricky")
-    for path in sorted(tricky.rglob("*")):
+    hostile = fixture_path("bpmn/hostile")
+    for path in sorted(hostile.rglob("*")):
         if path.is_file() and path.suffix in (".bpmn", ".dmn", ".xml"):
-            docs[f"corpus {path.relative_to(tricky)}"] = path.read_bytes()
+            docs[f"fixture {path.relative_to(hostile)}"] = path.read_bytes()
     return docs
 
 
@@ -100,7 +100,7 @@ def test_every_hostile_document_is_refused_on_every_upload_path(app, client, sec
     before = _definition_count(app)
     csrf = _admin_page_client(client)
     docs = hostile_documents(secret_file, url)
-    assert any(name.startswith("corpus") for name in docs)
+    assert any(name.startswith("fixture") for name in docs)
     for name, data in docs.items():
         started = time.monotonic()
         with app.app_context(), pytest.raises((DefinitionInvalid, XmlError)):
