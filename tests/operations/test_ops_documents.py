@@ -72,6 +72,17 @@ def test_a_file_is_cited_by_its_uploader_once(as_user):
             "attachment_invalid")
 
 
+@pytest.fixture
+def pypdf():  # noqa: ANN201
+    """pypdf to read the form back; skipped where WeasyPrint or Pango is missing on the host."""
+    reader = pytest.importorskip("pypdf")
+    try:
+        import weasyprint  # noqa: F401 - needs Pango on the host
+    except (ImportError, OSError):
+        pytest.skip("WeasyPrint or Pango missing on this host")
+    return reader
+
+
 def _finished_case(as_user) -> dict:  # noqa: ANN001
     hr, leader = as_user("hr_s01"), as_user("leader_s01")
     case = resignation(hr)
@@ -84,12 +95,7 @@ def _finished_case(as_user) -> dict:  # noqa: ANN001
     return case
 
 
-def test_the_approval_form_is_an_a4_pdf_with_every_step_in_chinese(as_user):
-    pypdf = pytest.importorskip("pypdf")
-    try:
-        import weasyprint  # noqa: F401 - needs Pango on the host
-    except (ImportError, OSError):
-        pytest.skip("WeasyPrint or Pango missing on this host")
+def test_the_approval_form_is_an_a4_pdf_with_every_step_in_chinese(as_user, pypdf):
     hr = as_user("hr_s01")
     case = _finished_case(as_user)
     response = hr.get(f"/api/v1/instances/{case['id']}/form.pdf")
@@ -108,13 +114,8 @@ def test_the_approval_form_is_an_a4_pdf_with_every_step_in_chinese(as_user):
     assert any("CJK" in name for name in fonts), fonts
 
 
-def test_the_approval_form_prints_a_case_that_was_urged_and_copied(as_user):
+def test_the_approval_form_prints_a_case_that_was_urged_and_copied(as_user, pypdf):
     """Urges and copies name several people on the trail; the form lists them instead of failing."""
-    pypdf = pytest.importorskip("pypdf")
-    try:
-        import weasyprint  # noqa: F401 - needs Pango on the host
-    except (ImportError, OSError):
-        pytest.skip("WeasyPrint or Pango missing on this host")
     hr = as_user("hr_s01")
     case = resignation(hr)
     to_decision(hr, case)
