@@ -8,22 +8,12 @@ from sqlalchemy import bindparam, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.core import clock
-from engine.core.errors import DomainError
+from engine.core.errors import TooManyAttempts, Unauthorized
 from engine.core.scope import Actor
 from engine.models import ApiToken, RoleAssignment, User
 from engine.records import logins
 from engine.records.tokens import hash_token
 from web.extensions import db
-
-
-class Unauthorized(DomainError):
-    status = 401
-    code = "unauthorized"
-
-
-class TooManyAttempts(DomainError):
-    status = 429
-    code = "too_many_attempts"
 
 
 def hash_password(password: str) -> str:

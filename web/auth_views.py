@@ -4,8 +4,9 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from engine.core.errors import TooManyAttempts, Unauthorized
 from engine.records import logins
-from web.auth import TooManyAttempts, Unauthorized, actor_from_request, check_credentials, login_session
+from web.auth import actor_from_request, check_credentials, login_session
 from web.extensions import db
 from web.views.pages import SEEN_COOKIE, safe_next
 

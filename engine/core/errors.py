@@ -17,6 +17,18 @@ class DomainError(Exception):
         self.details = details or {}
 
 
+class Unauthorized(DomainError):
+    """No valid credentials: a wrong password, an unknown user, a dead token or session."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too_many_attempts"
+
+
 class NotFound(DomainError):
     """Unknown, or outside the caller's org scope: the two are never told apart."""
 
