@@ -64,9 +64,21 @@ DEFAULTS: dict[str, Any] = {
     "exam_weights": {"written": 50, "interview": 50},
     # Publicity of people to be hired, in working days (公务员法 art. 32: at least 5).
     "publicity_working_days": 7,
-    # 000 art. 10: contract 3 years; probation 3 months (003 art. 16: six months).
+    # 000 art. 10: a recruited worker's contract runs 3 years (003 art. 16: five years "in principle");
+    # the hire refuses a longer term, a shorter one is allowed (劳动合同法 art. 19 then caps the probation).
     "contract_years": 3,
+    # 000 art. 10: probation 3 months (003 art. 16: six months); never beyond 劳动合同法 art. 19's caps.
     "probation_months": 3,
+    # 004 art. 8: a campaign is organised by the city (盟市) or the district (旗县); 003 art. 10 lets the
+    # district panel entrust the streets, so a deployment may add "street".
+    "recruitment_organiser_levels": ["city", "district"],
+    # 004 art. 12: the street signs the labour contract (a sample in 002 has a district service centre sign).
+    "recruitment_contract_signer_role": "street_hr",
+    # 004 art. 12, 37 (1): the employer that signed the contract reviews the probation.
+    "probation_review_role": "street_hr",
+    # 劳动合同法 art. 39 (1): a failed probation ends the contract only within probation, so the review
+    # opens this many working days before the probation's last day (team default).
+    "probation_review_lead_working_days": 10,
     # 003 art. 6 (二) 4: education at least 大专; fresh graduates at least 本科.
     "recruitment_min_education": "大专",
     "recruitment_fresh_graduate_min_education": "本科",

@@ -1,5 +1,11 @@
-"""The probation review of a recruited worker (试用期满考核): a pass makes the record active; a fail
-opens a dismissal case on the ground `probation_failed`, in the same transaction."""
+"""Per-candidate acts of the hire and probation stages, one transaction each.
+
+Contract signing (签订劳动合同, 004 art. 12) by the street, while the hire stage is open; the
+probation review (试用期满考核): a pass makes the record active; a fail opens a dismissal case on the
+ground `probation_failed` in the same transaction, which labour law allows only within probation.
+"""
+
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -12,8 +18,24 @@ from engine.process.commands import start_instance
 from engine.records.workers import change_status
 from engine.recruitment.applications import staff_application
 from engine.recruitment.campaign import lock_campaign, require_role, require_stage
-from engine.recruitment.hire import PROBATION_REVIEWERS
+from engine.recruitment.hire import reviewer_roles, sign, signer_roles
 from engine.workflow.definitions import latest_definition
+
+
+@transactional
+def sign_contract(session: Session, actor: Actor, instance_id: int, application_id: int,
+                  form: dict[str, Any]) -> tuple[Application, Worker]:
+    """The street signs a cleared candidate's labour contract: the worker record starts in probation."""
+    application = staff_application(session, actor, instance_id, application_id)
+    require_role(actor, signer_roles(), application.post_org_path)
+    instance = session.get(Instance, instance_id)
+    lock_campaign(session, instance)
+    require_stage(session, instance, ("hire",), "不在办理聘用手续阶段", "hire_not_open")
+    if application.status != "cleared":
+        raise Conflict("该人员不是待聘用人员或已签订劳动合同", code="application_not_hireable",
+                       details={"status": application.status})
+    worker = sign(session, actor, instance, application, form)
+    return application, worker
 
 
 @transactional
@@ -22,7 +44,7 @@ def record_probation(session: Session, actor: Actor, instance_id: int, applicati
     """A hire's probation result: pass → `active`; fail → a dismissal case (ground `probation_failed`)
     when the dismissal process is deployed. Returns the application and the dismissal case id."""
     application = staff_application(session, actor, instance_id, application_id)
-    require_role(actor, PROBATION_REVIEWERS, application.post_org_path)
+    require_role(actor, reviewer_roles(), application.post_org_path)
     instance = session.get(Instance, instance_id)
     lock_campaign(session, instance)
     require_stage(session, instance, ("probation_review",), "试用期满考核尚未开始或已结束", "probation_review_not_open")

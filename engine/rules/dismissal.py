@@ -52,6 +52,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
     if "probation_failed" in grounds and worker.status != "probation":
         raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（《内蒙古自治区社区工作者管理办法》第三十七条）",
                             fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
+    require_within_probation(worker, grounds, "grounds")
     refuse_open_cases(session, worker, ("dismissal", "secondment", "resignation"))
     protections = record_protections(worker, today())
     _refuse_if_barred(grounds, protections)
@@ -70,6 +71,17 @@ def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: di
         _check_notice(session, case_data, submitted)
     elif row.name == "appeal_registration":
         _check_appeal_in_time(case_data, submitted)
+
+
+def require_within_probation(worker: Worker, grounds: list[str], field: str) -> None:
+    """劳动合同法 art. 39 (1): a failed probation ends the contract only during the probation; past its
+    last day (the contract's `probation_end`) the ground is refused as `probation_over`."""
+    end = (worker.contract or {}).get("probation_end")
+    if "probation_failed" not in grounds or not end or today() <= as_date(end):
+        return
+    raise RuleViolation("probation_over",
+                        f"试用期已于 {end} 届满，不能再以试用期考核不合格辞退（《劳动合同法》第三十九条第（一）项）",
+                        fields={field: [f"试用期已于 {end} 届满"]}, probation_end=end)
 
 
 def _refuse_if_barred(grounds: list[str], protections: list[str]) -> None:
@@ -91,6 +103,7 @@ def _check_hr_review(session: Session, case_data: dict[str, Any], submitted: dic
     if "probation_failed" in grounds and worker.status != "probation":
         raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（《内蒙古自治区社区工作者管理办法》第三十七条）",
                             fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
+    require_within_probation(worker, grounds, "decision")
     declared = submitted.get("protections") or []
     missing = [p for p in record_protections(worker, today()) if p not in declared]
     if missing:
@@ -157,8 +170,11 @@ def _check_assessments(worker: Worker, submitted: list[dict[str, Any]]) -> None:
 
 
 def _recheck_protections(session: Session, case_data: dict[str, Any]) -> None:
-    """A protection that began after the HR check stops the decision: it was never reviewed."""
-    current = record_protections(_worker(session, case_data), today())
+    """A protection that began after the HR check stops the decision: it was never reviewed; and a
+    failed probation is no ground once the probation is over."""
+    worker = _worker(session, case_data)
+    require_within_probation(worker, case_data["grounds"], "decision")
+    current = record_protections(worker, today())
     declared = (case_data.get("dismissal_hr_check") or {}).get("protections") or []
     new = [p for p in current if p not in declared]
     if new:

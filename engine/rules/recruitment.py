@@ -1,7 +1,7 @@
 """Recruitment (招聘) rules — 004 art. 5, 8–12; 003 art. 7, 10; 劳动合同法 art. 19.
 
-At start: the organiser's unit authors the plan (a district's civil affairs bureau, or a street's
-HR for its own communities), posts stay within vacancies (`plan_exceeds_vacancies`) and the
+At start: the organiser's unit authors the plan — the city or district (004 art. 8; policy
+`recruitment_organiser_levels`, a street only where a deployment allows it) — posts stay within vacancies (`plan_exceeds_vacancies`) and the
 district's yearly campaign limit holds (`campaign_limit_reached`). At each stage's closing task:
 the stage's rows must be complete, and closing applies the stage's result to them (interview
 list, ranking, publicity list, hire) in the same transaction as the step.
@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from config.policy import policy_value
 from engine.core import audit, clock
-from engine.core.errors import Forbidden, InvalidData, RuleViolation
+from engine.core.errors import Forbidden, RuleViolation
 from engine.core.scope import Actor, get_org
 from engine.models import Instance, OrgUnit, TaskRow
 from engine.recruitment import applications, hire, scores, selection
 from engine.recruitment.campaign import check_campaign_limit, check_plan, current_plan, window
 
-ORGANISER_ROLE = {"district": "district_civil_affairs", "street": "street_hr"}
+ORGANISER_ROLE = {"city": "district_civil_affairs", "district": "district_civil_affairs", "street": "street_hr"}
+LEVEL_WORDS = {"city": "盟市", "district": "旗县（区）", "street": "街道", "community": "社区"}
 
 
 def street_hr_starts(actor: Actor, data: dict[str, Any]) -> bool:
@@ -30,9 +31,13 @@ def street_hr_starts(actor: Actor, data: dict[str, Any]) -> bool:
 
 
 def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:
+    levels = list(policy_value("recruitment_organiser_levels"))
     role = ORGANISER_ROLE.get(org.level)
-    if role is None:
-        raise InvalidData("招聘由区或街道组织", {"org": ["应为区或街道的编码"]})
+    if role is None or org.level not in levels:
+        allowed = "、".join(LEVEL_WORDS.get(level, level) for level in levels)
+        raise RuleViolation("organiser_level_not_allowed",
+                            f"招聘由{allowed}统一组织（《内蒙古自治区社区工作者管理办法》第八条），{org.name}不能组织招聘",
+                            fields={"org": [f"应为{allowed}的编码"]}, allowed_levels=levels, level=org.level)
     if not (actor.is_admin or actor.holds(role, org.path)):
         raise Forbidden("招聘方案由组织招聘的单位编制：区由区民政局，街道由街道人事", code="not_allowed_to_start")
     check_plan(session, org, data)
@@ -107,7 +112,7 @@ def _close_publicity(session: Session, actor: Actor, instance: Instance, form: d
 
 
 def _hire(session: Session, actor: Actor, instance: Instance, form: dict[str, Any]) -> None:
-    hire.hire(session, actor, instance, form)
+    hire.close_hire(session, actor, instance, form)
 
 
 def _close_probation(session: Session, actor: Actor, instance: Instance, form: dict[str, Any]) -> None:

@@ -360,3 +360,13 @@ def test_two_failing_grades_on_record_start_the_case_with_that_ground(users, at)
         case = propose(users, ["incompetent"]).get_json()
     assert "assessment_failed_twice" in case["data"]["grounds"]
     assert "incompetent" in case["data"]["grounds"]
+
+
+def test_a_failed_probation_is_no_ground_once_probation_is_over(users, at):
+    with at(TODAY):
+        response = users["hr_s01"].post("/api/v1/workers", json={
+            "name": "吴琳", "org": "S01C01", "status": "probation",
+            "contract": {"type": "招聘", "start": "2025-01-01", "end": "2027-12-31", "probation_end": "2025-03-31"}})
+        late = propose(users, ["probation_failed"], response.get_json()["id"])
+    refused(late, 422, "probation_over")
+    assert "2025-03-31" in late.get_json()["error"]["message"]

@@ -11,8 +11,8 @@ WRITTEN = {"A1": 90, "A2": 85, "A3": 80, "A4": 75, "A5": 70, "A6": 65, "A7": 55,
            "B1": 88, "B2": 77, "B3": 66, "B4": 66}
 INTERVIEW = {"A1": 80, "A2": 90, "A3": 70, "A4": 60, "A5": 95, "A6": 50,
              "B1": 70, "B2": 90, "B3": 60, "B4": 61}
-HIRE = {"contract_start": "2026-11-01", "contract_years": 3, "probation_months": 3,
-        "filing_number": "民备〔2026〕21号", "hrss_filing_number": "人社备〔2026〕9号"}
+CONTRACT = {"contract_start": "2026-11-01", "contract_years": 3, "probation_months": 1}
+HIRE = {"filing_number": "民备〔2026〕21号", "hrss_filing_number": "人社备〔2026〕9号"}
 
 
 def _applicants() -> list[dict]:
@@ -120,10 +120,14 @@ def test_campaign_from_plan_to_hire_with_every_role(campaign, as_user):
 
     task = open_task(civil, campaign.id, "hire")
     with campaign.at("2026-10-29T10:00:00+08:00"):
-        too_long = civil.post(f"/api/v1/tasks/{task['id']}/complete",
-                              json={"data": {**HIRE, "contract_years": 2, "probation_months": 3}})
+        unsigned = civil.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": HIRE})
+        assert unsigned.status_code == 409 and unsigned.get_json()["error"]["code"] == "contracts_unsigned"
+        too_long = sign(campaign, hr1, people["A2"], contract_years=2, probation_months=3)
     assert too_long.status_code == 422 and too_long.get_json()["error"]["code"] == "probation_too_long"
     assert too_long.get_json()["error"]["details"]["max_months"] == 2
+    with campaign.at("2026-10-29T10:30:00+08:00"):
+        for signer, name in ((hr1, "A2"), (hr2, "B2"), (hr1, "A4")):
+            assert sign(campaign, signer, people[name]).status_code == 201
     hired = campaign.close(civil, "hire", HIRE, "2026-10-29T11:00:00+08:00")
     assert hired["outcome"] == "hired" and hired["status"] == "running"
     people = campaign.by_name()
@@ -131,24 +135,25 @@ def test_campaign_from_plan_to_hire_with_every_role(campaign, as_user):
     worker = hr1.get(f"/api/v1/workers/{people['A2']['worker_id']}").get_json()
     assert (worker["status"], worker["org"]) == ("probation", "S01C01")
     assert worker["contract"] == {"type": "招聘", "start": "2026-11-01", "end": "2029-10-31",
-                                  "probation_end": "2027-01-31"}
+                                  "probation_end": "2026-11-30"}
     assert hr2.get(f"/api/v1/workers/{people['B2']['worker_id']}").get_json()["org"] == "S02C01"
     history = hr1.get(f"/api/v1/workers/{people['A2']['worker_id']}/history").get_json()["items"]
     assert history[0]["field"] == "created" and "recruitment" in history[0]["source"]
 
-    # Probation ends 2027-01-31; the review opens the next morning.
-    hr1, hr2 = campaign.login("hr_s01", "2027-02-02T09:00:00+08:00"), campaign.login("hr_s02", "2027-02-02T09:00:00+08:00")
-    civil = campaign.login("civil_d01", "2027-02-02T09:00:00+08:00")
-    campaign.tick("2027-01-31T10:00:00+08:00")
+    # Probation ends 2026-11-30; the review opens 10 working days before it, on 2026-11-16.
+    campaign.tick("2026-11-15T10:00:00+08:00")
     assert campaign.tasks() == []
-    campaign.tick("2027-02-01T09:00:01+08:00")
+    campaign.tick("2026-11-16T09:00:01+08:00")
     assert campaign.tasks() == ["probation_review"]
-    with campaign.at("2027-02-02T10:00:00+08:00"):
+    with campaign.at("2026-11-17T10:00:00+08:00"):
+        district = civil.post(f"/api/v1/recruitments/{campaign.id}/applications/{people['A2']['id']}/probation",
+                              json={"result": "pass", "note": "考核合格"})
+        assert district.status_code == 403 and district.get_json()["error"]["code"] == "not_allowed"
         for reviewer, name in ((hr1, "A2"), (hr2, "B2"), (hr1, "A4")):
             response = reviewer.post(f"/api/v1/recruitments/{campaign.id}/applications/{people[name]['id']}/probation",
                                      json={"result": "pass", "note": "考核合格"})
             assert response.status_code == 200, response.get_json()
-    done = campaign.close(civil, "probation_review", {"confirmed": True}, "2027-02-02T11:00:00+08:00")
+    done = campaign.close(civil, "probation_review", {"confirmed": True}, "2026-11-17T11:00:00+08:00")
     assert (done["status"], done["outcome"]) == ("completed", "hired")
     assert hr1.get(f"/api/v1/workers/{people['A2']['worker_id']}").get_json()["status"] == "active"
     events = [e["type"] for e in civil.get(f"/api/v1/instances/{campaign.id}/events?per_page=100").get_json()["items"]]
@@ -161,11 +166,9 @@ def test_a_failed_probation_opens_a_dismissal_case_when_that_process_is_deployed
         pytest.skip("the dismissal process is not deployed")
     hr1 = as_user("hr_s01")
     apps, people = _ranked(campaign)
-    _through_to_hire(campaign, people)
-    campaign.tick("2027-02-01T09:00:01+08:00")
-    hr1 = campaign.login("hr_s01", "2027-02-02T09:00:00+08:00")
-    civil = campaign.login("civil_d01", "2027-02-02T09:00:00+08:00")
-    with campaign.at("2027-02-02T10:00:00+08:00"):
+    _through_to_hire(campaign, people, hr1, as_user("hr_s02"))
+    campaign.tick("2026-11-16T09:00:01+08:00")
+    with campaign.at("2026-11-20T10:00:00+08:00"):
         response = hr1.post(f"/api/v1/recruitments/{campaign.id}/applications/{people['A2']['id']}/probation",
                             json={"result": "fail", "note": "工作能力不能胜任"})
     assert response.status_code == 200, response.get_json()
@@ -174,7 +177,20 @@ def test_a_failed_probation_opens_a_dismissal_case_when_that_process_is_deployed
     assert case["data"]["worker_id"] == campaign.by_name()["A2"]["worker_id"]
 
 
-def _through_to_hire(campaign: Campaign, people: dict) -> None:
+def sign(campaign: Campaign, signer, person: dict, **terms):  # noqa: ANN001, ANN201
+    return signer.post(f"/api/v1/recruitments/{campaign.id}/applications/{person['id']}/contract",
+                       json={**CONTRACT, **terms})
+
+
+def _through_to_hire(campaign: Campaign, people: dict, hr1, hr2) -> None:  # noqa: ANN001
+    to_hire_stage(campaign, people)
+    with campaign.at("2026-10-29T10:00:00+08:00"):
+        for signer, name in ((hr1, "A1"), (hr1, "A2"), (hr2, "B2")):
+            assert sign(campaign, signer, people[name]).status_code == 201
+    campaign.close(campaign.civil, "hire", HIRE, "2026-10-29T11:00:00+08:00")
+
+
+def to_hire_stage(campaign: Campaign, people: dict) -> None:
     for name in ("A1", "A2", "B2"):
         campaign.check("physical", people[name]["id"], "pass")
     campaign.close(campaign.panel, "close_physical", {"confirmed": True}, "2026-09-24T12:00:00+08:00")
@@ -184,7 +200,6 @@ def _through_to_hire(campaign: Campaign, people: dict) -> None:
     campaign.close(campaign.civil, "publish_list", {"channel": "区政府网站"}, "2026-09-28T09:00:00+08:00")
     campaign.tick("2026-10-14T00:00:01+08:00")
     campaign.close(campaign.civil, "close_publicity", {"next_step": "hire"}, "2026-10-14T10:00:00+08:00")
-    campaign.close(campaign.civil, "hire", HIRE, "2026-10-29T11:00:00+08:00")
 
 
 def test_a_post_with_nobody_left_to_substitute_is_recorded_short(campaign):

@@ -158,11 +158,16 @@ def test_registration_publicity_and_probation_wait_for_their_timers(spec):
         run.complete("publish_list", "recruitment_publicity", {"channel": "网站"})
     run.at("2026-10-28T00:00:01+08:00")
     run.complete("close_publicity", "recruitment_publicity_close", {"next_step": "hire"})
-    run.complete("hire", "recruitment_hire", {"contract_start": "2026-11-01", "contract_years": 3,
-                                              "probation_months": 3, "filing_number": "1"})
+    # The hire rule adds the first probation end and the review's opening day (10 working days before).
+    run.complete("hire", "recruitment_hire", {"filing_number": "1", "probation_end": "2027-01-31",
+                                              "probation_review_opens": "2027-01-18"})
     assert run.effects.outcome == "hired"
-    run.at("2027-02-01T08:59:00+08:00")
+    run.at("2027-01-18T08:59:00+08:00")
     assert run.ready() == []
-    run.at("2027-02-01T09:00:01+08:00")
+    run.at("2027-01-18T09:00:01+08:00")
+    assert run.ready() == ["probation_review"]
+    run.at("2027-02-01T00:00:01+08:00")  # probation over, review unfinished: the district is told
+    assert run.ready() == ["probation_review"]
+    assert ("district_civil_affairs", "试用期已于2027-01-31届满，试用期满考核仍未完成，请督办") in run.effects.notifications
     run.complete("probation_review", "recruitment_probation_close", {"confirmed": True})
     assert run.workflow.is_completed()

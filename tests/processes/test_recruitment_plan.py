@@ -36,7 +36,8 @@ def test_posts_beyond_vacancies_are_refused_with_the_numbers(as_user):
     assert start_campaign(civil, posts=[{"community": "S01C01", "count": 14}]).status_code == 201
 
 
-def test_a_third_campaign_in_one_district_year_is_refused(as_user):
+def test_a_third_campaign_in_one_district_year_is_refused(as_user, monkeypatch):
+    allow_street_organisers(monkeypatch)
     civil, hr = as_user("civil_d01"), as_user("hr_s01")
     assert start_campaign(civil).status_code == 201
     assert start_campaign(hr, org="S01", posts=[{"community": "S01C02", "count": 1}]).status_code == 201
@@ -58,7 +59,8 @@ def test_a_rejected_plan_does_not_use_up_the_years_campaigns(as_user):
     assert start_campaign(civil).status_code == 201
 
 
-def test_street_hr_drafts_a_plan_for_its_own_communities_only(as_user):
+def test_street_hr_drafts_a_plan_for_its_own_communities_only(as_user, monkeypatch):
+    allow_street_organisers(monkeypatch)
     hr = as_user("hr_s01")
     response = start_campaign(hr, org="S01", posts=[{"community": "S02C01", "count": 1}])
     assert response.status_code == 422
@@ -67,7 +69,8 @@ def test_street_hr_drafts_a_plan_for_its_own_communities_only(as_user):
     assert _count(as_user("civil_d01")) == 0
 
 
-def test_returned_street_plan_is_revised_by_street_hr_within_vacancies(as_user):
+def test_returned_street_plan_is_revised_by_street_hr_within_vacancies(as_user, monkeypatch):
+    allow_street_organisers(monkeypatch)
     hr, swd = as_user("hr_s01"), as_user("swd_d01")
     case = start_campaign(hr, org="S01", posts=[{"community": "S01C01", "count": 2}]).get_json()
     returned = complete(swd, case["id"], "approve_plan", {"decision": "return", "comment": "请增加和平社区岗位"})
@@ -129,3 +132,8 @@ def test_the_start_form_is_published_with_the_process(as_user):
     body = as_user("civil_d01").get("/api/v1/processes/recruitment").get_json()
     assert body["name"] == "招聘"
     assert set(body["start_form"]["required"]) == {"title", "year", "posts", "registration_opens", "registration_closes"}
+
+
+def allow_street_organisers(monkeypatch) -> None:  # noqa: ANN001
+    """Where a deployment lets the district entrust a street (003 art. 10), the street drafts its plan."""
+    monkeypatch.setenv("CWFLOW_POLICY_RECRUITMENT_ORGANISER_LEVELS", '["city", "district", "street"]')

@@ -125,7 +125,7 @@ MATRIX: dict[str, Rule] = {
     "POST /api/v1/recruitments/<int:instance_id>/scores/import": Rule(NOT_A_CAMPAIGN, {"anonymous": {401, 422}}),
     **{f"POST /api/v1/recruitments/<int:instance_id>/applications/<int:application_id>/{check}":
        Rule(NOT_A_CAMPAIGN, {"anonymous": {401, 422}})
-       for check in ("review", "physical", "physical-reexam", "vetting", "probation")},
+       for check in ("review", "physical", "physical-reexam", "vetting", "contract", "probation")},
     # Token management (web/api/tokens.py): every caller manages only their own tokens.
     "GET /api/v1/tokens": Rule(None, EVERY_CALLER),
     "DELETE /api/v1/tokens/current": Rule(None, only({user: 204 for user in USERS})),

@@ -167,6 +167,21 @@ class CheckOut(Schema):
     substitute = fields.Nested(ApplicationOut, allow_none=True)
 
 
+class ContractIn(Schema):
+    contract_start = fields.Date(required=True, metadata={"description": "劳动合同起始日"})
+    contract_years = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=10),
+                                  metadata={"description": "合同期限（年），不超过政策参数 contract_years"})
+    probation_months = fields.Integer(required=True, validate=validate.Range(min=0, max=12),
+                                      metadata={"description": "试用期（月），不超过政策参数和《劳动合同法》第十九条上限"})
+    filing_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100),
+                                  metadata={"description": "合同备案编号"})
+
+
+class ContractOut(Schema):
+    application = fields.Nested(ApplicationOut)
+    worker_id = fields.Integer()
+
+
 class ProbationIn(Schema):
     result = fields.String(required=True, validate=RESULT)
     note = fields.String(required=True, validate=validate.Length(min=1, max=2000))

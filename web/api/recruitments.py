@@ -26,6 +26,8 @@ from web.api.recruitment_schemas import (
     CampaignOut,
     CheckIn,
     CheckOut,
+    ContractIn,
+    ContractOut,
     ImportArgs,
     LookupIn,
     ObjectionDecisionIn,
@@ -203,6 +205,17 @@ def decide_objection(body: dict, instance_id: int, objection_id: int):
     objection, substitute = selection.decide_objection(
         db.session, caller(), instance_id, objection_id, body["upheld"], body["finding"])
     return {"objection": objection, "substitute": substitute}
+
+
+@blp.route("/<int:instance_id>/applications/<int:application_id>/contract", methods=["POST"])
+@blp.arguments(ContractIn)
+@blp.response(201, ContractOut)
+def contract(body: dict, instance_id: int, application_id: int):
+    """签订劳动合同: the street signs a cleared candidate's contract; the worker record starts in probation."""
+    application, worker = probation_review.sign_contract(
+        db.session, caller(), instance_id, application_id,
+        {**body, "contract_start": body["contract_start"].isoformat()})
+    return {"application": application, "worker_id": worker.id}
 
 
 @blp.route("/<int:instance_id>/applications/<int:application_id>/probation", methods=["POST"])
