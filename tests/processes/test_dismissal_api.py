@@ -27,7 +27,7 @@ def propose(users, grounds: list[str], worker_id: int = WANG):
 
 def check(grounds: list[str], protections: list[str] | None = None, **extra) -> dict:
     evidence = [{"ground": g, "description": f"{g} 的书面材料", "document": "材料-1"} for g in grounds]
-    return {"decision": "approve", "protections": protections or [], "evidence": evidence, **extra}
+    return {"decision": "approve", "protections": protections or ["none"], "evidence": evidence, **extra}
 
 
 def notice(mode: str = "immediate", **extra) -> dict:
@@ -173,6 +173,39 @@ def test_protected_worker_dismissed_for_fault_goes_through_legal_review(users, a
     assert open_task_names(decided) == ["notice"]
 
 
+def test_an_hr_check_with_no_protection_says_none_and_goes_straight_to_the_decision(users, at):
+    with at(TODAY):
+        case = propose(users, ["incompetent"]).get_json()
+        complete(users["sec_s01c01"], case["id"], "community_opinion", APPROVE)
+        after = complete(users["hr_s01"], case["id"], "hr_check", check(["incompetent"], ["none"]))
+    assert open_task_names(after) == ["street_decision"]  # no legal review without a protection
+
+
+def test_an_hr_check_must_say_none_or_name_a_protection(users, at):
+    with at(TODAY):
+        case = propose(users, ["incompetent"]).get_json()
+        complete(users["sec_s01c01"], case["id"], "community_opinion", APPROVE)
+        empty = refused(try_complete(users["hr_s01"], case["id"], "hr_check", {**check(["incompetent"]), "protections": []}),
+                        422, "validation_error")
+        assert empty["details"]["fields"]["protections"] == ["至少需要 1 项"]
+        mixed = refused(try_complete(users["hr_s01"], case["id"], "hr_check",
+                                     check(["incompetent"], ["none", "medical_period"])), 422, "protections_conflict")
+        assert mixed["details"]["fields"]["protections"] == ["「无」不能与其他情形同时勾选"]
+        rejecting = {"decision": "reject", "comment": "依据不足", "protections": ["medical_period", "none"]}
+        refused(try_complete(users["hr_s01"], case["id"], "hr_check", rejecting), 422, "protections_conflict")
+    assert open_task_names(instance(users, case["id"])) == ["hr_check"]
+
+
+def test_none_cannot_hide_a_protection_the_record_shows(users, at):
+    flag(users, medical_period_until="2026-06-30")
+    with at(TODAY):
+        case = propose(users, ["criminal_liability"]).get_json()
+        complete(users["sec_s01c01"], case["id"], "community_opinion", APPROVE)
+        error = refused(try_complete(users["hr_s01"], case["id"], "hr_check", check(["criminal_liability"], ["none"])),
+                        422, "protections_incomplete")
+    assert "医疗期" in error["details"]["fields"]["protections"][0]
+
+
 def test_protection_scope_all_bars_fault_grounds_too(users, at, monkeypatch):
     monkeypatch.setenv("CWFLOW_POLICY_DISMISSAL_PROTECTION_SCOPE", '"all"')
     flag(users, pregnancy_or_nursing_until="2027-01-31")
@@ -314,7 +347,7 @@ def test_rejection_at_any_stage_keeps_the_worker(users, at, stage):
         case = propose(users, ["serious_breach"]).get_json()
         for user, name, data in steps:
             if name == stage:
-                reject = {"decision": "reject", "comment": "依据不足", "protections": []} if name == "hr_check" else REJECT
+                reject = {"decision": "reject", "comment": "依据不足", "protections": ["none"]} if name == "hr_check" else REJECT
                 extra = {"meeting_date": "2026-03-02"} if name == "street_decision" else {}
                 done = complete(users[user], case["id"], name, {**reject, **extra})
                 break
