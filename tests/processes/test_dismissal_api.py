@@ -155,6 +155,45 @@ def test_near_retirement_with_long_service_is_protected(users, at):
     assert error["details"]["protections"] == ["near_retirement"]
 
 
+def long_serving(users, gender: str, born: str, **data) -> int:
+    response = users["hr_s01"].post("/api/v1/workers", json={
+        "name": "赵长青", "gender": gender, "birth_date": born, "org": "S01C01", "status": "active",
+        "contract": {"type": "招聘", "start": "2024-01-01", "end": "2026-12-31"},
+        "data": {"entry_date": "2005-04-01", **data}})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def test_a_man_whose_retirement_the_reform_put_off_is_not_yet_near_it(users, at):
+    """Born January 1971: 60 would fall in January 2031, the reform makes it 61 years 7 months
+    (August 2032), so on 2 March 2026 he is more than five years away."""
+    worker_id = long_serving(users, "男", "1971-01-01")
+    with at(TODAY):
+        assert propose(users, ["incompetent"], worker_id).status_code == 201
+
+
+def test_women_community_workers_retire_at_55_not_50(users, at):
+    """003 art. 20: 55 before the reform; born January 1976 she retires at 56 years 7 months."""
+    worker_id = long_serving(users, "女", "1976-01-01")
+    with at(TODAY):
+        assert propose(users, ["incompetent"], worker_id).status_code == 201
+
+
+def test_a_record_in_the_50_group_is_near_retirement(users, at):
+    """Born January 1976 in the 50 group: 50 years 7 months, August 2026 — within five years."""
+    worker_id = long_serving(users, "女", "1976-01-01", retirement_group="female_50")
+    with at(TODAY):
+        error = refused(propose(users, ["incompetent"], worker_id), 422, "dismissal_protected")
+    assert error["details"]["protections"] == ["near_retirement"]
+
+
+def test_near_retirement_begins_five_years_before_the_reformed_date(users, at):
+    """Born September 1966: 60 years 6 months, 1 March 2027; protected from 1 March 2022."""
+    worker_id = long_serving(users, "男", "1966-09-01")
+    with at(TODAY):
+        refused(propose(users, ["incompetent"], worker_id), 422, "dismissal_protected")
+
+
 def test_protected_worker_dismissed_for_fault_goes_through_legal_review(users, at):
     flag(users, medical_period_until="2026-06-30")
     with at(TODAY):
