@@ -38,8 +38,19 @@ DEFAULTS: dict[str, Any] = {
     # 003 art. 40 (1), 000 art. 21 (1), 004 art. 37 (2): failed two years running; 002 sample 4 art. 17, 20:
     # {"twice_running": ["基本称职", "不称职"], "once": ["不称职"]}.
     "dismissal_assessment_grades": {"twice_running": ["不称职", "不合格"], "once": []},
-    # 劳动合同法 art. 42 (5) reads the statutory retirement age (verify: the 2025 reform raises it gradually).
-    "statutory_retirement_age": {"男": 60, "女": 50},
+    # Statutory retirement age by group, read by 劳动合同法 art. 42 (5). Original ages: 国务院关于工人退休、
+    # 退职的暂行办法 art. 1 (men 60, women cadres 55, women workers 50). 全国人民代表大会常务委员会关于实施
+    # 渐进式延迟法定退休年龄的决定 (2024-09-13) and its 国务院关于渐进式延迟法定退休年龄的办法 art. 2: from
+    # 2025-01-01 the age rises by one month every 4 months (men to 63, women 55 to 58) or every 2 months
+    # (women 50 to 55), counted from the month the original age is reached.
+    "statutory_retirement_groups": {
+        "male_60": {"original_years": 60, "target_years": 63, "months_per_step": 4, "reform_start": "2025-01"},
+        "female_55": {"original_years": 55, "target_years": 58, "months_per_step": 4, "reform_start": "2025-01"},
+        "female_50": {"original_years": 50, "target_years": 55, "months_per_step": 2, "reform_start": "2025-01"},
+    },
+    # 003 art. 20: community workers retire at 60 (men) and 55 (women), the cadre ages, so women community
+    # workers are in the female_55 group; a record may name another group in `data.retirement_group`.
+    "community_worker_retirement_group": {"男": "male_60", "女": "female_55"},
     # 003 art. 43: in-house review/complaint window after a dismissal notice, in days.
     "dismissal_appeal_days": 15,
     # 劳动合同法 art. 40: notice for no-fault grounds, in days.

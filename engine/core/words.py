@@ -42,6 +42,21 @@ EVENT_WORDS = {
     "task_delegation_resolved": "委派办理完毕", "approvers_added": "加签", "case_copied": "抄送",
     "task_urged": "催办", "task_reminded": "到期提醒", "task_escalated": "超期督办",
     "attachment_uploaded": "上传附件",
+    # what the process rules record on a case (recruitment steps, a status left as it was)
+    "worker_status_kept": "人员状态未变更",
+    "interview_list": "公布面试名单",
+    "ranking_published": "公布成绩排名",
+    "publicity_published": "发布公示",
+    "probation_reviewed": "试用期考核",
+    "hire_filed": "聘用备案",
+    "application_reviewed": "资格审查",
+    "physical_reexam_requested": "申请体检复检",
+    "substitution_withdrawn": "撤回递补",
+    "candidate_substituted": "递补人选",
+    "scores_entered": "录入成绩",
+    "post_shortfall": "岗位缺额",
+    "objection_filed": "提出异议",
+    "objection_decided": "异议处理",
 }
 
 def decision_word(decision: object) -> str:

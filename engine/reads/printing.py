@@ -1,8 +1,10 @@
 """The printable approval form (审批表) of a case: an A4 PDF for the paper archive.
 
 It shows the case data under the start form's labels and every step from the audit trail —
-decision, comment, person (and on whose behalf), time in China time, attachments cited — with the
-CJK font embedded. WeasyPrint renders it; it needs Pango and a CJK font on the host (Debian:
+decision, comment, person (and on whose behalf), time in China time, attachments cited, and what
+each completed step submitted under its own form's labels — with the CJK font embedded. Every kind
+of event prints (unknown ones under their generic word), and each row is built only for its own
+event, so an odd detail cannot stop the print. WeasyPrint renders it; it needs Pango and a CJK font on the host (Debian:
 libpango-1.0-0, libpangoft2-1.0-0, fonts-noto-cjk; see README).
 """
 
@@ -17,11 +19,12 @@ from sqlalchemy.orm import Session
 from engine.core import clock
 from engine.core.errors import DomainError
 from engine.core.scope import Actor
-from engine.core.words import OUTCOME_WORDS, STATUS_WORDS, decision_word
+from engine.core.words import EVENT_WORDS, OUTCOME_WORDS, STATUS_WORDS, decision_word
 from engine.models import Attachment, AuditEvent, Definition, Instance, OrgUnit, TaskRow, User
 from engine.process.access import get_instance
+from engine.reads.form_text import field_rows
 from engine.workflow.definitions import start_form_name
-from engine.workflow.forms import task_form
+from engine.workflow.forms import data_key, task_form
 
 POSITION_WORDS = {"before": "前加签", "after": "后加签"}
 
@@ -34,29 +37,54 @@ class PdfUnavailable(DomainError):
     code = "pdf_unavailable"
 
 
+# bookkeeping the paper record leaves out: claims, bells and uploads (listed under 附件)
+NOT_PRINTED = frozenset({"task_claimed", "task_unclaimed", "notified", "task_reminded", "attachment_uploaded"})
+PEOPLE_KEYS = ("on_behalf_of", "to", "users")
+
+
 def _time(moment: Any) -> str:
     return moment.astimezone(clock.CHINA_TZ).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _value(schema: dict[str, Any], value: Any) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    for option in schema.get("oneOf") or []:
-        if option.get("const") == value:
-            return str(option.get("title", value))
-    if isinstance(value, list):
-        return "、".join(_value(schema.get("items") or {}, v) for v in value)
-    if isinstance(value, dict):
-        return "；".join(f"{k}：{v}" for k, v in value.items())
-    return "" if value is None else str(value)
+def _text(value: Any) -> str:
+    return "" if value is None else value if isinstance(value, str) else str(value)
 
 
 def _decision_word(forms: dict[str, Any], form_key: str | None, decision: Any) -> str:
     schema = ((task_form(forms, form_key) or {}).get("properties") or {}).get("decision") or {}
     for option in schema.get("oneOf") or []:
-        if option.get("const") == decision:
-            return str(option.get("title"))
+        if isinstance(option, dict) and option.get("const") == decision:
+            return _text(option.get("title"))
     return decision_word(decision)
+
+
+def _named(events: list[AuditEvent], instance: Instance) -> set[str]:
+    """Every user name the trail mentions, whether a detail holds one name or a list of them."""
+    names = {e.actor for e in events} | {instance.initiator}
+    for event in events:
+        detail = event.detail if isinstance(event.detail, dict) else {}
+        for key in PEOPLE_KEYS:
+            value = detail.get(key)
+            names.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
+    return {n for n in names if isinstance(n, str)}
+
+
+def _people(session: Session, names: set[str]) -> Callable[[Any], str]:
+    shown = dict(session.execute(select(User.username, User.display_name).where(User.username.in_(names))).all())
+
+    def person(name: Any) -> str:
+        """A display name with the user name; a list of names joined; the clock as 系统."""
+        if isinstance(name, list | tuple):
+            return "、".join(person(n) for n in name)
+        if not name:
+            return ""
+        if name in ("timer", "system"):
+            return "系统"
+        name = _text(name)
+        display = shown.get(name)
+        return f"{display}（{name}）" if display and display != name else name
+
+    return person
 
 
 def form_context(session: Session, instance: Instance) -> dict[str, Any]:
@@ -65,32 +93,17 @@ def form_context(session: Session, instance: Instance) -> dict[str, Any]:
     forms = definition.forms or {}
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
                                   .order_by(AuditEvent.id)))
-    names = {e.actor for e in events} | {instance.initiator} | {
-        (e.detail or {}).get("on_behalf_of") for e in events} | {(e.detail or {}).get("to") for e in events
-                                                                 if isinstance((e.detail or {}).get("to"), str)}
-    people = dict(session.execute(select(User.username, User.display_name).where(User.username.in_(
-        [n for n in names if isinstance(n, str)]))).all())
-
-    def person(name: str | None) -> str:
-        if not name:
-            return ""
-        if name in ("timer", "system"):
-            return "系统"
-        shown = people.get(name)
-        return f"{shown}（{name}）" if shown and shown != name else name
-
-    form_keys = dict(session.execute(select(TaskRow.id, TaskRow.form_key).where(
-        TaskRow.instance_id == instance.id)).all())
+    person = _people(session, _named(events, instance))
+    rows = {row.id: row for row in session.scalars(select(TaskRow).where(TaskRow.instance_id == instance.id))}
     start_form = forms.get(start_form_name(instance.key)) or {}
-    fields = []
-    for key, schema in (start_form.get("properties") or {}).items():
-        if key in instance.data:
-            label = schema.get("title") or key
-            value = _value(schema, instance.data[key])
-            if key == "worker_id" and isinstance(instance.data.get("worker"), dict):
-                value = f"{value}（{instance.data['worker'].get('name', '')}）"
-            fields.append((label, value))
-    steps = [step for e in events if (step := _step(e, forms, form_keys, person))]
+    fields = field_rows(start_form, {k: v for k, v in instance.data.items()
+                                     if k in (start_form.get("properties") or {})}, skip=frozenset())
+    worker = instance.data.get("worker")
+    if isinstance(worker, dict) and worker.get("name"):
+        label = ((start_form.get("properties") or {}).get("worker_id") or {}).get("title") or "worker_id"
+        fields = [(lab, f"{text}（{worker['name']}）" if lab == label else text) for lab, text in fields]
+    contents = _step_contents(events, rows, forms, instance.data)
+    steps = [step for e in events if (step := _step(e, forms, rows, person, contents.get(e.id, [])))]
     files = session.scalars(select(Attachment).where(Attachment.instance_id == instance.id).order_by(Attachment.id))
     org = session.get(OrgUnit, instance.org_code)
     return {
@@ -105,18 +118,36 @@ def form_context(session: Session, instance: Instance) -> dict[str, Any]:
     }
 
 
-def _step(event: AuditEvent, forms: dict[str, Any], form_keys: dict[str, Any], person: Any) -> dict[str, Any] | None:
-    d = event.detail or {}
-    title = d.get("title") or d.get("name") or ""
+def _step_contents(events: list[AuditEvent], rows: dict[str, TaskRow], forms: dict[str, Any],
+                   data: dict[str, Any]) -> dict[int, list[tuple[str, str]]]:
+    """What each completed step submitted, under its form's labels. The case keeps one submission
+    per form, so a step done again after a return shows it at its last completion only."""
+    last: dict[str, AuditEvent] = {}
+    for event in events:
+        row = rows.get(event.task_id or "")
+        if event.type == "task_completed" and row is not None:
+            last[data_key(row)] = event
+    return {event.id: field_rows(task_form(forms, key), data.get(key)) for key, event in last.items()}
+
+
+def _step(event: AuditEvent, forms: dict[str, Any], rows: dict[str, TaskRow], person: Callable[[Any], str],
+          content: list[tuple[str, str]]) -> dict[str, Any] | None:
+    if event.type in NOT_PRINTED:
+        return None
+    d = event.detail if isinstance(event.detail, dict) else {}
+    title = _text(d.get("title") or d.get("name"))
+    row = rows.get(event.task_id or "")
+    form_key = row.form_key if row is not None else None
     who = person(event.actor) + (f" 代 {person(d['on_behalf_of'])}" if d.get("on_behalf_of") else "")
-    files = "、".join(a.get("filename", str(a.get("id"))) for a in d.get("attachments") or [])
+    cited = d.get("attachments") if isinstance(d.get("attachments"), list) else []
+    files = "、".join(_text(a.get("filename") or a.get("id")) if isinstance(a, dict) else _text(a) for a in cited)
     results: dict[str, Callable[[], tuple[str, str]]] = {  # built only for the event at hand
         "instance_started": lambda: ("发起", "提交申请"),
         "instance_resubmitted": lambda: ("发起人", "修改后重新提交"),
-        "task_completed": lambda: (title, _decision_word(forms, form_keys.get(event.task_id), d.get("decision"))),
-        "vote_cast": lambda: (f"{title}（{POSITION_WORDS.get(d.get('phase'), '会签')}）",
-                              _decision_word(forms, form_keys.get(event.task_id), d.get("decision"))),
-        "task_returned": lambda: (title, f"退回至「{d.get('target_title', '')}」"),
+        "task_completed": lambda: (title, _decision_word(forms, form_key, d.get("decision"))),
+        "vote_cast": lambda: (f"{title}（{POSITION_WORDS.get(_text(d.get('phase')), '会签')}）",
+                              _decision_word(forms, form_key, d.get("decision"))),
+        "task_returned": lambda: (title, f"退回至「{_text(d.get('target_title'))}」"),
         "task_withdrawn": lambda: (title, "撤回本人决定"),
         "vote_withdrawn": lambda: (title, "撤回本人意见"),
         "instance_withdrawn": lambda: ("发起人", "撤回申请"),
@@ -124,17 +155,15 @@ def _step(event: AuditEvent, forms: dict[str, Any], form_keys: dict[str, Any], p
         "task_transferred": lambda: (title, f"转办给 {person(d.get('to'))}"),
         "task_delegated": lambda: (title, f"委派给 {person(d.get('to'))}"),
         "task_delegation_resolved": lambda: (title, "委派事项已办理，交回"),
-        "approvers_added": lambda: (title, f"{POSITION_WORDS.get(d.get('position'), '加签')}："
-                                           f"{'、'.join(person(u) for u in d.get('users') or [])}"),
-        "case_copied": lambda: (title or "抄送", f"抄送 {'、'.join(person(u) for u in d.get('to') or [])}"),
-        "task_urged": lambda: (title, "催办"),
+        "approvers_added": lambda: (title, f"{POSITION_WORDS.get(_text(d.get('position')), '加签')}：{person(d.get('users'))}"),
+        "case_copied": lambda: (title or "抄送", f"抄送 {person(d.get('to'))}"),
+        "task_urged": lambda: (title, f"催办 {person(d.get('to'))}".strip()),
         "task_escalated": lambda: (title, "超期督办"),
     }
-    if event.type not in results:
-        return None
-    step_title, result = results[event.type]()
-    return {"title": step_title, "person": who, "result": result,
-            "comment": d.get("comment") or d.get("reason") or "", "attachments": files, "at": _time(event.at)}
+    word = EVENT_WORDS.get(event.type, "办理记录")
+    step_title, result = results[event.type]() if event.type in results else (title or word, word)
+    return {"title": step_title, "person": who, "result": result, "content": content,
+            "comment": _text(d.get("comment") or d.get("reason")), "attachments": files, "at": _time(event.at)}
 
 
 def approval_form_html(session: Session, actor: Actor, instance_id: int) -> str:

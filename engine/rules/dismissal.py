@@ -37,6 +37,7 @@ from engine.rules.labour_law import (
 
 IN_SERVICE = ("probation", "active", "seconded")
 DECISION_TASKS = ("street_decision", "district_review")
+NO_PROTECTION = "none"  # the HR check's explicit 「无」
 
 
 def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +63,8 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
 
 def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: dict[str, Any],
                      submitted: dict[str, Any]) -> None:
+    if row.name == "hr_check":
+        _check_none_stands_alone(submitted.get("protections") or [])
     if row.name == "hr_check" and submitted["decision"] == "approve":
         _check_hr_review(session, case_data, submitted)
     elif row.name in DECISION_TASKS and submitted["decision"] == "approve":
@@ -92,6 +95,18 @@ def _refuse_if_barred(grounds: list[str], protections: list[str]) -> None:
                             fields={"grounds": [reasons]}, protections=protections)
 
 
+def declared_protections(check: dict[str, Any] | None) -> list[str]:
+    """The protections an HR check lists, without the explicit 「无」 (`none`)."""
+    return [p for p in (check or {}).get("protections") or [] if p != NO_PROTECTION]
+
+
+def _check_none_stands_alone(listed: list[str]) -> None:
+    """「无」 says the check found no protection, so it cannot stand beside one."""
+    if NO_PROTECTION in listed and len(listed) > 1:
+        raise InvalidData("不得辞退情形中「无」不能与其他情形同时勾选",
+                          {"protections": ["「无」不能与其他情形同时勾选"]}, code="protections_conflict")
+
+
 def _worker(session: Session, case_data: dict[str, Any]) -> Worker:
     return session.get(Worker, case_data["worker_id"])
 
@@ -104,7 +119,7 @@ def _check_hr_review(session: Session, case_data: dict[str, Any], submitted: dic
         raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（《内蒙古自治区社区工作者管理办法》第三十七条）",
                             fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
     require_within_probation(worker, grounds, "decision")
-    declared = submitted.get("protections") or []
+    declared = declared_protections(submitted)
     missing = [p for p in record_protections(worker, today()) if p not in declared]
     if missing:
         raise InvalidData(f"档案显示该工作者{describe(missing, PROTECTION_NAMES)}，请在保护情形中如实登记",
@@ -175,7 +190,7 @@ def _recheck_protections(session: Session, case_data: dict[str, Any]) -> None:
     worker = _worker(session, case_data)
     require_within_probation(worker, case_data["grounds"], "decision")
     current = record_protections(worker, today())
-    declared = (case_data.get("dismissal_hr_check") or {}).get("protections") or []
+    declared = declared_protections(case_data.get("dismissal_hr_check"))
     new = [p for p in current if p not in declared]
     if new:
         reasons = describe(new, PROTECTION_NAMES)

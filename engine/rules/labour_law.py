@@ -12,6 +12,7 @@ from config.policy import policy_value
 from engine.core.dates import add_months
 from engine.models import Worker
 from engine.rules.casework import as_date
+from engine.rules.retirement import community_worker_group, retirement_age
 
 GROUND_NAMES = {
     "probation_failed": "试用期考核不合格",
@@ -65,13 +66,20 @@ def severance_months(start: date, end: date) -> float:
     return float(years)
 
 
+def statutory_retirement_date(worker: Worker) -> date | None:
+    """When the worker reaches the statutory retirement age (None without birth date or sex)."""
+    born, group = as_date(worker.birth_date), community_worker_group(worker.gender, worker.data)
+    if born is None or group is None:
+        return None
+    return retirement_age(born, group).on
+
+
 def near_retirement(worker: Worker, on: date) -> bool:
-    start, born = service_start(worker), as_date(worker.birth_date)
-    ages = policy_value("statutory_retirement_age")
-    if start is None or born is None or worker.gender not in ages:
+    start, retires = service_start(worker), statutory_retirement_date(worker)
+    if start is None or retires is None:
         return False
     served = whole_months(start, on) >= NEAR_RETIREMENT_SERVICE_YEARS * 12
-    return served and on >= add_years(born, int(ages[worker.gender]) - NEAR_RETIREMENT_WITHIN_YEARS)
+    return served and on >= add_years(retires, -NEAR_RETIREMENT_WITHIN_YEARS)
 
 
 def record_protections(worker: Worker, on: date) -> list[str]:

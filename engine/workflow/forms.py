@@ -80,4 +80,6 @@ _MESSAGES = {
 
 
 def _message(error: Any) -> str:
+    if error.validator == "minItems":
+        return f"至少需要 {error.validator_value} 项"
     return _MESSAGES.get(error.validator, error.message)

@@ -5,7 +5,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.helpers import complete, open_task
+from engine.core import audit
+from engine.core.words import EVENT_WORDS
+from tests.helpers import complete, open_task, start
 from tests.operations.ops_support import (
     APPROVE,
     HANDOVER,
@@ -16,6 +18,7 @@ from tests.operations.ops_support import (
     task_post,
     to_decision,
 )
+from web.extensions import db
 
 PDF = b"%PDF-1.4\n% test file\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -127,6 +130,61 @@ def test_the_approval_form_prints_a_case_that_was_urged_and_copied(as_user, pypd
     assert response.status_code == 200, response.data[:200]
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.data)).pages).replace(" ", "")
     assert "催办" in text and "抄送" in text
+
+
+def _printed(user, case_id: int, pypdf) -> str:  # noqa: ANN001
+    response = user.get(f"/api/v1/instances/{case_id}/form.pdf")
+    assert response.status_code == 200, response.data[:300]
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.data)).pages)
+    return text.replace(" ", "").replace("\n", "")
+
+
+def test_the_handover_and_exit_audit_print_what_was_submitted(as_user, pypdf):
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    case = resignation(hr)
+    to_decision(hr, case)
+    complete(leader, case["id"], "street_decision", APPROVE)
+    complete(hr, case["id"], "handover", {**HANDOVER, "audit_required": True, "comment": "印章已交街道"})
+    complete(hr, case["id"], "exit_audit", {"audit_finished": True, "report_number": "审〔2026〕5号",
+                                            "findings": "未发现问题"})
+    text = _printed(hr, case["id"], pypdf)
+    for expected in ("已完成公务交接：是", "交接接收人：赵敏", "需要离任审计：是",  # the handover's own fields
+                     "离任审计已完成：是", "审计报告编号：审〔2026〕5号", "审计结论：未发现问题",  # the exit audit's
+                     "2026年11月2日"):  # a date as people write it
+        assert expected in text, expected
+    assert "印章已交街道" in text  # the handover's comment in its comment column
+    assert "true" not in text and "audit_required" not in text
+
+
+def test_the_dismissal_check_prints_option_titles_and_each_evidence_row(as_user, pypdf):
+    hr = as_user("hr_s01")
+    case = start(hr, "dismissal", "S01C01", {"worker_id": 1, "grounds": ["serious_breach"],
+                                             "facts": "多次拒不执行社区工作安排"}).get_json()
+    complete(as_user("sec_s01c01"), case["id"], "community_opinion", APPROVE)
+    complete(hr, case["id"], "hr_check", {"decision": "approve", "protections": ["none"], "evidence": [
+        {"ground": "serious_breach", "description": "考勤记录", "document": "材料-1"}]})
+    text = _printed(hr, case["id"], pypdf)
+    for expected in ("不得辞退情形：无", "证据1›对应事由：严重违反规章制度", "证据1›证据内容：考勤记录",
+                     "依据充分，提请决定", "辞退事由严重违反规章制度"):
+        assert expected in text, expected
+    assert "serious_breach" not in text
+
+
+@pytest.mark.parametrize("detail", [
+    {"to": ["civil_d01", "leader_s01"], "users": ["hr_s01"], "on_behalf_of": ["leader_s01"], "attachments": [7, None]},
+    {"to": 5, "users": "hr_s01", "title": ["审批"], "comment": {"text": "嵌套"}, "phase": ["x"], "position": None},
+    {},
+])
+def test_every_kind_of_event_prints_whatever_its_detail_holds(as_user, app, pypdf, detail):
+    """A trail event of any kind, old or odd, prints as a row instead of failing the whole form."""
+    hr = as_user("hr_s01")
+    case = resignation(hr)
+    with app.app_context():
+        for kind in [*EVENT_WORDS, "some_future_event"]:
+            audit.record(db.session, "hr_s01", kind, instance_id=case["id"], detail=detail)
+        db.session.commit()
+    text = _printed(hr, case["id"], pypdf)
+    assert "超期督办" in text and "办理记录" in text and "公布成绩排名" in text
 
 
 def test_the_approval_form_is_only_for_those_who_see_the_case(as_user):

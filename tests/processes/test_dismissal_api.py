@@ -27,7 +27,7 @@ def propose(users, grounds: list[str], worker_id: int = WANG):
 
 def check(grounds: list[str], protections: list[str] | None = None, **extra) -> dict:
     evidence = [{"ground": g, "description": f"{g} 的书面材料", "document": "材料-1"} for g in grounds]
-    return {"decision": "approve", "protections": protections or [], "evidence": evidence, **extra}
+    return {"decision": "approve", "protections": protections or ["none"], "evidence": evidence, **extra}
 
 
 def notice(mode: str = "immediate", **extra) -> dict:
@@ -155,6 +155,45 @@ def test_near_retirement_with_long_service_is_protected(users, at):
     assert error["details"]["protections"] == ["near_retirement"]
 
 
+def long_serving(users, gender: str, born: str, **data) -> int:
+    response = users["hr_s01"].post("/api/v1/workers", json={
+        "name": "赵长青", "gender": gender, "birth_date": born, "org": "S01C01", "status": "active",
+        "contract": {"type": "招聘", "start": "2024-01-01", "end": "2026-12-31"},
+        "data": {"entry_date": "2005-04-01", **data}})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def test_a_man_whose_retirement_the_reform_put_off_is_not_yet_near_it(users, at):
+    """Born January 1971: 60 would fall in January 2031, the reform makes it 61 years 7 months
+    (August 2032), so on 2 March 2026 he is more than five years away."""
+    worker_id = long_serving(users, "男", "1971-01-01")
+    with at(TODAY):
+        assert propose(users, ["incompetent"], worker_id).status_code == 201
+
+
+def test_women_community_workers_retire_at_55_not_50(users, at):
+    """003 art. 20: 55 before the reform; born January 1976 she retires at 56 years 7 months."""
+    worker_id = long_serving(users, "女", "1976-01-01")
+    with at(TODAY):
+        assert propose(users, ["incompetent"], worker_id).status_code == 201
+
+
+def test_a_record_in_the_50_group_is_near_retirement(users, at):
+    """Born January 1976 in the 50 group: 50 years 7 months, August 2026 — within five years."""
+    worker_id = long_serving(users, "女", "1976-01-01", retirement_group="female_50")
+    with at(TODAY):
+        error = refused(propose(users, ["incompetent"], worker_id), 422, "dismissal_protected")
+    assert error["details"]["protections"] == ["near_retirement"]
+
+
+def test_near_retirement_begins_five_years_before_the_reformed_date(users, at):
+    """Born September 1966: 60 years 6 months, 1 March 2027; protected from 1 March 2022."""
+    worker_id = long_serving(users, "男", "1966-09-01")
+    with at(TODAY):
+        refused(propose(users, ["incompetent"], worker_id), 422, "dismissal_protected")
+
+
 def test_protected_worker_dismissed_for_fault_goes_through_legal_review(users, at):
     flag(users, medical_period_until="2026-06-30")
     with at(TODAY):
@@ -171,6 +210,39 @@ def test_protected_worker_dismissed_for_fault_goes_through_legal_review(users, a
         complete(users["leader_s01"], case["id"], "street_decision", {**APPROVE, "meeting_date": "2026-03-02"})
         decided = complete(users["civil_d01"], case["id"], "district_review", APPROVE)
     assert open_task_names(decided) == ["notice"]
+
+
+def test_an_hr_check_with_no_protection_says_none_and_goes_straight_to_the_decision(users, at):
+    with at(TODAY):
+        case = propose(users, ["incompetent"]).get_json()
+        complete(users["sec_s01c01"], case["id"], "community_opinion", APPROVE)
+        after = complete(users["hr_s01"], case["id"], "hr_check", check(["incompetent"], ["none"]))
+    assert open_task_names(after) == ["street_decision"]  # no legal review without a protection
+
+
+def test_an_hr_check_must_say_none_or_name_a_protection(users, at):
+    with at(TODAY):
+        case = propose(users, ["incompetent"]).get_json()
+        complete(users["sec_s01c01"], case["id"], "community_opinion", APPROVE)
+        empty = refused(try_complete(users["hr_s01"], case["id"], "hr_check", {**check(["incompetent"]), "protections": []}),
+                        422, "validation_error")
+        assert empty["details"]["fields"]["protections"] == ["至少需要 1 项"]
+        mixed = refused(try_complete(users["hr_s01"], case["id"], "hr_check",
+                                     check(["incompetent"], ["none", "medical_period"])), 422, "protections_conflict")
+        assert mixed["details"]["fields"]["protections"] == ["「无」不能与其他情形同时勾选"]
+        rejecting = {"decision": "reject", "comment": "依据不足", "protections": ["medical_period", "none"]}
+        refused(try_complete(users["hr_s01"], case["id"], "hr_check", rejecting), 422, "protections_conflict")
+    assert open_task_names(instance(users, case["id"])) == ["hr_check"]
+
+
+def test_none_cannot_hide_a_protection_the_record_shows(users, at):
+    flag(users, medical_period_until="2026-06-30")
+    with at(TODAY):
+        case = propose(users, ["criminal_liability"]).get_json()
+        complete(users["sec_s01c01"], case["id"], "community_opinion", APPROVE)
+        error = refused(try_complete(users["hr_s01"], case["id"], "hr_check", check(["criminal_liability"], ["none"])),
+                        422, "protections_incomplete")
+    assert "医疗期" in error["details"]["fields"]["protections"][0]
 
 
 def test_protection_scope_all_bars_fault_grounds_too(users, at, monkeypatch):
@@ -314,7 +386,7 @@ def test_rejection_at_any_stage_keeps_the_worker(users, at, stage):
         case = propose(users, ["serious_breach"]).get_json()
         for user, name, data in steps:
             if name == stage:
-                reject = {"decision": "reject", "comment": "依据不足", "protections": []} if name == "hr_check" else REJECT
+                reject = {"decision": "reject", "comment": "依据不足", "protections": ["none"]} if name == "hr_check" else REJECT
                 extra = {"meeting_date": "2026-03-02"} if name == "street_decision" else {}
                 done = complete(users[user], case["id"], name, {**reject, **extra})
                 break

@@ -78,10 +78,11 @@ def test_start_form_has_the_start_data_and_ground_codes_of_the_api_contract():
 def test_hr_check_needs_evidence_to_proceed_and_a_reason_to_stop():
     validator = Draft202012Validator(checks.load_form("dismissal_hr_check.json"))
     evidence = [{"ground": "absence", "description": "考勤记录"}]
-    assert validator.is_valid({"decision": "approve", "protections": [], "evidence": evidence})
-    assert not validator.is_valid({"decision": "approve", "protections": [], "evidence": []})
+    assert validator.is_valid({"decision": "approve", "protections": ["none"], "evidence": evidence})
+    assert not validator.is_valid({"decision": "approve", "protections": ["none"], "evidence": []})
     assert not validator.is_valid({"decision": "approve", "evidence": evidence})
-    assert not validator.is_valid({"decision": "reject", "protections": []})
+    assert not validator.is_valid({"decision": "approve", "protections": [], "evidence": evidence})  # 「无」 is said
+    assert not validator.is_valid({"decision": "reject", "protections": ["none"]})
     assert validator.is_valid({"decision": "reject", "protections": ["medical_period"], "comment": "医疗期内"})
 
 
@@ -144,5 +145,5 @@ def test_a_no_anywhere_in_the_decision_stage_ends_as_rejected(specs, refusing):
 def test_without_protections_the_legal_review_is_skipped(specs):
     run = Run(specs)
     run.complete("community_opinion", {"decision": "reject"})  # an opinion, not a veto
-    run.complete("hr_check", {"decision": "approve", "protections": []})
+    run.complete("hr_check", {"decision": "approve", "protections": ["none"]})
     assert run.open() == ["street_decision"]
