@@ -21,7 +21,6 @@ from engine.collab import notifications
 from engine.core import audit, clock
 from engine.core.errors import Conflict, EngineFailure, NotFound
 from engine.core.scope import get_org, lifted_unit
-from engine.core.workdays import CalendarYearMissing
 from engine.models import Definition, Instance, OrgUnit, TaskRow, Worker
 from engine.process import step_hooks
 from engine.process.task_index import sync_task_index
@@ -55,7 +54,7 @@ def advance(workflow: BpmnWorkflow, step: Any = None) -> None:
             if step is not None:
                 step()
             workflow.do_engine_steps(will_complete_task=step_deadline.check)
-    except (SpiffWorkflowException, ScriptError, CalendarYearMissing, ValueError, TypeError,
+    except (SpiffWorkflowException, ScriptError, ValueError, TypeError,
             KeyError, ArithmeticError) as exc:
         raise EngineFailure(f"流程执行出错：{exc}", details={"error": type(exc).__name__}) from exc
 
