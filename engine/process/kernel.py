@@ -19,6 +19,7 @@ from engine.bpmn.scripting import ScriptError, deadline, make_script_engine
 from engine.bpmn.store import dump_state
 from engine.collab import notifications
 from engine.core import audit, clock
+from engine.core.calendar_store import session_calendar
 from engine.core.errors import Conflict, EngineFailure, NotFound
 from engine.core.scope import get_org, lifted_unit
 from engine.models import Definition, Instance, OrgUnit, TaskRow, Worker
@@ -60,6 +61,7 @@ def advance(workflow: BpmnWorkflow, step: Any = None) -> None:
 
 
 def load(session: Session, instance: Instance) -> Loaded:
+    session_calendar(session)  # scripts and due dates count with every year loaded so far
     definition = definition_of(session, instance)
     workflow = restore(session, instance, definition)
     effects = attach_effects(workflow)
