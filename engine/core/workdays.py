@@ -19,7 +19,6 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-
 from typing import NamedTuple
 
 from chinese_calendar import holidays as _package_holidays
@@ -139,6 +138,13 @@ class WorkCalendar:
     def is_provisional(self, year: int) -> bool:
         """Whether `year` is counted by the statutory rule alone, its official arrangement unknown."""
         return year not in self._years
+
+    def arrangement(self, year: int) -> tuple[list[date], list[date]]:
+        """The days off and the make-up working weekends of `year` (the statutory ones if provisional)."""
+        if self.is_provisional(year):
+            return sorted(statutory_holidays(year)), []
+        return (sorted(d for d in self._holidays if d.year == year),
+                sorted(d for d in self._workdays if d.year == year))
 
     def is_working_day(self, day: date) -> bool:
         """Whether offices work on `day`: weekdays unless a holiday, plus make-up weekends (调休);
