@@ -1,5 +1,6 @@
 """The `cwflow` command: validate, deploy, export, users, tokens, demo, check."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,30 @@ def test_unknown_users_and_definitions_are_named_in_chinese(app):  # noqa: ANN00
     assert nobody.exit_code == 1 and "没有用户 nobody" in nobody.output
     missing = runner.invoke(cwflow, args=["workflows", "export", "resignation", "--version", "99"])
     assert missing.exit_code == 1 and "没有已部署的流程 resignation 第 99 版" in missing.output
+
+
+def test_calendar_show_names_a_provisional_year_and_its_statutory_days(app):
+    result = app.test_cli_runner().invoke(cwflow, args=["calendar", "show", "2027"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    assert shown["source"] == "provisional" and shown["workdays"] == []
+    assert {"2027-02-05", "2027-06-09", "2027-09-15"} <= set(shown["holidays"])
+    official = json.loads(app.test_cli_runner().invoke(cwflow, args=["calendar", "show", "2026"]).output)
+    assert official["source"] == "official" and "2026-10-10" in official["workdays"]
+
+
+def test_calendar_load_stores_the_year_and_refuses_a_weekday_make_up_day(app, tmp_path):
+    runner = app.test_cli_runner()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"year": 2027, "holidays": ["2027-01-01"], "workdays": ["2027-01-06"]}), encoding="utf-8")
+    refused = runner.invoke(cwflow, args=["calendar", "load", str(bad)])
+    assert refused.exit_code != 0 and "调休上班日期 2027-01-06 不是周末" in refused.output
+    assert "Traceback" not in refused.output
+    good = tmp_path / "2027.json"
+    good.write_text(json.dumps({"year": 2027, "holidays": ["2027-01-01"], "workdays": ["2027-01-02"]}), encoding="utf-8")
+    loaded = runner.invoke(cwflow, args=["calendar", "load", str(good)])
+    assert loaded.exit_code == 0, loaded.output
+    assert json.loads(loaded.output)["due_dates_changed"] == 0
+    shown = json.loads(runner.invoke(cwflow, args=["calendar", "show", "2027"]).output)
+    assert shown["source"] == "loaded" and shown["loaded_by"] == "cli"
+    assert shown["holidays"] == ["2027-01-01"] and shown["workdays"] == ["2027-01-02"]

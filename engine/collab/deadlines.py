@@ -17,7 +17,7 @@ from engine.core import audit, clock
 from engine.core.errors import Conflict, DomainError, NotFound
 from engine.core.scope import Actor, get_org, lift_to_role_level
 from engine.core.transaction import transactional
-from engine.core.workdays import CalendarYearMissing, default_calendar
+from engine.core.workdays import default_calendar
 from engine.models import Instance, TaskDeadline, TaskRow, TaskUrge
 
 
@@ -35,11 +35,7 @@ def remind_moment(due_at: datetime) -> datetime:
     calendar = default_calendar()
     while remaining > 0:
         day -= timedelta(days=1)
-        try:
-            working = calendar.is_working_day(day)
-        except CalendarYearMissing:
-            working = day.weekday() < 5
-        remaining -= working
+        remaining -= calendar.is_working_day(day)
     return datetime.combine(day, time(int(ops_setting("remind_hour"))), clock.CHINA_TZ)
 
 

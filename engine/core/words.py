@@ -35,7 +35,7 @@ PROCESS_WORDS = {"secondment": "借调", "resignation": "辞职", "dismissal": "
 EVENT_WORDS = {
     "instance_started": "发起流程", "task_completed": "办理", "task_claimed": "认领任务",
     "task_unclaimed": "取消认领", "instance_cancelled": "撤销流程", "timer_fired": "定时触发",
-    "notified": "发送通知", "worker_created": "建档",
+    "notified": "发送通知", "worker_created": "建档", "publicity_recounted": "按正式放假安排重算公示期",
     "task_returned": "退回", "task_withdrawn": "撤回决定", "vote_cast": "审批意见",
     "vote_withdrawn": "撤回意见", "instance_withdrawn": "撤回申请",
     "instance_resubmitted": "重新提交", "task_transferred": "转办", "task_delegated": "委派",

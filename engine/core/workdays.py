@@ -3,9 +3,11 @@
 Publicity and review periods are counted in working days of the national holiday calendar,
 make-up working weekends (调休) included, so they cannot be ISO durations: callers compute an
 absolute date here and hand it to the engine. The calendar is data: the `chinese_calendar`
-package knows 2004–2026, and administrators add later years (or correct known ones) in
-`config/calendar.json` and, optionally, a file named by `CWFLOW_CALENDAR_FILE`. A date in a year
-nobody knows raises `CalendarYearMissing` instead of guessing.
+package knows 2004–2026, `config/calendar.json` and a file named by `CWFLOW_CALENDAR_FILE` add or
+correct years, and an administrator loads a year's official arrangement into the database (applied
+here through `use_loaded_years`, winning over both). A year nobody knows gets the provisional
+calendar of engine/core/statutory_holidays.py, and every date counted through it says so
+(`MarkedDate.provisional`), so no date computation ever fails for want of data.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from chinese_calendar import holidays as _package_holidays
 from chinese_calendar import workdays as _package_workdays
+
+from engine.core.statutory_holidays import statutory_holidays
 
 CALENDAR_FILE_ENV = "CWFLOW_CALENDAR_FILE"
 DEFAULT_CALENDAR_FILE = Path(__file__).resolve().parents[2] / "config" / "calendar.json"
@@ -30,20 +35,11 @@ _LISTS = ("holidays", "workdays")
 YearTable = Mapping[str, Mapping[str, Iterable[str]]]
 
 
-class CalendarYearMissing(ValueError):
-    """A date falls in a year for which no holiday arrangement is known, so no count is safe."""
+class MarkedDate(NamedTuple):
+    """A date counted in working days, and whether a provisional year took part in the count."""
 
-    def __init__(self, year: int) -> None:
-        self.year = year
-        entry = f'"{year}": {{"holidays": ["{year}-01-01", ...], "workdays": [...]}}'
-        super().__init__(
-            f'工作日历缺少 {year} 年的节假日安排：请在 config/calendar.json 的 "years" 中'
-            f"（或环境变量 {CALENDAR_FILE_ENV} 指向的文件中）添加 {entry}，"
-            f"按国务院办公厅公布的安排填写放假日期和调休上班日期。 / "
-            f'The working-day calendar has no holiday data for {year}: add {entry} under "years" '
-            f"in config/calendar.json (or in the file named by {CALENDAR_FILE_ENV}), listing the "
-            f"published public holidays and make-up working days."
-        )
+    day: date
+    provisional: bool
 
 
 class CalendarConfigError(ValueError):
@@ -139,11 +135,23 @@ class WorkCalendar:
         """Whether the holiday arrangement of `year` is known (package or override table)."""
         return year in self._years
 
+    def is_provisional(self, year: int) -> bool:
+        """Whether `year` is counted by the statutory rule alone, its official arrangement unknown."""
+        return year not in self._years
+
+    def arrangement(self, year: int) -> tuple[list[date], list[date]]:
+        """The days off and the make-up working weekends of `year` (the statutory ones if provisional)."""
+        if self.is_provisional(year):
+            return sorted(statutory_holidays(year)), []
+        return (sorted(d for d in self._holidays if d.year == year),
+                sorted(d for d in self._workdays if d.year == year))
+
     def is_working_day(self, day: date) -> bool:
-        """Whether offices work on `day`: weekdays unless a holiday, plus make-up weekends (调休)."""
+        """Whether offices work on `day`: weekdays unless a holiday, plus make-up weekends (调休);
+        in a provisional year weekdays unless a statutory holiday."""
         day = _as_date(day)
         if day.year not in self._years:
-            raise CalendarYearMissing(day.year)
+            return day.weekday() < 5 and day not in statutory_holidays(day.year)
         if day in self._workdays:
             return True
         if day in self._holidays:
@@ -169,6 +177,12 @@ class WorkCalendar:
                 n -= 1
         return day
 
+    def add_working_days_marked(self, start: date, n: int) -> MarkedDate:
+        """`add_working_days`, marked provisional when a day it looked at lies in a provisional year."""
+        first = _as_date(start) if n == 0 else _as_date(start) + timedelta(days=1)
+        day = self.add_working_days(start, n)
+        return MarkedDate(day, any(self.is_provisional(y) for y in range(first.year, day.year + 1)))
+
     def working_days_between(self, a: date, b: date) -> int:
         """Working days in (a, b] — so `working_days_between(s, add_working_days(s, n)) == n` for n >= 1.
 
@@ -191,11 +205,31 @@ def _as_date(day: date) -> date:
     return day.date() if isinstance(day, datetime) else day
 
 
+_loaded: dict[str, object] = {"table": {}, "fingerprint": None}
+
+
 @lru_cache(maxsize=1)
 def default_calendar() -> WorkCalendar:
-    """The shared calendar from config/calendar.json and $CWFLOW_CALENDAR_FILE, read once per process."""
+    """The shared calendar: config/calendar.json, $CWFLOW_CALENDAR_FILE, then the years loaded into
+    the database; built once per process and rebuilt when those years change."""
     base = DEFAULT_CALENDAR_FILE if DEFAULT_CALENDAR_FILE.exists() else None
-    return WorkCalendar.from_files(base, os.environ.get(CALENDAR_FILE_ENV))
+    calendar = WorkCalendar.from_files(base, os.environ.get(CALENDAR_FILE_ENV))
+    if _loaded["table"]:
+        calendar.extend(_loaded["table"], source="database")  # type: ignore[arg-type]
+    return calendar
+
+
+def use_loaded_years(table: YearTable, fingerprint: tuple = ()) -> None:
+    """Take the administrators' loaded years (same shape as the files' "years") into the calendar."""
+    if fingerprint == _loaded["fingerprint"]:
+        return
+    _loaded["table"], _loaded["fingerprint"] = dict(table), fingerprint
+    default_calendar.cache_clear()
+
+
+def loaded_fingerprint() -> tuple | None:
+    """What the loaded years were built from (None before the first load), to tell whether to reload."""
+    return _loaded["fingerprint"]  # type: ignore[return-value]
 
 
 def reset_default_calendar() -> None:

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one file per aggregate; import them from here."""
 
-from .admin import DiagramDraft, FormVersion  # noqa: F401 - admin drafts and form versions
+from .admin import CalendarYear, DiagramDraft, FormVersion  # noqa: F401 - drafts, forms, loaded holiday years
 from .audit import AuditEvent
 from .base import Base
 from .collab import (  # noqa: F401 - approvals, delegations, deadlines, notifications, copies

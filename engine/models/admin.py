@@ -1,4 +1,5 @@
-"""What administrators keep between deploys: diagram drafts and edited form versions."""
+"""What administrators keep between deploys: diagram drafts, edited form versions and the official
+holiday arrangements they loaded."""
 
 from datetime import datetime
 from typing import Any
@@ -43,3 +44,16 @@ class FormVersion(Base):
     note: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CalendarYear(Base):
+    """The State Council's holiday arrangement for one year (国务院办公厅关于部分节假日安排的通知),
+    loaded by a system administrator; it makes that year's working days exact instead of provisional."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    workdays: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    loaded_by: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -98,6 +100,10 @@ class TaskRow(Base):
     assignee: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # counted in working days through a year without its official holiday arrangement (暂定)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the count `due_at` was made from (dueInWorkingDays), so loading that year can recount it
+    due_working_days: Mapped[int | None] = mapped_column(Integer)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     completed_by: Mapped[str | None] = mapped_column(String(64))
     on_behalf_of: Mapped[str | None] = mapped_column(String(64))  # a proxy's principal (migration 0004)

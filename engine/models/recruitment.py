@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -93,6 +94,8 @@ class Application(Base):
     physical_reexam_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     vetting_note: Mapped[str | None] = mapped_column(Text)
     publicity_until: Mapped[date | None] = mapped_column(Date)
+    publicity_from: Mapped[date | None] = mapped_column(Date)  # the day the list was published
+    publicity_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
     probation_result: Mapped[str | None] = mapped_column(String(8))
     probation_note: Mapped[str | None] = mapped_column(Text)

@@ -20,6 +20,7 @@ from engine.collab import approvals, notifications
 from engine.collab import attachments as attachment_files
 from engine.collab.delegation import INITIATOR_ROLE, acting_on, pending_delegation, principals_of
 from engine.core import audit, clock
+from engine.core.calendar_store import session_calendar
 from engine.core.errors import Conflict, DomainError, Forbidden, InvalidData, NotFound
 from engine.core.scope import Actor
 from engine.core.transaction import transactional
@@ -79,6 +80,7 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
     now = clock.now()
     workflow = BpmnWorkflow(parsed_definition(definition).spec, parsed_definition(definition).subprocess_specs)
     effects = attach_effects(workflow)
+    session_calendar(session)  # scripts and due dates count with every year loaded so far
     case_data = {**data, **enriched}
     workflow.get_tasks(state=TaskState.READY)[0].set_data(**case_data)
     advance(workflow)

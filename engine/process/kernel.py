@@ -19,9 +19,9 @@ from engine.bpmn.scripting import ScriptError, deadline, make_script_engine
 from engine.bpmn.store import dump_state
 from engine.collab import notifications
 from engine.core import audit, clock
+from engine.core.calendar_store import session_calendar
 from engine.core.errors import Conflict, EngineFailure, NotFound
 from engine.core.scope import get_org, lifted_unit
-from engine.core.workdays import CalendarYearMissing
 from engine.models import Definition, Instance, OrgUnit, TaskRow, Worker
 from engine.process import step_hooks
 from engine.process.task_index import sync_task_index
@@ -55,12 +55,13 @@ def advance(workflow: BpmnWorkflow, step: Any = None) -> None:
             if step is not None:
                 step()
             workflow.do_engine_steps(will_complete_task=step_deadline.check)
-    except (SpiffWorkflowException, ScriptError, CalendarYearMissing, ValueError, TypeError,
+    except (SpiffWorkflowException, ScriptError, ValueError, TypeError,
             KeyError, ArithmeticError) as exc:
         raise EngineFailure(f"流程执行出错：{exc}", details={"error": type(exc).__name__}) from exc
 
 
 def load(session: Session, instance: Instance) -> Loaded:
+    session_calendar(session)  # scripts and due dates count with every year loaded so far
     definition = definition_of(session, instance)
     workflow = restore(session, instance, definition)
     effects = attach_effects(workflow)

@@ -19,7 +19,7 @@ from engine.collab.delegation import INITIATOR_ROLE, may_see_task
 from engine.core import clock
 from engine.core.errors import NotFound
 from engine.core.scope import Actor, UnitRef, lifted_unit
-from engine.core.workdays import default_calendar
+from engine.core.workdays import MarkedDate, default_calendar
 from engine.models import Instance, OrgUnit, TaskRow
 from engine.workflow.definitions import form_key
 
@@ -119,7 +119,23 @@ def _row_values(instance: Instance, org: OrgUnit, task: Any, now: datetime) -> d
                 org_code=unit.code, org_path=unit.path, status="open",
                 form_key=form_key(form_file) if form_file else form_file,
                 assignee=None, created_at=now,
-                due_at=_in_utc(_due_at(task, props if DUE_KEYS & props.keys() else _policy_due(instance.key, name), now)))
+                **_due_values(task, props if DUE_KEYS & props.keys() else _policy_due(instance.key, name), now))
+
+
+def _due_values(task: Any, props: dict[str, str], now: datetime) -> dict[str, Any]:
+    """The row's due moment, and for a count in working days the count and its provisional mark."""
+    due = _due_at(task, props, now)
+    if isinstance(due, MarkedDate):
+        working_days = int(policy_value(props["dueInWorkingDays"]) if props["dueInWorkingDays"] in DEFAULTS
+                           else props["dueInWorkingDays"])
+        return dict(due_at=_in_utc(end_of_day(due.day)), due_provisional=due.provisional,
+                    due_working_days=working_days)
+    return dict(due_at=_in_utc(due), due_provisional=False, due_working_days=None)
+
+
+def end_of_day(day: date) -> datetime:
+    """A due day's last second, China time: the moment a task due that day becomes overdue."""
+    return datetime.combine(day, time(23, 59, 59), clock.CHINA_TZ)
 
 
 def _policy_due(process_key: str, task_name: str) -> dict[str, str]:
@@ -133,8 +149,9 @@ def _in_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC) if moment is not None and moment.tzinfo is not None else moment
 
 
-def _due_at(task: Any, props: dict[str, str], now: datetime) -> datetime | None:
-    """A due moment from the task's `dueAt`, `dueInDays` or `dueInWorkingDays` property."""
+def _due_at(task: Any, props: dict[str, str], now: datetime) -> datetime | MarkedDate | None:
+    """A due moment from the task's `dueAt`, `dueInDays` or `dueInWorkingDays` property; a count in
+    working days gives its marked day, so the row can say whether a provisional year was counted."""
 
     def number(raw: str) -> int:
         return int(policy_value(raw)) if raw in DEFAULTS else int(raw)
@@ -152,10 +169,10 @@ def _due_at(task: Any, props: dict[str, str], now: datetime) -> datetime | None:
     elif props.get("dueInDays"):
         day = today + timedelta(days=number(props["dueInDays"]))
     elif props.get("dueInWorkingDays"):
-        day = default_calendar().add_working_days(today, number(props["dueInWorkingDays"]))
+        return default_calendar().add_working_days_marked(today, number(props["dueInWorkingDays"]))
     if day is None:
         return None
-    return datetime.combine(day, time(23, 59, 59), clock.CHINA_TZ)
+    return end_of_day(day)
 
 
 def get_task_row(session: Session, actor: Actor, task_id: str) -> TaskRow:

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from config.policy import policy_value
 from engine.core import audit, clock
+from engine.core.calendar_store import session_calendar
 from engine.core.errors import Conflict, NotFound, RuleViolation
 from engine.core.scope import Actor
 from engine.core.transaction import transactional
-from engine.core.workdays import default_calendar
 from engine.models import Application, Instance, Objection, TaskRow
 from engine.recruitment.applications import staff_application
 from engine.recruitment.campaign import (
@@ -145,14 +145,19 @@ def close_checks(session: Session, instance: Instance, statuses: tuple[str, ...]
 def publish_list(session: Session, instance: Instance) -> date:
     """Put everyone who passed the vetting on the publicity list until the period's last working day.
 
-    The period counts from the day after publication (民法典 art. 201) by the holiday calendar.
+    The period counts from the day after publication (民法典 art. 201) by the holiday calendar; an end
+    counted through a year without its official arrangement is marked provisional (暂定) until an
+    administrator loads that year, which recounts it from `publicity_from`.
     """
-    until = default_calendar().add_working_days(clock.today(), int(policy_value("publicity_working_days")))
+    today = clock.today()
+    until = session_calendar(session).add_working_days_marked(today, int(policy_value("publicity_working_days")))
     for application in session.scalars(select(Application).where(
             Application.instance_id == instance.id, Application.status == "ready")):
         application.status = "publicised"
-        application.publicity_until = until
-    return until
+        application.publicity_from = today
+        application.publicity_until = until.day
+        application.publicity_provisional = until.provisional
+    return until.day
 
 
 @transactional

@@ -9,7 +9,6 @@ import pytest
 from engine.core.workdays import (
     CALENDAR_FILE_ENV,
     CalendarConfigError,
-    CalendarYearMissing,
     WorkCalendar,
     default_calendar,
     reset_default_calendar,
@@ -102,28 +101,26 @@ def test_covers_the_package_years_only(calendar):
     assert not calendar.covers(2003) and not calendar.covers(2027)
 
 
-def test_period_from_late_december_2026_into_2027_names_the_missing_year(calendar):
-    with pytest.raises(CalendarYearMissing) as caught:
-        calendar.add_working_days(date(2026, 12, 24), 7)
-    error = caught.value
-    assert isinstance(error, ValueError) and error.year == 2027
-    assert "2027" in str(error)
-    assert "config/calendar.json" in str(error) and CALENDAR_FILE_ENV in str(error)
-    assert "缺少 2027 年" in str(error)
+def test_period_from_late_december_2026_into_2027_is_provisional_not_an_error(calendar):
+    # 12-25, 12-28, 12-29, 12-30, 12-31 | 1-1 元旦 | 1-4, 1-5
+    marked = calendar.add_working_days_marked(date(2026, 12, 24), 7)
+    assert marked == (date(2027, 1, 5), True)
 
 
 def test_period_ending_within_2026_does_not_need_2027(calendar):
     assert calendar.add_working_days(date(2026, 12, 24), 5) == date(2026, 12, 31)
+    assert calendar.add_working_days_marked(date(2026, 12, 24), 5) == (date(2026, 12, 31), False)
 
 
-def test_a_year_before_the_package_is_missing_too(calendar):
-    with pytest.raises(CalendarYearMissing, match="2003"):
-        calendar.is_working_day(date(2003, 12, 31))
+def test_a_year_before_the_package_is_provisional_too(calendar):
+    assert calendar.is_provisional(2003) and not calendar.is_provisional(2004)
+    assert calendar.is_working_day(date(2003, 12, 31))
+    assert not calendar.is_working_day(date(2003, 10, 2))  # 国庆 by the statutory rule
+    assert calendar.add_working_days_marked(date(2003, 12, 30), 3) == (date(2004, 1, 5), True)
 
 
 def test_2027_from_an_override_file_named_in_the_environment(tmp_path, monkeypatch):
-    with pytest.raises(CalendarYearMissing):
-        default_calendar().add_working_days(date(2026, 12, 24), 7)
+    assert default_calendar().add_working_days_marked(date(2026, 12, 24), 7) == (date(2027, 1, 5), True)
 
     extra = tmp_path / "calendar-2027.json"
     extra.write_text(json.dumps({"years": OVERRIDES_2027}), encoding="utf-8")
@@ -135,7 +132,7 @@ def test_2027_from_an_override_file_named_in_the_environment(tmp_path, monkeypat
     assert not calendar.is_working_day(date(2027, 1, 1))  # holiday from the override
     assert calendar.is_working_day(date(2027, 1, 2))  # Saturday, make-up day from the override
     # 12-25, 12-28, 12-29, 12-30, 12-31 | 1-1 off | 1-2 (Sat, 调休), 1-4
-    assert calendar.add_working_days(date(2026, 12, 24), 7) == date(2027, 1, 4)
+    assert calendar.add_working_days_marked(date(2026, 12, 24), 7) == (date(2027, 1, 4), False)
 
 
 def test_2027_from_overrides_given_to_the_constructor():

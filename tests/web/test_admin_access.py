@@ -9,11 +9,12 @@ from tests.web.test_admin_support import RESIGNATION_BPMN, csrf, login, post_jso
 PAGES = [
     "/admin/definitions", "/admin/modeler", "/admin/modeler?key=resignation", "/admin/forms",
     "/admin/forms/resignation_street_review.json", "/admin/users", "/admin/orgs", "/admin/tokens",
-    "/admin/definitions/resignation/1.bpmn",
+    "/admin/definitions/resignation/1.bpmn", "/admin/calendar",
 ]
 JSON_POSTS = ["/admin/modeler/validate", "/admin/modeler/deploy", "/admin/drafts", "/admin/forms/preview",
               "/admin/forms/resignation_street_review.json"]
-FORM_POSTS = ["/admin/users", "/admin/orgs", "/admin/tokens", "/admin/users/1/active", "/admin/tokens/1/revoke"]
+FORM_POSTS = ["/admin/users", "/admin/orgs", "/admin/tokens", "/admin/users/1/active", "/admin/tokens/1/revoke",
+              "/admin/calendar"]
 
 
 def test_every_admin_page_opens_for_an_administrator(client):

@@ -23,8 +23,10 @@ ADMIN_PAGES = [
     ("/admin/users", "Users and roles", "用户与角色"),
     ("/admin/orgs", "Org units", "组织单位"),
     ("/admin/tokens", "API tokens", "接口令牌"),
+    ("/admin/calendar", "Working-day calendar", "工作日历"),
 ]
-ENGLISH_TABS = ["Process definitions", "Modeler", "Forms", "Users and roles", "Org units", "API tokens"]
+ENGLISH_TABS = ["Process definitions", "Modeler", "Forms", "Users and roles", "Org units", "API tokens",
+                "Working-day calendar"]
 
 
 def _extracted(method: str, files: list[Path], **options) -> set[tuple[str, str | None]]:  # noqa: ANN003

@@ -85,6 +85,7 @@ class ApplicantStatusOut(Schema):
     scores = fields.Function(lambda a: ScoresOut().dump(a))
     rank = fields.Integer(allow_none=True)
     publicity_until = fields.Date(allow_none=True)
+    publicity_provisional = fields.Boolean()  # counted through a year without its official arrangement
 
 
 class ReviewOut(Schema):
@@ -118,6 +119,7 @@ class ApplicationOut(Schema):
     physical_reexam_requested_at = fields.DateTime(allow_none=True)
     vetting_note = fields.String(allow_none=True)
     publicity_until = fields.Date(allow_none=True)
+    publicity_provisional = fields.Boolean()  # counted through a year without its official arrangement
     worker_id = fields.Integer(allow_none=True)
     probation_result = fields.String(allow_none=True)
     submitted_at = fields.DateTime()

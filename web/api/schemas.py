@@ -57,6 +57,9 @@ class TaskSchema(Schema):
     assignee = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)
     due_at = fields.DateTime(allow_none=True)
+    due_provisional = fields.Boolean(metadata={
+        "description": "due_at was counted in working days through a year whose official holiday "
+                       "arrangement is not loaded yet (暂定); it may move when an administrator loads it"})
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
     on_behalf_of = fields.String(allow_none=True, metadata={"description": "completed by a proxy for this user"})

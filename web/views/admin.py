@@ -9,7 +9,7 @@ from engine.records import accounts as admin_service
 from engine.workflow import definitions, drafts
 from engine.workflow.definitions import DefinitionInvalid
 from web.extensions import db
-from web.views import admin_forms, admin_modeler, admin_users  # noqa: F401 - their routes join `bp`
+from web.views import admin_calendar, admin_forms, admin_modeler, admin_users  # noqa: F401 - routes join `bp`
 from web.views.admin_common import admin, bp, forms_dir, workflows_dir
 
 __all__ = ["bp"]
