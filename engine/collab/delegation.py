@@ -88,7 +88,7 @@ def create_proxy(session: Session, actor: Actor, *, proxy: str, starts_on: date,
         raise InvalidData("代理人不存在", {"proxy": ["没有这个用户"]}, code="proxy_not_found")
     proxy_actor, principal_actor = Actor.of(proxy_user), Actor.of(principal_user)
     outside = [path for _, _, path in principal_actor.assignments
-               if path and not principal_actor.is_admin and not proxy_actor.sees_org(path)]
+               if path and not principal_actor.is_admin and not proxy_actor.staff_sees(path)]
     if outside:
         raise InvalidData("代理人不在本人的组织范围内，不能代理", {"proxy": ["超出组织范围"]},
                           code="proxy_out_of_scope")

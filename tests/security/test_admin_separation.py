@@ -62,6 +62,12 @@ def test_admin_is_no_target_for_transfer_delegation_or_added_approvers(as_user):
             422, "approver_out_of_scope")
 
 
+def test_admin_cannot_stand_in_for_a_street_leader_as_proxy(as_user):
+    response = as_user("leader_s01").post("/api/v1/proxies", json={"proxy": "admin", "starts_on": "2026-11-25",
+                                                                    "ends_on": "2026-12-10"})
+    refused(response, 422, "proxy_out_of_scope")
+
+
 def test_admin_inbox_holds_no_personnel_task(as_user):
     case, _ = _leaders_task(as_user)
     response = as_user("admin").get(f"/api/v1/tasks?instance={case['id']}")
