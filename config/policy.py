@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "resignation_blocking_flags": ["under_audit", "under_discipline_review", "criminal_case_pending"],
     # 000 art. 12, 004 art. 24: a secondment lasts at most 3 months in total, extensions included.
     "secondment_max_months": 3,
+    # 000 art. 12, 004 art. 24 ("累计"): the 3 months are counted over any rolling window of this many
+    # months, so an early return and a new request cannot restart the count (team default).
+    "secondment_window_months": 12,
     # 000 art. 12: at most 2 workers of one community seconded at the same time.
     "secondment_max_concurrent_per_community": 2,
     # 004 art. 24 (social_work_dept) or 000 art. 12 ("ordos": district_org_dept + district_civil_affairs).

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import String, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from config.roles import ROLES_BY_KEY
 from engine.collab import approvals
 from engine.core import audit, clock
 from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
@@ -87,7 +88,7 @@ def create_proxy(session: Session, actor: Actor, *, proxy: str, starts_on: date,
         raise InvalidData("代理人不存在", {"proxy": ["没有这个用户"]}, code="proxy_not_found")
     proxy_actor, principal_actor = Actor.of(proxy_user), Actor.of(principal_user)
     outside = [path for _, _, path in principal_actor.assignments
-               if path and not principal_actor.is_admin and not proxy_actor.sees_org(path)]
+               if path and not principal_actor.is_admin and not proxy_actor.staff_sees(path)]
     if outside:
         raise InvalidData("代理人不在本人的组织范围内，不能代理", {"proxy": ["超出组织范围"]},
                           code="proxy_out_of_scope")
@@ -174,9 +175,19 @@ def may_see_task(session: Session, actor: Actor, row: TaskRow, *, as_proxy: bool
 
 
 def _holds(actor: Actor, row: TaskRow) -> bool:
+    """Holds the task's role where it is offered; the administrator's role is no business role."""
     if row.role == INITIATOR_ROLE:
         return row.assignee == actor.username
-    return actor.is_admin or actor.holds(row.role, row.org_path)
+    return actor.holds(row.role, row.org_path)
+
+
+def admin_refusal(row: TaskRow) -> Forbidden:
+    """System administrators run the system, not the cases (separation of duties): an administrator
+    who does not hold the task's role is told so instead of being let through."""
+    role = ROLES_BY_KEY.get(row.role)
+    shown = role.name_zh if role is not None else row.role
+    return Forbidden(f"系统管理员不办理业务：此任务只能由持有「{shown}」角色的人员办理",
+                     code="admin_not_task_holder", details={"role": row.role})
 
 
 def _principal_may_act(session: Session, principal: Actor, row: TaskRow) -> bool:
@@ -223,6 +234,8 @@ def acting_on(session: Session, actor: Actor, row: TaskRow) -> Acting:
     for principal in principals_of(session, actor, row.process_key):
         if _principal_may_act(session, principal, row):
             return Acting(actor, on_behalf_of=principal.username)
+    if actor.is_admin:
+        raise admin_refusal(row)
     raise NotFound("任务不存在", code="task_not_found")
 
 
@@ -251,6 +264,8 @@ def _acting_in_round(session: Session, actor: Actor, row: TaskRow, approval_roun
         if approval_round.mode == "single":
             raise Conflict("等待加签人先审批", code="waiting_for_added_approvers")
         raise Forbidden("您不是本步骤的审批人", code="not_an_approver")
+    if actor.is_admin:
+        raise admin_refusal(row)
     raise NotFound("任务不存在", code="task_not_found")
 
 

@@ -103,6 +103,12 @@ class Actor:
         """Any of the user's staff units is the unit or an ancestor of it (admins see everything)."""
         return self.is_admin or any(org_path.startswith(p) for p in self.scope_paths())
 
+    def staff_sees(self, org_path: str) -> bool:
+        """Sees the unit through a business role: the administrator's role gives no business
+        authority (separation of duties), so it does not count here."""
+        return any(org_path.startswith(p) for role, _, p in self.assignments
+                   if role != "admin" and role not in PERSONAL_ROLES)
+
     def scope_paths(self) -> list[str]:
         return sorted({p for role, _, p in self.assignments if role not in PERSONAL_ROLES})
 

@@ -34,7 +34,7 @@ def add_approvers(session: Session, actor: Actor, task_id: str, *, users: list[s
     outside = []
     for name in names:
         person = eligible_user(session, name)
-        if not person.sees_org(row.org_path):
+        if not person.staff_sees(row.org_path):
             outside.append(name)
     if outside:
         raise InvalidData("加签人不在此任务的组织范围内", {"users": [f"{n} 无权查看此任务" for n in outside]},

@@ -53,7 +53,7 @@ def still_holding(session: Session, assign: dict[str, str]) -> dict[str, str]:
             person = eligible_user(session, username)
         except InvalidData:
             continue
-        if row is None or person.is_admin or person.holds(row.role, row.org_path):
+        if row is None or person.holds(row.role, row.org_path):
             kept[task_id] = username
     return kept
 

@@ -27,7 +27,7 @@ def transfer_task(session: Session, actor: Actor, task_id: str, *, to: str, comm
     target = eligible_user(session, to)
     if to in (actor.username, acting.principal):
         raise InvalidData("不能转办给自己", {"to": ["不能是本人"]}, code="transfer_to_self")
-    if not (target.is_admin or target.holds(row.role, row.org_path)):
+    if not target.holds(row.role, row.org_path):
         raise InvalidData("接收人没有该任务的角色或不在其组织范围", {"to": [f"{to} 不能办理此任务"]},
                           code="transfer_target_not_eligible")
     if acting.vote is not None:
@@ -60,7 +60,7 @@ def delegate_task(session: Session, actor: Actor, task_id: str, *, to: str, comm
     target = eligible_user(session, to)
     if to in (actor.username, acting.principal):
         raise InvalidData("不能委派给自己", {"to": ["不能是本人"]}, code="delegate_to_self")
-    if not target.sees_org(row.org_path):
+    if not target.staff_sees(row.org_path):
         raise InvalidData("被委派人不在此任务的组织范围内", {"to": [f"{to} 无权查看此任务"]},
                           code="delegate_out_of_scope")
     row.assignee = acting.principal  # it comes back to the delegator

@@ -14,7 +14,7 @@ from engine.bpmn.resets import (
     reset_within,
 )
 from engine.collab import approvals
-from engine.collab.delegation import INITIATOR_ROLE
+from engine.collab.delegation import INITIATOR_ROLE, admin_refusal
 from engine.core import audit
 from engine.core.errors import Conflict, Forbidden
 from engine.core.scope import Actor
@@ -111,6 +111,8 @@ def withdraw_task(session: Session, actor: Actor, task_id: str, reason: str = ""
     again for them. In a round still open, their vote goes back to pending."""
     reason = comment_text(reason, "reason", required=False)
     row = get_task_row(session, actor, task_id)
+    if actor.is_admin and row.role != INITIATOR_ROLE and not actor.holds(row.role, row.org_path):
+        raise admin_refusal(row)
     instance = session.get(Instance, row.instance_id)
     if row.status == "open":
         return _withdraw_vote(session, actor, row, instance, reason)

@@ -31,7 +31,7 @@ def may_start(actor: Actor, definition: Definition, org: OrgUnit, data: dict[str
 def require_actionable(actor: Actor, row: TaskRow) -> None:
     if row.status != "open":
         raise Conflict("任务已被处理", code="task_not_open")
-    if not (actor.is_admin or actor.holds(row.role, row.org_path)):
+    if not actor.holds(row.role, row.org_path):  # the administrator's role is no business role
         raise NotFound("任务不存在", code="task_not_found")
     if row.assignee is not None and row.assignee != actor.username:
         raise Forbidden("任务已被他人认领", code="task_claimed_by_other")
@@ -44,4 +44,18 @@ def get_instance(session: Session, actor: Actor, instance_id: int) -> Instance:
     return instance
 
 
-CANCEL_ROLES = ("admin", "street_leader", "district_civil_affairs")
+# Cancelling (撤销) a running case ends a personnel matter: a business decision of the street or the
+# district, never of the system administrator (separation of duties). The administrator may cancel
+# only a case the engine has put in `error` (a timer step that failed), a system repair.
+CANCEL_ROLES = ("street_leader", "district_civil_affairs")
+CANCELLABLE = ("running", "error")
+
+
+def may_cancel(actor: Actor, instance: Instance) -> bool:
+    """Whether `actor` may cancel the case now: its initiator or a cancelling role while it runs;
+    besides them the administrator once it is broken."""
+    if instance.status not in CANCELLABLE:
+        return False
+    if instance.initiator == actor.username or any(actor.holds(role, instance.org_path) for role in CANCEL_ROLES):
+        return True
+    return instance.status == "error" and actor.is_admin

@@ -26,7 +26,7 @@ from engine.core.scope import Actor
 from engine.core.transaction import transactional
 from engine.models import Definition, Instance, OrgUnit, TaskRow, Worker
 from engine.process import step_hooks
-from engine.process.access import CANCEL_ROLES, get_instance, may_start, require_actionable
+from engine.process.access import CANCELLABLE, get_instance, may_cancel, may_start, require_actionable
 from engine.process.kernel import (
     Loaded,
     advance,
@@ -235,10 +235,12 @@ def cancel_instance(session: Session, actor: Actor, instance_id: int, reason: st
     instance = get_instance(session, actor, instance_id)
     if not reason or not reason.strip():
         raise InvalidData("请填写撤销原因", {"reason": ["必填"]})
-    if instance.status != "running":
+    if instance.status not in CANCELLABLE:
         raise Conflict("流程已结束，不能撤销", code="instance_not_running")
-    if not (instance.initiator == actor.username
-            or any(actor.holds(role, instance.org_path) for role in CANCEL_ROLES) or actor.is_admin):
+    if not may_cancel(actor, instance):
+        if actor.is_admin:
+            raise Forbidden("系统管理员不办理业务：办理中的案件由发起人、街道领导或区民政局撤销；"
+                            "系统管理员只能撤销出错（异常）的案件", code="admin_not_task_holder")
         raise Forbidden("您不能撤销此流程", code="not_allowed_to_cancel")
     loaded = load(session, instance)
     loaded.workflow.cancel()

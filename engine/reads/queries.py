@@ -78,7 +78,7 @@ class Reach:
 
 
 def reach_of(session: Session, actor: Actor) -> Reach:
-    extra = [] if actor.is_admin else extra_task_clauses(session, actor)
+    extra = extra_task_clauses(session, actor)
     branches = task_branches(session, actor, extra)
     delegated = list(session.scalars(select(TaskDelegation.task_id).where(
         TaskDelegation.delegate == actor.username, TaskDelegation.status == "pending")))
@@ -147,7 +147,7 @@ def inbox_stages(session: Session, actor: Actor, *, reach: Reach | None = None,
         for process in (parsed.spec, *parsed.subprocess_specs.values()):
             for spec in process.task_specs.values():
                 role = role_for_lane(spec.lane) if getattr(spec, "manual", False) else None
-                if role is not None and (actor.is_admin or role.key in roles):
+                if role is not None and role.key in roles:
                     stages.add((definition.key, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id))
     extra = (reach or reach_of(session, actor)).extra
     if extra:

@@ -30,9 +30,13 @@ from engine.recruitment.campaign import (
     require_stage,
     window,
 )
-from engine.recruitment.precheck import id_number_problems, precheck
+from engine.recruitment.precheck import RELAXATION_BASES, id_number_problems, precheck
 
 REVIEWER_ROLES = ("street_hr", "district_civil_affairs")
+# 004 art. 9: the relaxation of age and education rests on the street's recommendation, which the
+# reviewing staff record at the qualification review; an applicant cannot give it to themselves.
+STAFF_SET_FIELDS = ("recommended_by_street", "relaxation_basis")
+STAFF_SET_MESSAGE = "街道推荐由资格审查人员在审查时填写，报名人不能自行填写（《内蒙古自治区社区工作者管理办法》第九条）"
 STAFF_ROLES = ("street_hr", "street_leader", "district_civil_affairs", "district_org_dept", "district_hrss",
                "social_work_dept", "recruitment_panel")
 _NO_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -87,8 +91,9 @@ def submit(session: Session, instance_id: int, payload: dict[str, Any]) -> Appli
     problems = id_number_problems(id_number, payload["birth_date"], payload["gender"])
     if problems:
         fields["id_number"] = problems
-    if payload.get("recommended_by_street") and not payload.get("relaxation_basis"):
-        fields["relaxation_basis"] = ["街道推荐放宽条件的，须写明推荐依据（《内蒙古自治区社区工作者管理办法》第九条）"]
+    for name in STAFF_SET_FIELDS:
+        if payload.get(name) not in (None, False):
+            fields[name] = [STAFF_SET_MESSAGE]
     if fields:
         raise InvalidData("报名信息有误", fields)
     if session.scalar(select(Application.id).where(Application.instance_id == instance.id,
@@ -102,8 +107,7 @@ def submit(session: Session, instance_id: int, payload: dict[str, Any]) -> Appli
         post_org_path=post.path, name=payload["name"], gender=payload["gender"], birth_date=payload["birth_date"],
         id_number=id_number, education=payload["education"], phone=payload.get("phone"),
         fresh_graduate=bool(payload.get("fresh_graduate")), local_residence=bool(payload.get("local_residence")),
-        recommended_by_street=bool(payload.get("recommended_by_street")),
-        relaxation_basis=payload.get("relaxation_basis"), priority=list(payload.get("priority") or []),
+        recommended_by_street=False, relaxation_basis=None, priority=list(payload.get("priority") or []),
         declarations=list(payload.get("declarations") or []), precheck=check.as_dict(), status="submitted",
         written_absent=False, interview_absent=False, submitted_at=now, updated_at=now,
     )
@@ -158,8 +162,12 @@ def list_query(session: Session, actor: Actor, instance_id: int, *, status: str 
 
 @transactional
 def review(session: Session, actor: Actor, instance_id: int, application_id: int, decision: str,
-           reason: str | None) -> Application:
-    """Approve or reject one application with a reason (资格审查), while review is open."""
+           reason: str | None, recommendation: str | None = None) -> Application:
+    """Approve or reject one application with a reason (资格审查), while review is open.
+
+    `recommendation` is the street's recommendation that relaxes age and education (004 art. 9):
+    a basis of `RELAXATION_BASES` sets it, "" withdraws it, None leaves it as it is. The pre-check
+    is run again on what the staff have set, so only their recommendation relaxes anything."""
     application = staff_application(session, actor, instance_id, application_id)
     require_role(actor, REVIEWER_ROLES, application.post_org_path)
     instance = session.get(Instance, instance_id)
@@ -170,6 +178,10 @@ def review(session: Session, actor: Actor, instance_id: int, application_id: int
     reason = (reason or "").strip()
     if decision == "reject" and not reason:
         raise InvalidData("不通过时须写明理由", {"reason": ["必填"]})
+    if recommendation is not None:
+        _record_recommendation(session, actor, application, recommendation)
+    application.precheck = precheck(_precheck_input(application), current_plan(instance.data),
+                                    window(current_plan(instance.data))[1]).as_dict()
     if decision == "approve" and not application.precheck.get("eligible"):
         failures = "；".join(f["message"] for f in application.precheck.get("failures", []))
         raise RuleViolation("application_ineligible", f"初审未通过，不能审查通过：{failures}",
@@ -181,6 +193,28 @@ def review(session: Session, actor: Actor, instance_id: int, application_id: int
     audit.record(session, actor.username, "application_reviewed", instance_id=instance_id,
                  detail={"application_no": application.application_no, "decision": decision})
     return application
+
+
+def _record_recommendation(session: Session, actor: Actor, application: Application, basis: str) -> None:
+    """The street's recommendation with who gave it and when, on the application and the trail."""
+    if basis and basis not in RELAXATION_BASES:
+        raise InvalidData("推荐依据不正确", {"street_recommendation": [f"须为以下之一：{'、'.join(RELAXATION_BASES)}"]})
+    if (application.relaxation_basis or "") == basis:
+        return
+    application.recommended_by_street = bool(basis)
+    application.relaxation_basis = basis or None
+    application.recommended_by = actor.username
+    application.recommended_at = clock.now()
+    audit.record(session, actor.username, "street_recommendation_recorded", instance_id=application.instance_id,
+                 detail={"application_no": application.application_no, "basis": basis or None})
+
+
+def _precheck_input(application: Application) -> dict[str, Any]:
+    return {"birth_date": application.birth_date, "education": application.education,
+            "fresh_graduate": application.fresh_graduate, "local_residence": application.local_residence,
+            "recommended_by_street": application.recommended_by_street and application.recommended_by is not None,
+            "relaxation_basis": application.relaxation_basis, "priority": application.priority,
+            "declarations": application.declarations}
 
 
 def close_qualification(session: Session, instance: Instance) -> None:

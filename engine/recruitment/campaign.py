@@ -49,8 +49,11 @@ def campaign_for_staff(session: Session, actor: Actor, instance_id: int) -> Inst
 
 
 def require_role(actor: Actor, roles: tuple[str, ...], org_path: str) -> None:
-    if not (actor.is_admin or any(actor.holds(role, org_path) for role in roles)):
-        raise Forbidden("您的角色不能办理此事项", code="not_allowed")
+    if any(actor.holds(role, org_path) for role in roles):
+        return
+    if actor.is_admin:  # separation of duties: reviews, scores and checks are the staff's business
+        raise Forbidden("系统管理员不办理业务：此事项由招聘工作人员办理", code="admin_not_task_holder")
+    raise Forbidden("您的角色不能办理此事项", code="not_allowed")
 
 
 def lock_campaign(session: Session, instance: Instance) -> None:
@@ -120,8 +123,13 @@ def staffing_standard(org: OrgUnit) -> int:
     return max((base or 0) * int(standard["workers"]) // int(standard["per"]), int(standard.get("minimum", 0)))
 
 
-def check_plan(session: Session, org: OrgUnit, plan: dict[str, Any]) -> None:
-    """Posts name communities of the organiser's unit, once each, within vacancies; dates in order."""
+def check_plan(session: Session, org: OrgUnit, plan: dict[str, Any], *, campaign_id: int | None = None) -> None:
+    """Posts name communities of the organiser's unit, once each, within vacancies; dates in order.
+
+    Vacancies are shared by every open campaign: posts other running campaigns (not yet hired)
+    have planned for a community count against them (`vacancies_planned_elsewhere`). The
+    communities' rows are locked first, so two plans for one community are judged one after the
+    other, the second seeing the first."""
     fields: dict[str, list[str]] = {}
     opens, closes = window(plan)
     if closes < opens:
@@ -137,23 +145,69 @@ def check_plan(session: Session, org: OrgUnit, plan: dict[str, Any]) -> None:
             communities[unit.code] = unit
     if fields:
         raise InvalidData("招聘方案有误", fields)
+    lock_communities(session, list(communities))
     in_service = dict(session.execute(
         select(Worker.org_code, func.count(Worker.id))
         .where(Worker.org_code.in_(list(communities)), Worker.status.in_(IN_SERVICE))
         .group_by(Worker.org_code)).all())
+    elsewhere = planned_in_open_campaigns(session, set(communities), exclude=campaign_id)
     exceeded = []
     for post in plan["posts"]:
         unit = communities[post["community"]]
         standard = staffing_standard(unit)
         vacancies = max(standard - in_service.get(unit.code, 0), 0)
-        if int(post["count"]) > vacancies:
+        others = elsewhere.get(unit.code, {})
+        if int(post["count"]) + sum(others.values()) > vacancies:
             exceeded.append({"community": unit.code, "requested": int(post["count"]), "vacancies": vacancies,
-                             "standard": standard, "in_service": in_service.get(unit.code, 0)})
+                             "standard": standard, "in_service": in_service.get(unit.code, 0),
+                             "planned_elsewhere": sum(others.values()),
+                             "campaigns": [{"id": k, "posts": v} for k, v in sorted(others.items())]})
     if exceeded:
-        text = "；".join(f"{e['community']} 拟招 {e['requested']} 人，空缺 {e['vacancies']} 人"
-                        f"（配备标准 {e['standard']}，在岗 {e['in_service']}）" for e in exceeded)
-        raise RuleViolation("plan_exceeds_vacancies", f"招聘岗位数超过空缺：{text}",
+        _refuse_exceeded(communities, exceeded)
+
+
+def _refuse_exceeded(communities: dict[str, OrgUnit], exceeded: list[dict[str, Any]]) -> None:
+    parts = []
+    for e in exceeded:
+        unit = communities[e["community"]]
+        text = (f"{unit.name}（{unit.code}）拟招 {e['requested']} 人，空缺 {e['vacancies']} 人"
+                f"（配备标准 {e['standard']}，在岗 {e['in_service']}）")
+        if e["planned_elsewhere"]:
+            others = "、".join(f"#{c['id']} {c['posts']} 人" for c in e["campaigns"])
+            text += (f"，其他进行中的招聘已拟招 {e['planned_elsewhere']} 人（{others}），"
+                     f"尚余 {max(e['vacancies'] - e['planned_elsewhere'], 0)} 人")
+        parts.append(text)
+    text = "；".join(parts)
+    if any(e["planned_elsewhere"] and e["requested"] <= e["vacancies"] for e in exceeded):
+        raise RuleViolation("vacancies_planned_elsewhere", f"空缺已被其他进行中的招聘占用：{text}",
                             fields={"posts": [text]}, exceeded=exceeded)
+    raise RuleViolation("plan_exceeds_vacancies", f"招聘岗位数超过空缺：{text}",
+                        fields={"posts": [text]}, exceeded=exceeded)
+
+
+def lock_communities(session: Session, codes: list[str]) -> None:
+    """Row locks on the communities (PostgreSQL; in code order, so two plans never deadlock): the
+    point where plans for the same community wait for one another."""
+    if codes and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(OrgUnit.code).where(OrgUnit.code.in_(sorted(codes)))
+                        .order_by(OrgUnit.code).with_for_update())
+
+
+def planned_in_open_campaigns(session: Session, codes: set[str], *,
+                              exclude: int | None = None) -> dict[str, dict[int, int]]:
+    """community → {campaign id: posts} of the running campaigns that have not hired yet (once
+    hired, their people are counted as workers in service)."""
+    hired = select(TaskRow.instance_id).where(TaskRow.name == "hire", TaskRow.status == "completed")
+    query = select(Instance.id, Instance.data).where(Instance.key == KEY, Instance.status == "running",
+                                                     Instance.id.not_in(hired))
+    if exclude is not None:
+        query = query.where(Instance.id != exclude)
+    found: dict[str, dict[int, int]] = {}
+    for campaign_id, data in session.execute(query):
+        for post in current_plan(data or {}).get("posts") or []:
+            if post.get("community") in codes and int(post.get("count") or 0):
+                found.setdefault(post["community"], {})[campaign_id] = int(post["count"])
+    return found
 
 
 def check_campaign_limit(session: Session, org: OrgUnit, year: int) -> None:

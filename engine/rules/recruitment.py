@@ -66,7 +66,8 @@ def _approve_plan(session: Session, actor: Actor, instance: Instance, form: dict
 
 
 def _revise_plan(session: Session, actor: Actor, instance: Instance, form: dict[str, Any]) -> None:
-    check_plan(session, get_org(session, instance.org_code), {**current_plan(instance.data), **form})
+    check_plan(session, get_org(session, instance.org_code), {**current_plan(instance.data), **form},
+               campaign_id=instance.id)
 
 
 def _publish_notice(session: Session, actor: Actor, instance: Instance, form: dict[str, Any]) -> None:

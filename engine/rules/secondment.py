@@ -1,7 +1,7 @@
 """Secondment (借调) rules — 000 art. 12, 004 art. 24.
 
 At start: only the street borrows (`secondment_unit_level`), at most 3 months in total
-(`secondment_too_long`), at most 2 workers of one community at the same time
+(`secondment_too_long`) and in any rolling window (`secondment_window_exceeded`), at most 2 workers of one community at the same time
 (`secondment_quota`), only a worker in post. At every approval the quota and the worker's
 status are judged again on the record as it is then; an extension must still end within
 3 months of the start; the return is recorded only while the record still says seconded.
@@ -29,6 +29,7 @@ from engine.rules.casework import (
     today,
 )
 from engine.rules.secondment_quota import held_periods, peak, workflow_data
+from engine.rules.secondment_window import check_window
 
 APPROVAL_TASKS = ("street_review", "swd_approval", "org_approval", "civil_approval")
 MAX_EXTENSION_REQUESTS = 3  # the diagram caps its extension loop at the same number
@@ -54,6 +55,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
         raise RuleViolation("worker_not_active", f"该工作者当前状态为{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，"
                             "只有在岗人员可以借调", fields={"worker_id": ["不在岗"]})
     refuse_open_cases(session, worker, ("secondment", "resignation", "dismissal"))
+    check_window(session, worker.id, start, end, field="end_date")
     _check_quota(session, org, start, end)
     return {"worker": snapshot(worker), "approval_variant": policy_value("secondment_approval_variant"),
             "latest_end_date": latest_end(start).isoformat()}
@@ -129,6 +131,8 @@ def _check_approval(session: Session, row: TaskRow, case_data: dict[str, Any]) -
     end = as_date(case_data["secondment_period"]["new_end_date"] if extending else case_data["end_date"])
     _check_borrower(case_data["borrowing_unit_level"])  # start data may have been resubmitted since
     _check_length(start, end, field="new_end_date" if extending else "end_date")
+    check_window(session, worker.id, start, end, field="new_end_date" if extending else "end_date",
+                 exclude=instance.id)
     _check_quota(session, session.get(OrgUnit, instance.org_code), start, end, exclude=instance.id)
 
 
@@ -150,6 +154,7 @@ def _check_period(session: Session, row: TaskRow, case_data: dict[str, Any], sub
         raise InvalidData("延期后的结束日期须晚于当前结束日期",
                           {"new_end_date": [f"须晚于 {current_end.isoformat()}"]})
     _check_length(start, new_end, field="new_end_date")
+    check_window(session, case_data["worker_id"], start, new_end, field="new_end_date", exclude=row.instance_id)
 
 
 def _check_returned_on(case_data: dict[str, Any], value: str, field: str = "returned_on") -> None:

@@ -75,8 +75,7 @@ def test_precheck_flags_age_education_residence_and_disqualifiers(campaign):
         "graduate_with_dazhuan": applicant(5, education="大专", fresh_graduate=True),
         "not_local": applicant(6, local_residence=False),
         "criminal": applicant(7, declarations=["criminal_record"]),
-        "relaxed_veteran": applicant(8, birth_date=date(1984, 1, 1), education="高中", recommended_by_street=True,
-                                     relaxation_basis="veteran", priority=["incumbent_grid_worker"]),
+        "grid_worker": applicant(8, priority=["incumbent_grid_worker"]),
     }
     results = {}
     for key, data in cases.items():
@@ -90,9 +89,49 @@ def test_precheck_flags_age_education_residence_and_disqualifiers(campaign):
     # The plan does not require local residence, so a non-local applicant passes.
     assert results["not_local"]["eligible"]
     assert [f["code"] for f in results["criminal"]["failures"]] == ["disqualified.criminal_record"]
-    veteran = results["relaxed_veteran"]
-    assert veteran["eligible"] and {r["code"] for r in veteran["relaxed"]} == {"age", "education"}
-    assert veteran["priority"] == ["incumbent_grid_worker"]
+    assert results["grid_worker"]["priority"] == ["incumbent_grid_worker"]
+
+
+@pytest.mark.parametrize("field", ["recommended_by_street", "relaxation_basis"])
+def test_an_applicant_cannot_recommend_themselves(campaign, field):
+    data = {**applicant(8, birth_date=date(1984, 1, 1), education="高中"),
+            **{"recommended_by_street": True, "relaxation_basis": "veteran"}}
+    data = {k: v for k, v in data.items() if k not in {"recommended_by_street", "relaxation_basis"} - {field}}
+    response = campaign.apply(data)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"]["fields"][field] == [
+        "街道推荐由资格审查人员在审查时填写，报名人不能自行填写（《内蒙古自治区社区工作者管理办法》第九条）"]
+    assert _count(campaign) == 0
+
+
+def test_the_reviewer_records_the_streets_recommendation_which_relaxes_age_and_education(campaign):
+    veteran = applicant(8, birth_date=date(1984, 1, 1), education="高中")  # 42 at the deadline, 高中
+    created = campaign.apply(veteran).get_json()
+    assert [f["code"] for f in created["precheck"]["failures"]] == ["age", "education"]
+    url = f"/api/v1/recruitments/{campaign.id}/applications/{created['id']}"
+    with campaign.at("2026-09-12T10:00:00+08:00"):
+        refused = campaign.civil.post(f"{url}/review", json={"decision": "approve", "street_recommendation": "hero"})
+        assert refused.status_code == 422 and "street_recommendation" in refused.get_json()["error"]["details"]["fields"]
+        response = campaign.civil.post(f"{url}/review", json={"decision": "approve", "street_recommendation": "veteran"})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "qualified" and body["precheck"]["eligible"]
+    assert {r["code"] for r in body["precheck"]["relaxed"]} == {"age", "education"}
+    assert body["street_recommendation"] == {"basis": "veteran", "basis_text": "退役军人", "by": "civil_d01",
+                                             "at": "2026-09-12T02:00:00+00:00"}
+    trail = campaign.civil.get(f"/api/v1/instances/{campaign.id}/events?per_page=100").get_json()["items"]
+    recorded = [e for e in trail if e["type"] == "street_recommendation_recorded"]
+    assert [(e["actor"], e["detail"]["basis"]) for e in recorded] == [("civil_d01", "veteran")]
+
+
+def test_withdrawing_the_recommendation_fails_the_precheck_again(campaign):
+    created = campaign.apply(applicant(8, birth_date=date(1984, 1, 1))).get_json()
+    url = f"/api/v1/recruitments/{campaign.id}/applications/{created['id']}/review"
+    with campaign.at("2026-09-12T10:00:00+08:00"):
+        assert campaign.civil.post(url, json={"decision": "approve", "street_recommendation": "party_member"}
+                                   ).status_code == 200
+        refused = campaign.civil.post(url, json={"decision": "approve", "street_recommendation": ""})
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "application_ineligible"
 
 
 def test_local_residence_is_required_when_the_plan_says_so(app, as_user, frozen_clock, client):

@@ -30,10 +30,45 @@ def test_posts_beyond_vacancies_are_refused_with_the_numbers(as_user):
     error = response.get_json()["error"]
     assert error["code"] == "plan_exceeds_vacancies"
     assert error["details"]["exceeded"] == [
-        {"community": "S01C01", "requested": 15, "vacancies": 14, "standard": 16, "in_service": 2}]
+        {"community": "S01C01", "requested": 15, "vacancies": 14, "standard": 16, "in_service": 2,
+         "planned_elsewhere": 0, "campaigns": []}]
     assert "posts" in error["details"]["fields"]
     assert _count(civil) == 0
     assert start_campaign(civil, posts=[{"community": "S01C01", "count": 14}]).status_code == 201
+
+
+def test_posts_planned_by_another_open_campaign_use_up_the_vacancies(as_user, monkeypatch):
+    allow_street_organisers(monkeypatch)
+    civil, hr, swd = as_user("civil_d01"), as_user("hr_s01"), as_user("swd_d01")
+    first = start_campaign(civil, posts=[{"community": "S01C01", "count": 14}]).get_json()
+    response = start_campaign(hr, org="S01", posts=[{"community": "S01C01", "count": 1}])
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "vacancies_planned_elsewhere"
+    assert error["details"]["exceeded"] == [
+        {"community": "S01C01", "requested": 1, "vacancies": 14, "standard": 16, "in_service": 2,
+         "planned_elsewhere": 14, "campaigns": [{"id": first["id"], "posts": 14}]}]
+    message = error["message"]
+    assert "S01C01" in message and "空缺 14 人" in message and f"已拟招 14 人（#{first['id']} 14 人）" in message
+    assert _count(civil) == 1
+    complete(swd, first["id"], "approve_plan", {"decision": "reject", "comment": "岗位过多"})
+    assert start_campaign(hr, org="S01", posts=[{"community": "S01C01", "count": 14}]).status_code == 201
+
+
+def test_a_revised_plan_counts_the_other_campaigns_but_not_itself(as_user, monkeypatch):
+    allow_street_organisers(monkeypatch)
+    civil, hr, swd = as_user("civil_d01"), as_user("hr_s01"), as_user("swd_d01")
+    street = start_campaign(hr, org="S01", posts=[{"community": "S01C01", "count": 10}]).get_json()
+    start_campaign(civil, posts=[{"community": "S01C01", "count": 4}])
+    complete(swd, street["id"], "approve_plan", {"decision": "return", "comment": "请核实岗位数"})
+    task = open_task(hr, street["id"], "revise_plan_street")
+    revision = {"title": PLAN["title"], "registration_opens": "2026-09-07", "registration_closes": "2026-09-11",
+                "posts": [{"community": "S01C01", "count": 11}], "changes": "增加岗位"}
+    refused = hr.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": revision})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "vacancies_planned_elsewhere"
+    revision["posts"][0]["count"] = 10  # its own 10 are not counted twice
+    assert open_task_names(complete(hr, street["id"], "revise_plan_street", revision)) == ["approve_plan"]
 
 
 def test_a_third_campaign_in_one_district_year_is_refused(as_user, monkeypatch):

@@ -117,6 +117,28 @@ def test_early_return_ends_the_secondment(users, at, tick):
     assert done["outcome"] == "approved" and worker(users)["status"] == "active"
 
 
+def test_an_early_return_does_not_restart_the_three_months(users, at, tick):
+    case_id = seconded_worker(users, at, tick)  # away from 9 March
+    with at("2026-04-01T10:00"):
+        complete(users["hr_s01"], case_id, "secondment_period", {"decision": "return_early", "returned_on": "2026-04-01"})
+    with at("2026-04-01T11:00"):
+        again = request(users, start_date="2026-04-02", end_date="2026-07-01")  # 91 days, the next day
+        error = refused(again, 422, "secondment_window_exceeded")
+        assert (error["details"]["used_days"], error["details"]["remaining_days"], error["details"]["requested_days"]) \
+            == (23, 68, 91)  # 9–31 March away; 91 of 3 months from 2 April
+        assert "已借调或已申请借调 23 天，尚余 68 天" in error["message"] and "任意12个月" in error["message"]
+        assert error["details"]["fields"]["end_date"] == ["累计已借调 23 天，尚余 68 天"]
+        assert request(users, start_date="2026-04-02", end_date="2026-06-08").status_code == 201  # 68 days fit
+
+
+def test_the_window_is_a_policy(users, at, tick, monkeypatch):
+    monkeypatch.setenv("CWFLOW_POLICY_SECONDMENT_WINDOW_MONTHS", "1")  # 9 March – 8 April holds the 23 days
+    case_id = seconded_worker(users, at, tick)
+    with at("2026-04-01T10:00"):
+        complete(users["hr_s01"], case_id, "secondment_period", {"decision": "return_early", "returned_on": "2026-04-01"})
+        assert request(users, start_date="2026-04-02", end_date="2026-07-01").status_code == 201
+
+
 # --- who may borrow, and for how long --------------------------------------------------------
 
 

@@ -58,13 +58,15 @@ MATRIX: dict[str, Rule] = {
     "GET /api/v1/instances/<int:instance_id>": Rule(None, only({**dict.fromkeys(IN_CASE, 200), WORKER: 404})),
     "GET /api/v1/instances/<int:instance_id>/events": Rule(None, only({**dict.fromkeys(IN_CASE, 200), WORKER: 404})),
     "POST /api/v1/instances/<int:instance_id>/cancel": Rule(None, only(
-        {"admin": 200, "hr_s01": 200, "leader_s01": 200, "civil_d01": 200, "sec_s01c01": 403, WORKER: 404}),
+        # the administrator cancels only a broken case (separation of duties)
+        {"admin": 403, "hr_s01": 200, "leader_s01": 200, "civil_d01": 200, "sec_s01c01": 403, WORKER: 404}),
         body={"reason": "测试撤销"}),
     "GET /api/v1/tasks": Rule(None, EVERY_CALLER),
     "GET /api/v1/tasks/<string:task_id>": Rule(None, only({"admin": 200, "hr_s01": 200})),
-    "POST /api/v1/tasks/<string:task_id>/claim": Rule(None, only({"admin": 200, "hr_s01": 200})),
+    # the administrator sees the task but works no personnel task (separation of duties): 403
+    "POST /api/v1/tasks/<string:task_id>/claim": Rule(None, only({"admin": 403, "hr_s01": 200})),
     "POST /api/v1/tasks/<string:task_id>/unclaim": Rule(None, only({"admin": 200, "hr_s01": 200})),
-    "POST /api/v1/tasks/<string:task_id>/complete": Rule(None, only({"admin": 200, "hr_s01": 200}), body=REVIEW),
+    "POST /api/v1/tasks/<string:task_id>/complete": Rule(None, only({"admin": 403, "hr_s01": 200}), body=REVIEW),
     "POST /api/v1/workers": Rule(None, only({"admin": 201, "hr_s01": 201, "leader_s01": 403, "sec_s01c01": 403,
                                              "civil_d01": 403, WORKER: 403}),
                                  body={"name": "新同事", "org": "S01C01", "status": "active"}),
@@ -86,11 +88,11 @@ MATRIX: dict[str, Rule] = {
     "POST /api/v1/instances/<int:instance_id>/cc": Rule(None, {**VIEWERS_BUT_WORKER, **dict.fromkeys(IN_CASE, 200)},
                                                         body={"users": ["leader_s01"]}),
     "GET /api/v1/attachments/<int:attachment_id>": Rule(None, only({})),  # no such attachment: 404 for all
-    "GET /api/v1/tasks/<string:task_id>/return-targets": Rule(None, only({"admin": 200, "hr_s01": 200})),
+    "GET /api/v1/tasks/<string:task_id>/return-targets": Rule(None, only({"admin": 403, "hr_s01": 200})),
     "GET /api/v1/tasks/<string:task_id>/votes": Rule(None, VIEWERS_BUT_WORKER),
     "POST /api/v1/tasks/<string:task_id>/urge": Rule(None, {**VIEWERS_BUT_WORKER, **dict.fromkeys(IN_CASE, 201)},
                                                      body={"message": "请尽快办理"}),
-    **{f"POST /api/v1/tasks/<string:task_id>/{operation}": Rule(None, only({"admin": HOLDER, "hr_s01": HOLDER}),
+    **{f"POST /api/v1/tasks/<string:task_id>/{operation}": Rule(None, only({"admin": {403, 409}, "hr_s01": HOLDER}),
                                                                  body=body)
        for operation, body in (("approvers", {"users": ["leader_s01"], "position": "after"}),
                                ("delegate", {"to": "leader_s01"}), ("transfer", {"to": "admin"}),

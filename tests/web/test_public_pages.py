@@ -61,3 +61,17 @@ def test_applying_twice_or_outside_the_window_says_so(campaign, browser_as, froz
 
 def test_an_unknown_campaign_is_not_found(browser_as):
     assert browser_as().get("/recruitment/999999").status_code == 404
+
+
+def test_the_public_form_has_no_street_recommendation_and_ignores_one_posted(campaign, browser_as, frozen_clock,
+                                                                            as_user):
+    visitor = browser_as()
+    person = applicant(4)
+    with frozen_clock(IN_WINDOW):
+        page = visitor.html(f"/recruitment/{campaign.id}")
+        assert 'name="recommended_by_street"' not in page and 'name="relaxation_basis"' not in page
+        form = {**_form(person), "recommended_by_street": "true", "relaxation_basis": "veteran"}
+        response = visitor.post(f"/recruitment/{campaign.id}", form, page=f"/recruitment/{campaign.id}")
+    assert response.status_code == 200 and "报名成功" in response.get_data(as_text=True)
+    listed = as_user("civil_d01").get(f"/api/v1/recruitments/{campaign.id}/applications").get_json()["items"]
+    assert [a["street_recommendation"] for a in listed] == [None]

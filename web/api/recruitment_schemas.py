@@ -1,8 +1,11 @@
 """marshmallow schemas of the recruitment API: public registration and lookup, staff actions, rows."""
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from engine.models import APPLICATION_STATUSES
+from engine.recruitment.applications import STAFF_SET_FIELDS, STAFF_SET_MESSAGE
 from engine.recruitment.precheck import (
     DISQUALIFIERS,
     EDUCATION_LEVELS,
@@ -36,12 +39,19 @@ class ApplicationIn(Schema):
                          metadata={"description": "报考岗位所在社区的编码"})
     local_residence = fields.Boolean(load_default=False, metadata={"description": "本地户籍或在本地居住"})
     fresh_graduate = fields.Boolean(load_default=False, metadata={"description": "应届毕业生"})
-    recommended_by_street = fields.Boolean(load_default=False, metadata={"description": "经街道推荐（《内蒙古自治区社区工作者管理办法》第九条）"})
-    relaxation_basis = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(RELAXATION_BASES)))
     priority = fields.List(fields.String(validate=validate.OneOf(list(PRIORITY_FLAGS))), load_default=list,
                            metadata={"description": "优先条件（《内蒙古自治区社区工作者管理办法》第十条）"})
     declarations = fields.List(fields.String(validate=validate.OneOf(list(DISQUALIFIERS))), load_default=list,
                                metadata={"description": "如实声明的不得招聘情形（《内蒙古自治区社区工作者管理办法》第十一条）"})
+
+    @pre_load
+    def _no_self_recommendation(self, data: Any, **_: Any) -> Any:
+        """The street's recommendation is the reviewers' to record (004 art. 9): named, not ignored."""
+        if isinstance(data, dict):
+            given = {name: [STAFF_SET_MESSAGE] for name in STAFF_SET_FIELDS if name in data}
+            if given:
+                raise ValidationError(given)
+        return data
 
 
 class PrecheckOut(Schema):
@@ -111,6 +121,8 @@ class ApplicationOut(Schema):
     precheck = fields.Nested(PrecheckOut)
     priority = fields.List(fields.String())
     review = fields.Function(lambda a: ReviewOut().dump(a))
+    street_recommendation = fields.Function(
+        lambda a: RecommendationOut().dump(a) if a.recommended_by_street and a.recommended_by else None)
     scores = fields.Function(lambda a: ScoresOut().dump(a))
     rank = fields.Integer(allow_none=True)
     substitute_for = fields.Integer(allow_none=True)
@@ -133,6 +145,17 @@ class ApplicationQuery(PageArgs):
 class ReviewIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    street_recommendation = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf([*RELAXATION_BASES, ""]),
+        metadata={"description": "街道推荐放宽年龄、学历条件的依据（《内蒙古自治区社区工作者管理办法》第九条）："
+                                 "填写即记录推荐，空字符串撤销推荐，不填则不变"})
+
+
+class RecommendationOut(Schema):
+    basis = fields.String(attribute="relaxation_basis")
+    basis_text = fields.Function(lambda a: RELAXATION_BASES.get(a.relaxation_basis or "", ""))
+    by = fields.String(attribute="recommended_by")
+    at = fields.DateTime(attribute="recommended_at")
 
 
 class ScoreRow(Schema):

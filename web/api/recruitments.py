@@ -117,7 +117,8 @@ def get_application(instance_id: int, application_id: int):
 @blp.response(200, ApplicationOut)
 def review(body: dict, instance_id: int, application_id: int):
     """资格审查: approve or reject one application with a reason the applicant can read."""
-    return applications.review(db.session, caller(), instance_id, application_id, body["decision"], body["reason"])
+    return applications.review(db.session, caller(), instance_id, application_id, body["decision"], body["reason"],
+                               body["street_recommendation"])
 
 
 @blp.route("/<int:instance_id>/scores", methods=["POST"])

@@ -53,9 +53,7 @@ def _render(instance, *, cancel_errors=None, cancel_reason: str = "", status: in
     done, active = queries.visited_elements(db.session, instance)
     current = [r.name for r in rows if r.status == "open"]
     context = case_context(actor, instance, definition, rows, events)
-    may_cancel = instance.status == "running" and (
-        actor.is_admin or instance.initiator == actor.username
-        or any(actor.holds(role, instance.org_path) for role in access.CANCEL_ROLES))
+    may_cancel = access.may_cancel(actor, instance)
     names = queries.org_names(db.session, {instance.org_code})
     ops = case_ops(db.session, actor, instance, [r for r in rows if r.status == "open"])
     people = trail_people(db.session, events, {instance.initiator} | {a.uploaded_by for a in ops.attachments}

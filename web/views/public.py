@@ -17,7 +17,6 @@ from engine.recruitment.precheck import (
     DISQUALIFIERS,
     EDUCATION_LEVELS,
     PRIORITY_FLAGS,
-    RELAXATION_BASES,
 )
 from engine.workflow.forms import validate_submission
 from web.api.recruitment_schemas import STATUS_TEXT
@@ -50,9 +49,6 @@ def application_form(posts: list[dict[str, Any]]) -> dict[str, Any]:
                      "oneOf": [{"const": p["community"], "title": f"{p['name']}（{p['count']} 人）"} for p in posts]},
             "local_residence": {"type": "boolean", "title": "本地户籍或在本地居住"},
             "fresh_graduate": {"type": "boolean", "title": "应届毕业生"},
-            "recommended_by_street": {"type": "boolean", "title": "经街道推荐放宽年龄或学历条件",
-                                      "description": "本社区党员、居民志愿者、退役军人等经街道推荐的，可适当放宽（《内蒙古自治区社区工作者管理办法》第九条）。"},
-            "relaxation_basis": {"type": "string", "title": "推荐依据", "oneOf": _choices(RELAXATION_BASES)},
             "priority": {"type": "array", "title": "优先条件（《内蒙古自治区社区工作者管理办法》第十条）", "uniqueItems": True,
                          "items": {"type": "string", "oneOf": _choices(PRIORITY_FLAGS)}},
             "declarations": {"type": "array", "title": "如实声明：本人有下列情形（没有则不选）", "uniqueItems": True,
