@@ -15,8 +15,8 @@ from engine.workflow.definitions import parsed_definition
 
 
 def may_start(actor: Actor, definition: Definition, org: OrgUnit, data: dict[str, Any]) -> bool:
-    if actor.is_admin:
-        return True
+    """Whether the actor holds a role that starts this process at the unit. The system
+    administrator's role is no business role: starting a personnel case is casework."""
     parsed = parsed_definition(definition)
     start_roles = {role.key for spec in parsed.spec.task_specs.values()
                    if is_start_event(spec) and (role := role_for_lane(spec.lane))}

@@ -65,6 +65,8 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
     form = definition.forms.get(start_form_name(key))
     data = validate_submission(form, data) if form else dict(data or {})
     if not may_start(actor, definition, org, data):
+        if actor.is_admin:
+            raise Forbidden("系统管理员不办理业务：此流程只能由持有发起角色的人员发起", code="admin_not_task_holder")
         raise Forbidden("您的角色不能发起此流程", code="not_allowed_to_start")
     try:
         enriched = rules.check_start(key, session, actor, org, data)

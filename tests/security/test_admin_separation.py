@@ -121,3 +121,15 @@ def test_street_leader_still_cancels_a_running_case(as_user):
     assert response.status_code == 200 and response.get_json()["status"] == "cancelled"
 
 
+
+
+def test_admin_may_not_start_a_personnel_case(as_user):
+    hr = as_user("hr_s01")
+    worker = hr.get("/api/v1/workers?org=S01C01").get_json()["items"][0]
+    body = {"org": "S01C01", "data": {"worker_id": worker["id"], "reason": "个人原因",
+                                      "submitted_on": "2026-11-20"}}
+    before = len(as_user("admin").get("/api/v1/instances").get_json()["items"])
+    response = as_user("admin").post("/api/v1/processes/resignation/instances", json=body)
+    assert refused(response, 403, "admin_not_task_holder")["message"].startswith(ADMIN_REFUSAL)
+    assert len(as_user("admin").get("/api/v1/instances").get_json()["items"]) == before
+    assert hr.post("/api/v1/processes/resignation/instances", json=body).status_code == 201
