@@ -12,7 +12,7 @@ STATUS_WORDS = {"running": "办理中", "completed": "已办结", "cancelled": "
 # "completed" when a case ends without naming one.
 OUTCOME_WORDS = {
     "approved": "批准", "rejected": "不予批准", "withdrawn": "已撤回", "cancelled": "已撤销", "completed": "已办结",
-    "hired": "已聘用", "dismissed": "已辞退", "returned": "已退回", "revoked": "撤销辞退", "expired": "已失效",
+    "hired": "已聘用", "dismissed": "已辞退", "returned": "已退回", "revoked": "撤销辞退", "expired": "已失效（逾期未批）",
 }
 
 # the `decision` field of an approval form, and a step done without one

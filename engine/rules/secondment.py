@@ -5,6 +5,8 @@ At start: only the street borrows (`secondment_unit_level`), at most 3 months in
 (`secondment_quota`), only a worker in post. At every approval the quota and the worker's
 status are judged again on the record as it is then; an extension must still end within
 3 months of the start; the return is recorded only while the record still says seconded.
+A secondment is approved before it begins (004 art. 24 "报…批准", 000 art. 12 "审核同意"): a
+request is filed and decided by its requested start date, an extension by the current end date.
 """
 
 from datetime import date, timedelta
@@ -50,6 +52,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
         raise InvalidData("借调结束日期不能早于开始日期", {"end_date": ["不能早于开始日期"]})
     if end < today():
         raise InvalidData("借调结束日期已过", {"end_date": ["不能早于今天"]})
+    _require_start_ahead(start)
     _check_length(start, end, field="end_date")
     if worker.status != "active":
         raise RuleViolation("worker_not_active", f"该工作者当前状态为{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，"
@@ -63,7 +66,9 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
 
 def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: dict[str, Any],
                      submitted: dict[str, Any]) -> None:
-    if row.name in APPROVAL_TASKS and submitted.get("decision") == "approve":
+    if row.name == "community_opinion":
+        _require_start_ahead(as_date(case_data["start_date"]))
+    elif row.name in APPROVAL_TASKS and submitted.get("decision") == "approve":
         _check_approval(session, row, case_data)
     elif row.name == "secondment_period":
         _require_seconded(session, case_data)
@@ -81,6 +86,26 @@ def _require_seconded(session: Session, case_data: dict[str, Any]) -> None:
         raise RuleViolation("worker_not_seconded",
                             f"档案显示该工作者已{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，不再处于借调状态；"
                             "请撤销本借调事项", fields={"worker_id": ["不在借调中"]}, status=worker.status)
+
+
+def _require_start_ahead(start: date) -> None:
+    """The request must be decided by its start date: once that day has passed it has lapsed, and
+    approving it would second the worker for days already gone without approval."""
+    if start < today():
+        raise RuleViolation("secondment_start_passed",
+                            f"申请的借调开始日期 {start.isoformat()} 已过，申请已失效（逾期未批），不能再办理；"
+                            "如仍需借调，请按新的日期重新申请（先批准后借调：《内蒙古自治区社区工作者管理办法》第二十四条、"
+                            "《鄂尔多斯市社区工作者暂行管理办法》第十二条）",
+                            fields={"start_date": [f"已过：{start.isoformat()}"]}, start_date=start.isoformat())
+
+
+def _require_end_ahead(end: date) -> None:
+    """An extension must be approved while the secondment still runs: after its end date the
+    worker is due back and the case has moved on to confirming the return."""
+    if end < today():
+        raise RuleViolation("secondment_end_passed",
+                            f"借调已于 {end.isoformat()} 期满，延期须在期满前批准；请确认返回，如仍需借调请重新申请",
+                            fields={"end_date": [f"已过：{end.isoformat()}"]}, end_date=end.isoformat())
 
 
 def _check_borrower(level: str) -> None:
@@ -128,6 +153,10 @@ def _check_approval(session: Session, row: TaskRow, case_data: dict[str, Any]) -
         raise RuleViolation("worker_not_active", f"该工作者当前状态为{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，"
                             "不能批准借调", fields={"decision": ["人员状态已变化"]})
     start = as_date(case_data["start_date"])
+    if extending:
+        _require_end_ahead(as_date(workflow_data(session, instance)["end_date"]))
+    else:
+        _require_start_ahead(start)
     end = as_date(case_data["secondment_period"]["new_end_date"] if extending else case_data["end_date"])
     _check_borrower(case_data["borrowing_unit_level"])  # start data may have been resubmitted since
     _check_length(start, end, field="new_end_date" if extending else "end_date")

@@ -101,14 +101,6 @@ def test_approved_secondment_seconds_the_worker_from_start_to_return(users, at, 
         ("active", "seconded"), ("seconded", "active")]
 
 
-def test_secondment_already_started_seconds_the_worker_on_approval(users, at):
-    with at("2026-03-10T10:00"):
-        case = request(users).get_json()
-        done = approve_request(users, case["id"])
-    assert open_task_names(done) == ["secondment_period"]
-    assert worker(users)["status"] == "seconded"
-
-
 def test_early_return_ends_the_secondment(users, at, tick):
     case_id = seconded_worker(users, at, tick)
     with at("2026-04-01T10:00"):
@@ -263,7 +255,7 @@ def test_a_worker_not_returned_after_the_end_date_still_counts(users, at, tick):
         refused(request(users, zhou, start_date="2026-05-12", end_date="2026-05-30"), 422, "secondment_quota")
 
 
-# --- approvals, lapses and escalation ---------------------------------------------------------
+# --- approvals and escalation (lapses: test_secondment_lapse.py) ---------------------------------
 
 
 def test_rejection_by_the_social_work_department_ends_the_request(users, at):
@@ -294,17 +286,6 @@ def test_ordos_variant_needs_both_district_departments(users, at, monkeypatch):
         approved = complete(users["org_d01"], case["id"], "org_approval", APPROVE)
     assert approved["status"] == "running" and approved["open_tasks"] == []
     assert "swd_approval" not in [t["name"] for t in users["swd_d01"].get("/api/v1/tasks").get_json()["items"]]
-
-
-def test_request_not_approved_by_the_end_date_lapses(app, users, at, tick):
-    with at(TODAY):
-        case = request(users).get_json()
-        complete(users["sec_s01c01"], case["id"], "community_opinion", APPROVE)
-    tick("2026-05-08T10:00")
-    lapsed = instance(users, case["id"])
-    assert lapsed["status"] == "completed" and lapsed["outcome"] == "expired" and lapsed["open_tasks"] == []
-    assert notifications(app, case["id"]) == [("street_hr", "S01")]
-    assert worker(users)["status"] == "active"
 
 
 def test_overdue_return_is_escalated_once(app, users, at, tick):

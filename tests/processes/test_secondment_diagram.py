@@ -103,7 +103,7 @@ def test_steps_after_the_worker_may_have_left_cannot_be_sent_back(specs):
 
 def test_gateways_and_expressions(specs, tree):
     checks.check_gateways(specs)
-    assert checks.check_expressions(tree) == 28
+    assert checks.check_expressions(tree) == 29
 
 
 def test_layout_is_complete_and_readable(tree):
@@ -125,7 +125,7 @@ class Run:
                "notify": lambda role, message: None}
         self.workflow = BpmnWorkflow(*specs, script_engine=PythonScriptEngine(environment=TaskDataEnvironment(env)))
         self.workflow.get_tasks(state=TaskState.READY)[0].data.update({
-            "worker_id": 7, "start_date": "2026-03-01", "end_date": "2026-03-31", "approval_variant": variant})
+            "worker_id": 7, "start_date": "2026-03-02", "end_date": "2026-03-31", "approval_variant": variant})
         self.workflow.do_engine_steps()
 
     def open(self) -> list[str]:
@@ -153,7 +153,7 @@ def test_both_ordos_departments_are_asked_at_once_and_the_join_fires_once(specs)
     run.complete("org_approval", {"decision": "approve"})
     assert run.open() == ["civil_approval"]
     run.complete("civil_approval", {"decision": "approve"})
-    assert run.open() == ["secondment_period"]  # the start date has passed: seconded at once
+    assert run.open() == ["secondment_period"]  # approved on the start date itself: seconded at once
     assert run.statuses == [(7, "seconded")]
 
 
