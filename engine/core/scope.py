@@ -78,6 +78,8 @@ class Actor:
         self.worker_id = worker_id
         # (role, org_code, org_path)
         self.assignments = list(assignments)
+        # the engine acting on its own behalf (a step that opens a follow-up case), not a person
+        self.is_system = False
 
     @classmethod
     def of(cls, user: User) -> "Actor":
@@ -86,7 +88,9 @@ class Actor:
 
     @classmethod
     def system(cls, name: str = "system") -> "Actor":
-        return cls(name, [("admin", "*", "")])
+        actor = cls(name, [("admin", "*", "")])
+        actor.is_system = True
+        return actor
 
     @property
     def is_admin(self) -> bool:

@@ -16,7 +16,10 @@ from engine.workflow.definitions import parsed_definition
 
 def may_start(actor: Actor, definition: Definition, org: OrgUnit, data: dict[str, Any]) -> bool:
     """Whether the actor holds a role that starts this process at the unit. The system
-    administrator's role is no business role: starting a personnel case is casework."""
+    administrator's role is no business role: starting a personnel case is casework. The engine
+    itself may open a follow-up case a decided step calls for (a failed probation's dismissal)."""
+    if actor.is_system:
+        return True
     parsed = parsed_definition(definition)
     start_roles = {role.key for spec in parsed.spec.task_specs.values()
                    if is_start_event(spec) and (role := role_for_lane(spec.lane))}
