@@ -45,6 +45,7 @@ _BPMN_TEXT_SITES: tuple[tuple[str, str, str], ...] = (
 )
 _BPMN_ATTRIBUTE_SITES: tuple[tuple[str, str, str], ...] = (
     (".//spiffworkflow:property[@name='dueAt']", "expression", "dueAt"),
+    (".//spiffworkflow:property[@name='returnedLapseAt']", "expression", "returnedLapseAt"),
     (".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter[@value]", "expression", "服务参数"),
 )
 _DMN_SITES: tuple[tuple[str, str, str], ...] = (

@@ -181,10 +181,10 @@ def _resubmit(session: Session, actor: Actor, row: TaskRow, data: dict[str, Any]
         data = validate_submission(form, {**given, **(data or {})})
     if instance.worker_id is not None and data.get("worker_id") != instance.worker_id:
         raise InvalidData("不能更改案件对应的人员", {"worker_id": ["不能更改"]}, code="field_immutable")
-    enriched = {}
+    enriched = rules.check_resubmission(instance.key, session, instance, data)
     if instance.worker_id is not None and "worker" in instance.data:
         worker = session.get(Worker, instance.worker_id)
-        enriched = {"worker": snapshot(worker)} if worker is not None else {}
+        enriched = {**enriched, "worker": snapshot(worker)} if worker is not None else enriched
     case_data = {**data, **enriched}
     cited = attachment_files.bind(session, actor.username, row, attachments)
     advance(loaded.workflow, lambda: start.set_data(**case_data))

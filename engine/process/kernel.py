@@ -15,8 +15,11 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.compaction import compact
 from engine.bpmn.effects import StepEffects
+from engine.bpmn.resets import parked_start
+from engine.bpmn.returned_lapse import returned_lapse_at, returned_lapse_due
 from engine.bpmn.scripting import ScriptError, deadline, make_script_engine
 from engine.bpmn.store import dump_state
+from engine.bpmn.timer_clock import fire_due_timers
 from engine.collab import notifications
 from engine.core import audit, clock
 from engine.core.calendar_store import session_calendar
@@ -106,12 +109,26 @@ def run_task(session: Session, loaded: Loaded, row: TaskRow, task: Any, data: di
 
 
 def apply_due_timers(session: Session, instance: Instance, *, actor: str = "timer") -> bool:
-    """Fire what is due on one instance, without a commit: the timer worker fires a batch in
-    one transaction with a savepoint per instance; the caller commits or rolls back."""
+    """Fire what is due on one instance (a timer whose moment is now counts), without a commit:
+    the timer worker fires a batch in one transaction with a savepoint per instance; the caller
+    commits or rolls back. Returns whether a timer fired; `timer_fired` is recorded only then.
+
+    A case waiting with its initiator is only resumed once its `returnedLapseAt` has come: stepping
+    it otherwise would run its start event as if the initiator had submitted it again."""
     loaded = load(session, instance)
+    workflow = loaded.workflow
     before = instance.next_timer_at
-    advance(loaded.workflow, loaded.workflow.refresh_timers)
+    if parked_start(workflow) is not None:
+        fired = returned_lapse_due(workflow)
+        if fired:
+            advance(workflow)
+    else:
+        outcome: list[bool] = []
+        advance(workflow, lambda: outcome.append(fire_due_timers(workflow)))
+        fired = any(outcome)
     finish_step(session, loaded, actor=actor)
+    if not fired:
+        return False
     audit.record(session, actor, "timer_fired", instance_id=instance.id,
                  detail={"due_at": before.isoformat() if before else None})
     return True
@@ -173,7 +190,8 @@ def apply_effects(session: Session, instance: Instance, effects: StepEffects, *,
 
 
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
-    """The earliest moment a waiting timer of this workflow becomes due."""
+    """The earliest moment a waiting timer of this workflow becomes due (or a case waiting with its
+    initiator lapses)."""
     moments = []
     for event in workflow.waiting_events():
         if "Timer" not in event.event_type and "TimeDate" not in event.event_type:
@@ -185,6 +203,9 @@ def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
             continue
         moment = value if isinstance(value, datetime) else TimerEventDefinition.get_datetime(str(value))
         moments.append(moment)
+    returned_lapse = returned_lapse_at(workflow)
+    if returned_lapse is not None:
+        moments.append(returned_lapse)
     return min(moments) if moments else None
 
 

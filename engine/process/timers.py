@@ -74,7 +74,7 @@ def _fire_one(session: Session, instance: Instance, report: TickReport) -> None:
     """Fire one claimed instance inside a savepoint, so its failure undoes its own step only."""
     savepoint = session.begin_nested()
     try:
-        apply_due_timers(session, instance)
+        fired = apply_due_timers(session, instance)
         session.flush()
     except (StaleDataError, Conflict):
         savepoint.rollback()
@@ -99,7 +99,7 @@ def _fire_one(session: Session, instance: Instance, report: TickReport) -> None:
         savepoint.rollback()
         raise
     savepoint.commit()
-    report.fired += 1
+    report.fired += 1 if fired else 0
 
 
 def _raise_incident(session: Session, instance: Instance, code: str, message: str) -> None:

@@ -2,7 +2,8 @@
 
 `check_start` runs before anything is created and may enrich the start data (the worker's
 record); `check_completion` runs before a task's submission is applied, for rules that can only
-be judged at that moment (the secondment quota at approval time; docs/api.md, "Rule refusals of the shipped processes").
+be judged at that moment (the secondment quota at approval time; docs/api.md, "Rule refusals of the shipped processes");
+`check_resubmission` judges a case its initiator corrected and submits again after a return.
 """
 
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.core.scope import Actor
-from engine.models import OrgUnit, TaskRow
+from engine.models import Instance, OrgUnit, TaskRow
 from engine.rules import dismissal, recruitment, resignation, secondment
 
 StartRule = Callable[[Session, Actor, OrgUnit, dict[str, Any]], dict[str, Any]]
@@ -25,6 +26,9 @@ COMPLETION_RULES: dict[str, CompletionRule] = {"resignation": resignation.check_
 COMPLETION_RULES["recruitment"] = recruitment.check_completion
 COMPLETION_RULES["secondment"] = secondment.check_completion
 COMPLETION_RULES["dismissal"] = dismissal.check_completion
+ResubmissionRule = Callable[[Session, Instance, dict[str, Any]], dict[str, Any]]
+# Rules that judge a case its initiator submits again after a return (退回发起人), on the corrected data.
+RESUBMISSION_RULES: dict[str, ResubmissionRule] = {"secondment": secondment.check_resubmission}
 # Roles other than the start event's lane that may start a process, with the rule that limits them.
 EXTRA_STARTERS: dict[str, dict[str, Callable[[Actor, dict[str, Any]], bool]]] = {
     "resignation": {"worker": resignation.worker_starts_own},
@@ -42,3 +46,9 @@ def check_completion(key: str, session: Session, actor: Actor, row: TaskRow, cas
     rule = COMPLETION_RULES.get(key)
     if rule:
         rule(session, actor, row, case_data, submitted)
+
+
+def check_resubmission(key: str, session: Session, instance: Instance, data: dict[str, Any]) -> dict[str, Any]:
+    """What the rule adds to the corrected start data (like `check_start`), or a refusal."""
+    rule = RESUBMISSION_RULES.get(key)
+    return rule(session, instance, data) if rule else {}

@@ -46,8 +46,28 @@ def latest_end(start: date) -> date:
 def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:
     worker = find_worker(session, actor, data["worker_id"])
     require_workers_community(worker, org, "借调申请")
+    _check_request(session, org, worker, data, first_filing=True)
+    return {"worker": snapshot(worker), "approval_variant": policy_value("secondment_approval_variant"),
+            "latest_end_date": latest_end(start_of(data)).isoformat()}
+
+
+def check_resubmission(session: Session, instance: Instance, data: dict[str, Any]) -> dict[str, Any]:
+    """A request its initiator corrected after a return is judged again as at filing, on the
+    corrected data: a start date already past, a period too long or a full quota is refused the same
+    way (this case itself not counted)."""
+    worker = session.get(Worker, data["worker_id"])
+    _check_request(session, session.get(OrgUnit, instance.org_code), worker, data, exclude=instance.id)
+    return {"latest_end_date": latest_end(start_of(data)).isoformat()}
+
+
+def start_of(data: dict[str, Any]) -> date:
+    return as_date(data["start_date"])
+
+
+def _check_request(session: Session, org: OrgUnit, worker: Worker, data: dict[str, Any], *,
+                   first_filing: bool = False, exclude: int | None = None) -> None:
     _check_borrower(data["borrowing_unit_level"])
-    start, end = as_date(data["start_date"]), as_date(data["end_date"])
+    start, end = start_of(data), as_date(data["end_date"])
     if end < start:
         raise InvalidData("借调结束日期不能早于开始日期", {"end_date": ["不能早于开始日期"]})
     if end < today():
@@ -57,11 +77,10 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
     if worker.status != "active":
         raise RuleViolation("worker_not_active", f"该工作者当前状态为{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，"
                             "只有在岗人员可以借调", fields={"worker_id": ["不在岗"]})
-    refuse_open_cases(session, worker, ("secondment", "resignation", "dismissal"))
-    check_window(session, worker.id, start, end, field="end_date")
-    _check_quota(session, org, start, end)
-    return {"worker": snapshot(worker), "approval_variant": policy_value("secondment_approval_variant"),
-            "latest_end_date": latest_end(start).isoformat()}
+    if first_filing:
+        refuse_open_cases(session, worker, ("secondment", "resignation", "dismissal"))
+    check_window(session, worker.id, start, end, field="end_date", exclude=exclude)
+    _check_quota(session, org, start, end, exclude=exclude)
 
 
 def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: dict[str, Any],

@@ -88,3 +88,36 @@ def test_two_workers_never_fire_the_same_timer(app, as_user):
             reminders = [d for d in db.session.scalars(select(AuditEvent.detail).where(
                 AuditEvent.instance_id == case["id"], AuditEvent.type == "notified")) if d["role"] == "street_leader"]
             assert len(reminders) == 1
+
+
+def test_a_run_at_exactly_the_due_moment_fires_the_timer(app, as_user):
+    """The worker picks a case due at or before the run; the timer must then fire in that same run,
+    not record `timer_fired` and wait for the next one."""
+    from web.extensions import db
+
+    case = _start_at(as_user, "2026-03-02T10:00:00+08:00")
+    due = datetime.fromisoformat("2026-03-27T09:00:00+08:00")
+    with app.app_context():
+        assert timers.tick(db.session, due).fired == 1
+        instance = db.session.get(Instance, case["id"])
+        assert instance.next_timer_at == datetime.fromisoformat("2026-04-01T09:00:00+08:00")
+        trail = list(db.session.scalars(select(AuditEvent.type).where(AuditEvent.instance_id == case["id"])))
+        assert trail.count("timer_fired") == 1 and "notified" in trail
+        assert timers.tick(db.session, due).fired == 0  # and once only
+
+
+def test_no_timer_fired_is_recorded_when_nothing_fired(app, as_user):
+    """A case picked whose timer is not due after all (its due time in the index ahead of the
+    diagram) is left as it is, with no `timer_fired` in its trail."""
+    from web.extensions import db
+
+    case = _start_at(as_user, "2026-03-02T10:00:00+08:00")
+    with app.app_context():
+        instance = db.session.get(Instance, case["id"])
+        instance.next_timer_at = datetime.fromisoformat("2026-03-10T09:00:00+08:00")  # stale
+        db.session.commit()
+        assert timers.tick(db.session, datetime.fromisoformat("2026-03-10T09:00:00+08:00")).fired == 0
+        events = list(db.session.scalars(select(AuditEvent.type).where(AuditEvent.instance_id == case["id"])))
+        assert "timer_fired" not in events
+        instance = db.session.get(Instance, case["id"])
+        assert instance.next_timer_at == datetime.fromisoformat("2026-03-27T09:00:00+08:00")

@@ -103,7 +103,7 @@ def test_steps_after_the_worker_may_have_left_cannot_be_sent_back(specs):
 
 def test_gateways_and_expressions(specs, tree):
     checks.check_gateways(specs)
-    assert checks.check_expressions(tree) == 29
+    assert checks.check_expressions(tree) == 30
 
 
 def test_layout_is_complete_and_readable(tree):

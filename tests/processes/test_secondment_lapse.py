@@ -10,14 +10,17 @@ import pytest
 from tests.helpers import complete, open_task_names, refused, start, try_complete
 from tests.processes.test_secondment_api import (
     APPROVE,
+    LI,
     REJECT,
     REQUEST,
     WANG,
+    approve_request,
     count_cases,
     instance,
     notifications,
     request,
     seconded_worker,
+    third_worker,
     worker,
 )
 from tests.web.pagetools import Browser
@@ -97,6 +100,62 @@ def test_request_resubmitted_after_a_return_lapses_by_its_new_start_date(app, us
     tick("2026-03-17T08:00")
     lapsed = instance(users, case["id"])
     assert lapsed["status"] == "completed" and lapsed["outcome"] == "expired"
+
+
+def return_to_initiator(users, case_id: int) -> dict:
+    """The community secretary sends the request back to street HR for correction; the
+    initiator's resubmission task."""
+    task = users["sec_s01c01"].get(f"/api/v1/instances/{case_id}").get_json()["open_tasks"][0]
+    returned = users["sec_s01c01"].post(f"/api/v1/tasks/{task['id']}/return",
+                                        json={"target": "initiator", "reason": "请核实借调日期"})
+    assert returned.status_code == 200, returned.get_json()
+    (resubmit,) = returned.get_json()["open_tasks"]
+    return resubmit
+
+
+def resubmit(users, task: dict, data: dict):
+    return users["hr_s01"].post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
+
+
+def test_request_waiting_with_its_initiator_after_a_return_lapses_after_its_start_date(app, users, at, tick):
+    with at("2026-03-02T10:00"):
+        case = request(users).get_json()
+        return_to_initiator(users, case["id"])
+    tick("2026-03-09T23:59")  # the start date itself: still open to a correction
+    waiting = instance(users, case["id"])
+    assert waiting["status"] == "running" and [t["role"] for t in waiting["open_tasks"]] == ["initiator"]
+    tick("2026-03-10T00:00")  # exactly the lapse moment
+    assert_lapsed(app, users, case["id"])
+    assert "timer_fired" in [e["type"] for e in events(users, case["id"])]
+    tick("2026-05-08T10:00")  # nothing is left to fire
+    assert len(notifications(app, case["id"])) == 1
+
+
+def test_resubmitting_a_request_whose_start_date_has_passed_is_refused(users, at):
+    with at("2026-03-02T10:00"):
+        case = request(users).get_json()
+        task = return_to_initiator(users, case["id"])
+    with at("2026-03-10T09:00"):  # the timer worker has not run yet
+        error = refused(resubmit(users, task, {"reason": "创城迎检材料整理（已核实）"}), 422, "secondment_start_passed")
+        assert error["details"]["fields"] == {"start_date": ["已过：2026-03-09"]}
+    with at("2026-03-05T10:00"):  # corrected to a day already gone
+        error = refused(resubmit(users, task, {"start_date": "2026-03-04"}), 422, "secondment_start_passed")
+        assert error["details"]["fields"] == {"start_date": ["已过：2026-03-04"]}
+    assert [t["role"] for t in instance(users, case["id"])["open_tasks"]] == ["initiator"]
+
+
+def test_resubmitting_into_a_full_community_quota_is_refused(users, at):
+    zhou = third_worker(users)
+    with at("2026-03-02T10:00"):
+        case = request(users, zhou, start_date="2026-05-11", end_date="2026-05-30").get_json()
+        task = return_to_initiator(users, case["id"])
+        for worker_id in (WANG, LI):
+            approve_request(users, request(users, worker_id).get_json()["id"])  # 9 March to 8 May
+        error = refused(resubmit(users, task, {"start_date": "2026-05-01"}), 422, "secondment_quota")
+        assert "start_date" in error["details"]["fields"]
+        again = resubmit(users, task, {"start_date": "2026-05-11"})  # its own dates do not count against it
+    assert again.status_code == 200, again.get_json()
+    assert open_task_names(instance(users, case["id"])) == ["community_opinion"]
 
 
 def test_lapsed_request_reads_as_lapsed_on_the_case_page(app, users, at, tick):
@@ -180,3 +239,32 @@ def test_other_request_for_the_worker_may_be_filed_once_one_lapsed(users, at, ti
         again = start(users["hr_s01"], "secondment", "S01C01",
                       {"worker_id": WANG, **REQUEST, "start_date": "2026-03-16", "end_date": "2026-05-15"})
     assert again.status_code == 201, again.get_json()
+
+
+def test_extension_waits_for_approval_until_the_end_of_its_end_date(users, at, tick):
+    """The rule lets an extension be approved all through the current end date; the timer agrees:
+    it falls back to confirming the return only from 00:00 Beijing time the next day."""
+    case_id = seconded_worker(users, at, tick)
+    with at("2026-05-06T10:00"):
+        complete(users["hr_s01"], case_id, "secondment_period",
+                 {"decision": "extend", "new_end_date": "2026-05-30", "extension_reason": "迎检延期"})
+        complete(users["leader_s01"], case_id, "street_review", APPROVE)
+    tick("2026-05-08T23:00")  # the end date's evening: still open to approval
+    assert open_task_names(instance(users, case_id)) == ["swd_approval"]
+    with at("2026-05-08T23:30"):
+        done = complete(users["swd_d01"], case_id, "swd_approval", APPROVE)
+    assert open_task_names(done) == ["secondment_period"]
+    tick("2026-05-09T10:00")  # extended to 30 May: the old end date no longer counts
+    assert open_task_names(instance(users, case_id)) == ["secondment_period"]
+    assert worker(users)["status"] == "seconded"
+
+
+def test_extension_not_approved_by_its_end_date_falls_back_at_midnight(users, at, tick):
+    case_id = seconded_worker(users, at, tick)
+    with at("2026-05-06T10:00"):
+        complete(users["hr_s01"], case_id, "secondment_period",
+                 {"decision": "extend", "new_end_date": "2026-05-30", "extension_reason": "迎检延期"})
+    tick("2026-05-08T23:59")
+    assert open_task_names(instance(users, case_id)) == ["street_review"]
+    tick("2026-05-09T00:00")  # exactly the lapse moment
+    assert open_task_names(instance(users, case_id)) == ["confirm_return"]
