@@ -21,6 +21,7 @@ from engine.rules.casework import (
     as_date,
     find_worker,
     refuse_open_cases,
+    refuse_open_exit,
     require_workers_community,
     today,
 )
@@ -52,7 +53,8 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
     if "probation_failed" in grounds and worker.status != "probation":
         raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（《内蒙古自治区社区工作者管理办法》第三十七条）",
                             fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
-    refuse_open_cases(session, worker, ("dismissal", "secondment", "resignation"))
+    refuse_open_cases(session, worker, ("dismissal", "secondment"))
+    refuse_open_exit(session, worker)
     protections = record_protections(worker, today())
     _refuse_if_barred(grounds, protections)
     return {"worker": snapshot(worker), "grounds": grounds, "basis": basis(grounds),
