@@ -138,12 +138,13 @@ def _check_return_limit(session: Session, row: TaskRow) -> None:
 
 
 def _check_leaving_date(case_data: dict[str, Any], submitted: dict[str, Any]) -> None:
-    """The leaving date is the day the notice has run; another day only with the worker's
-    agreement, and never before the notice was received."""
+    """The leaving date is the day the notice has run (filled in when the street leaves it out);
+    another day only with the worker's agreement, and never before the notice was received."""
+    ends_on = notice_ends_on(case_data)
     leaving_on = as_date(submitted.get("leaving_on"))
     if leaving_on is None:
+        submitted["leaving_on"] = ends_on.isoformat()
         return
-    ends_on = notice_ends_on(case_data)
     if leaving_on < as_date(case_data["submitted_on"]):
         raise InvalidData("离职日期不能早于收到辞职申请的日期", {"leaving_on": ["早于收到申请日期"]},
                           code="leaving_date_not_allowed")

@@ -95,13 +95,12 @@ def test_street_review_cannot_propose_a_refusal_either(as_user):
     assert "decision" in response.get_json()["error"]["details"]["fields"]
 
 
-def test_confirming_needs_the_leaving_date(as_user):
+def test_the_leaving_date_is_the_day_the_notice_runs_out_unless_given(as_user):
     hr, leader = as_user("hr_s01"), as_user("leader_s01")
     case = _start(hr).get_json()
     complete(hr, case["id"], "street_review", REVIEW_OK)
-    response = try_complete(leader, case["id"], "street_decision", {"decision": "approve"})
-    assert response.status_code == 422
-    assert "leaving_on" in response.get_json()["error"]["details"]["fields"]
+    after = complete(leader, case["id"], "street_decision", {"decision": "approve"})
+    assert after["data"]["resignation_street_decision"]["leaving_on"] == NOTICE_RUNS_OUT
 
 
 def test_a_leaving_date_before_the_notice_runs_out_needs_the_workers_agreement(as_user):
