@@ -382,7 +382,7 @@ class Effects:
 class Run:
     """One resignation instance driven through its user tasks."""
 
-    def __init__(self, specs, *, is_elected: bool = False) -> None:
+    def __init__(self, specs, *, is_elected: bool = False, status: str = "active") -> None:
         spec, subprocess_specs = specs
         self.effects = Effects()
         engine = PythonScriptEngine(environment=TaskDataEnvironment(self.effects.environment()))
@@ -396,7 +396,7 @@ class Run:
                 "submitted_on": SUBMITTED_ON,
                 "worker": {
                     "id": 7,
-                    "status": "active",
+                    "status": status,
                     "org": "S01C01",
                     "flags": {"is_elected": is_elected, "under_audit": False},
                 },
@@ -482,6 +482,14 @@ def test_deadlines_are_computed_from_the_day_the_application_was_received(specs,
     pending = [event.value for event in run.workflow.waiting_events()]
     # the reminder five days before the last day; the notice runs out when the last day is over
     assert sorted(pending) == ["2026-03-27T09:00:00+08:00", "2026-04-02T00:00:00+08:00"]
+
+
+def test_in_probation_the_notice_is_three_days_and_the_reminder_not_before_the_receipt(specs, clock):
+    run = Run(specs, status="probation")
+    task = run.workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+    assert (task.data["decision_due"], task.data["reminder_at"]) == ("2026-03-05", SUBMITTED_ON)
+    run.tick(clock, on_day(4, 0, 1))
+    assert run.effects.outcomes == ["notice_effective"] and run.effects.statuses == [(7, "resigned")]
 
 
 def test_non_elected_worker_approved_without_audit_resigns(specs, clock):
