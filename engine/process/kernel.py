@@ -44,7 +44,7 @@ class Loaded:
 def attach_effects(workflow: BpmnWorkflow, session: Session) -> StepEffects:
     """Attach a fresh restricted script engine; the engine is never serialised, so always.
     Its `standing_bars` helper reads the worker record through this session."""
-    effects = StepEffects(bars_of=lambda worker_id: resignation.standing_bars(session, worker_id))
+    effects = StepEffects(bars_of=lambda worker_id: resignation.standing_bars(session, worker_id, lock=True))
     workflow.script_engine = make_script_engine(effects.functions())
     return effects
 

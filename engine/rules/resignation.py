@@ -35,12 +35,17 @@ def worker_starts_own(actor: Actor, data: dict[str, Any]) -> bool:
     return actor.worker_id is not None and data.get("worker_id") == actor.worker_id
 
 
-def standing_bars(session: Session, worker_id: int) -> list[str]:
-    """The flags of the worker record that hold a resignation now (003 art. 39)."""
-    worker = session.get(Worker, worker_id)
-    if worker is None:
+def standing_bars(session: Session, worker_id: int, *, lock: bool = False) -> list[str]:
+    """The flags of the worker record that hold a resignation now (003 art. 39).
+
+    With `lock` (the diagram's gateway before the status changes) the worker's row is read FOR
+    UPDATE: a flag change being committed at that moment is waited for and then seen, and a flag
+    change that comes after waits for this step, then finds the case waiting and wakes it."""
+    query = select(Worker.flags).where(Worker.id == worker_id)
+    flags = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if flags is None:
         return []
-    return [name for name in policy_value("resignation_blocking_flags") if worker.flags.get(name)]
+    return [name for name in policy_value("resignation_blocking_flags") if flags.get(name)]
 
 
 def describe_bars(bars: list[str]) -> str:
