@@ -12,12 +12,18 @@ import os
 from typing import Any
 
 DEFAULTS: dict[str, Any] = {
-    # 003 art. 38: the street decides on a resignation within 30 days of receipt.
+    # 003 art. 38; 劳动合同法 art. 37: the street acts on a resignation within 30 days of receipt,
+    # and the worker's notice takes effect when these days have passed.
     "resignation_decision_days": 30,
+    # 劳动合同法 art. 37: three days' notice during probation.
+    "resignation_probation_notice_days": 3,
     # Reminder this many days before the resignation decision is due (team default).
     "resignation_reminder_days_before": 5,
-    # 003 art. 39: flags on the worker record that bar a resignation while set.
-    "resignation_blocking_flags": ["under_audit", "under_discipline_review", "criminal_case_pending"],
+    # 劳动合同法 art. 37 (the notice period): a receipt date older than this many days is refused.
+    "resignation_receipt_max_age_days": 30,
+    # 003 art. 39: flags on the worker record that hold a resignation while set.
+    "resignation_blocking_flags": ["under_audit", "under_discipline_review", "criminal_case_pending",
+                                   "unfinished_business"],
     # 000 art. 12, 004 art. 24: a secondment lasts at most 3 months in total, extensions included.
     "secondment_max_months": 3,
     # 000 art. 12, 004 art. 24 ("累计"): the 3 months are counted over any rolling window of this many

@@ -19,11 +19,18 @@ _ALLOWED_STATUS_CHANGES = {"resigned", "dismissed", "active", "seconded", "contr
                            "probation"}
 
 
+def _no_bars(worker_id: int) -> list[str]:
+    return []
+
+
 @dataclass
 class StepEffects:
     outcome: str | None = None
     worker_status: list[tuple[int, str, tuple[str, ...]]] = field(default_factory=list)
     notifications: list[tuple[str, str]] = field(default_factory=list)
+    # reads the worker record when a gateway asks (the step kernel gives it the session's reader),
+    # so a bar is judged at the moment the diagram is about to change the status, not from a copy
+    bars_of: Callable[[int], list[str]] = _no_bars
 
     def functions(self) -> dict[str, Callable[..., Any]]:
         """The helpers offered to every script and expression of a step."""
@@ -36,6 +43,7 @@ class StepEffects:
             "set_outcome": self._set_outcome,
             "set_worker_status": self._set_worker_status,
             "notify": self._notify,
+            "standing_bars": self._standing_bars,
         }
 
     def _set_outcome(self, outcome: str) -> None:
@@ -50,6 +58,10 @@ class StepEffects:
             raise ValueError(f"unknown worker status '{status}'")
         expected = (only_from,) if isinstance(only_from, str) else tuple(only_from or ())
         self.worker_status.append((int(worker_id), status, expected))
+
+    def _standing_bars(self, worker_id: int) -> list[str]:
+        """The flags of the worker record that hold a resignation now (003 art. 39)."""
+        return list(self.bars_of(int(worker_id)))
 
     def _notify(self, role: str, message: str) -> None:
         if role not in ROLES_BY_KEY:

@@ -13,10 +13,11 @@ STATUS_WORDS = {"running": "办理中", "completed": "已办结", "cancelled": "
 OUTCOME_WORDS = {
     "approved": "批准", "rejected": "不予批准", "withdrawn": "已撤回", "cancelled": "已撤销", "completed": "已办结",
     "hired": "已聘用", "dismissed": "已辞退", "returned": "已退回", "revoked": "撤销辞退", "expired": "已失效（逾期未批）",
+    "notice_effective": "辞职通知期满生效",
 }
 
 # the `decision` field of an approval form, and a step done without one
-DECISION_WORDS = {"approve": "同意", "reject": "不同意", "return": "退回"}
+DECISION_WORDS = {"approve": "同意", "reject": "不同意", "return": "退回", "defer": "暂缓"}
 DECISION_DONE = "已办理"
 
 # TaskRow.status
@@ -36,6 +37,7 @@ EVENT_WORDS = {
     "instance_started": "发起流程", "task_completed": "办理", "task_claimed": "认领任务",
     "task_unclaimed": "取消认领", "instance_cancelled": "撤销流程", "timer_fired": "定时触发",
     "notified": "发送通知", "worker_created": "建档", "publicity_recounted": "按正式放假安排重算公示期",
+    "case_resumed": "不得辞职情形消除，继续办理",
     "task_returned": "退回", "task_withdrawn": "撤回决定", "vote_cast": "审批意见",
     "vote_withdrawn": "撤回意见", "instance_withdrawn": "撤回申请",
     "instance_resubmitted": "重新提交", "task_transferred": "转办", "task_delegated": "委派",

@@ -13,7 +13,7 @@ WORKER_STATUSES = (
 )
 FLAG_NAMES = (
     "under_audit", "under_discipline_review", "criminal_case_pending", "work_injury_disability",
-    "medical_period_until", "pregnancy_or_nursing_until", "is_elected",
+    "medical_period_until", "pregnancy_or_nursing_until", "is_elected", "unfinished_business",
 )
 
 

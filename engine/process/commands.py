@@ -81,7 +81,7 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
         raise
     now = clock.now()
     workflow = BpmnWorkflow(parsed_definition(definition).spec, parsed_definition(definition).subprocess_specs)
-    effects = attach_effects(workflow)
+    effects = attach_effects(workflow, session)
     session_calendar(session)  # scripts and due dates count with every year loaded so far
     case_data = {**data, **enriched}
     workflow.get_tasks(state=TaskState.READY)[0].set_data(**case_data)

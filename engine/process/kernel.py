@@ -29,6 +29,7 @@ from engine.models import Definition, Instance, OrgUnit, TaskRow, Worker
 from engine.process import step_hooks
 from engine.process.task_index import sync_task_index
 from engine.records.workers import change_status
+from engine.rules import resignation
 from engine.workflow.forms import data_key
 from engine.workflow.instances import definition_of, restore
 
@@ -43,9 +44,10 @@ class Loaded:
     effects: StepEffects
 
 
-def attach_effects(workflow: BpmnWorkflow) -> StepEffects:
-    """Attach a fresh restricted script engine; the engine is never serialised, so always."""
-    effects = StepEffects()
+def attach_effects(workflow: BpmnWorkflow, session: Session) -> StepEffects:
+    """Attach a fresh restricted script engine; the engine is never serialised, so always.
+    Its `standing_bars` helper reads the worker record through this session."""
+    effects = StepEffects(bars_of=lambda worker_id: resignation.standing_bars(session, worker_id, lock=True))
     workflow.script_engine = make_script_engine(effects.functions())
     return effects
 
@@ -67,7 +69,7 @@ def load(session: Session, instance: Instance) -> Loaded:
     session_calendar(session)  # scripts and due dates count with every year loaded so far
     definition = definition_of(session, instance)
     workflow = restore(session, instance, definition)
-    effects = attach_effects(workflow)
+    effects = attach_effects(workflow, session)
     return Loaded(instance, definition, workflow, effects)
 
 

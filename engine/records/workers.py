@@ -18,7 +18,7 @@ from engine.core.transaction import transactional
 from engine.models import FLAG_NAMES, WORKER_STATUSES, OrgUnit, Worker, WorkerChange
 
 BOOLEAN_FLAGS = ("under_audit", "under_discipline_review", "criminal_case_pending",
-                 "work_injury_disability", "is_elected")
+                 "work_injury_disability", "is_elected", "unfinished_business")
 EDITABLE_FIELDS = ("name", "gender", "birth_date", "education", "contract", "data")
 CREATE_STATUSES = ("probation", "active")
 
@@ -107,6 +107,16 @@ def change_status(session: Session, worker: Worker, status: str, *, actor: str, 
     if worker.status != status:
         _history(session, worker, actor, "status", worker.status, status, source)
         worker.status = status
+        worker.updated_at = clock.now()
+
+
+def set_flag(session: Session, worker: Worker, name: str, value: Any, *, actor: str, source: str) -> None:
+    """Set one flag as a process step recorded it (a bar the street found); no commit."""
+    if name not in FLAG_NAMES:
+        raise ValueError(f"unknown worker flag {name}")
+    if worker.flags.get(name) != value:
+        _history(session, worker, actor, f"flags.{name}", worker.flags.get(name), value, source)
+        worker.flags = {**worker.flags, name: value}
         worker.updated_at = clock.now()
 
 

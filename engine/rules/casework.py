@@ -1,8 +1,9 @@
 """What every personnel case about one worker checks first, on the worker record itself.
 
-Secondment and dismissal both change the worker's status, so each starts from the record as it is
-now (not a copy), refuses a case filed at the wrong community, and refuses to run beside another
-open case that would move the same status.
+Secondment, resignation and dismissal all change the worker's status, so each starts from the
+record as it is now (not a copy), refuses a case filed at the wrong community, and refuses to run
+beside another open case that would move the same status. A worker leaves one way at a time: a
+resignation and a dismissal of the same worker never run together (`exit_case_open`).
 """
 
 from datetime import date
@@ -46,6 +47,27 @@ def refuse_open_cases(session: Session, worker: Worker, keys: tuple[str, ...]) -
         name = PROCESS_WORDS.get(open_case.key, open_case.key)
         raise Conflict(f"该工作者已有办理中的{name}事项，请办结后再发起", code=f"{open_case.key}_in_progress",
                        details={"instance_id": open_case.id})
+
+
+EXIT_PROCESSES = ("resignation", "dismissal")
+
+
+def refuse_open_exit(session: Session, worker: Worker) -> None:
+    """One exit at a time: a resignation or a dismissal already open for the worker refuses the
+    other (409 `exit_case_open`, naming the open case). Call after `refuse_open_cases`, which
+    holds the worker's row lock."""
+    open_case = session.execute(
+        select(Instance.id, Instance.key, Instance.business_key).where(
+            Instance.worker_id == worker.id, Instance.status == "running", Instance.key.in_(EXIT_PROCESSES))
+        .order_by(Instance.id).limit(1)).first()
+    if open_case is None:
+        return
+    name = PROCESS_WORDS.get(open_case.key, open_case.key)
+    label = f"#{open_case.id}" + (f"（业务编号 {open_case.business_key}）" if open_case.business_key else "")
+    raise Conflict(f"该工作者已有办理中的{name}案件 {label}，一名工作者同一时间只能办理一件离职案件，请办结后再发起",
+                   code="exit_case_open",
+                   details={"instance_id": open_case.id, "business_key": open_case.business_key,
+                            "process_key": open_case.key, "process_name": name})
 
 
 def lock_community(session: Session, code: str) -> None:

@@ -21,6 +21,7 @@ from engine.rules.casework import (
     as_date,
     find_worker,
     refuse_open_cases,
+    refuse_open_exit,
     require_workers_community,
     today,
 )
@@ -54,7 +55,8 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
         raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（《内蒙古自治区社区工作者管理办法》第三十七条）",
                             fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
     require_within_probation(worker, grounds, "grounds")
-    refuse_open_cases(session, worker, ("dismissal", "secondment", "resignation"))
+    refuse_open_cases(session, worker, ("dismissal", "secondment"))
+    refuse_open_exit(session, worker)
     protections = record_protections(worker, today())
     _refuse_if_barred(grounds, protections)
     return {"worker": snapshot(worker), "grounds": grounds, "basis": basis(grounds),

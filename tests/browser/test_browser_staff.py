@@ -65,7 +65,7 @@ def test_street_hr_reviews_a_resignation_in_the_browser(new_page, live_server, c
     assert page.locator("#f-comment").input_value() == "材料齐全，无未办结公务"  # kept after the refusal
     shot(page, "task-errors")
 
-    page.get_by_label("同意", exact=True).check()
+    page.get_by_label("提请确认离职", exact=True).check()
     page.get_by_role("button", name="提交").click()
     page.wait_for_url("**/inbox")
     flash = page.locator(".flash.success")

@@ -12,7 +12,7 @@ from engine.models import OrgUnit
 from tests.helpers import complete, start
 from tests.operations.ops_support import REVIEW_OK, notes
 
-RESIGNATION = {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-03-02"}
+RESIGNATION = {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-11-20"}
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from tests.helpers import at_once_in_two_sessions, start
 
 STARTED = "2026-03-02T10:00:00+08:00"
 FIRST_DUE = datetime.fromisoformat("2026-03-27T09:00:00+08:00")
-SECOND_DUE = datetime.fromisoformat("2026-04-01T09:00:00+08:00")
+SECOND_DUE = datetime.fromisoformat("2026-04-02T00:00:00+08:00")  # once the last day of the notice is over
 AFTER_FIRST = datetime.fromisoformat("2026-03-28T10:00:00+08:00")
 
 

@@ -122,7 +122,7 @@ def test_an_approver_added_before_decides_first(as_user):
     assert kinds.index("approvers_added") < kinds.index("vote_cast")
 
 
-def test_an_approver_added_after_must_also_approve_and_can_reject(as_user):
+def test_an_approver_added_after_must_also_approve_and_cannot_refuse_a_resignation(as_user):
     hr, leader, civil = as_user("hr_s01"), as_user("leader_s01"), as_user("civil_d01")
     from tests.operations.ops_support import resignation, to_decision
 
@@ -133,9 +133,11 @@ def test_an_approver_added_after_must_also_approve_and_can_reject(as_user):
     refused(task_post(civil, decision, "complete", {"data": APPROVE}), 409, "approval_not_your_turn")
     body = task_post(leader, decision, "complete", {"data": APPROVE}).get_json()["instance"]
     assert open_task_names(body) == ["street_decision"]
-    done = task_post(civil, decision, "complete", {"data": {"decision": "reject", "comment": "两委换届期间暂缓"}})
+    refusal = task_post(civil, decision, "complete", {"data": {"decision": "reject", "comment": "两委换届期间暂缓"}})
+    assert refusal.status_code == 422 and "decision" in refusal.get_json()["error"]["details"]["fields"]
+    done = task_post(civil, decision, "complete", {"data": APPROVE})
     assert done.status_code == 200
-    assert done.get_json()["instance"]["outcome"] == "rejected"
+    assert open_task_names(done.get_json()["instance"]) == ["handover"]
 
 
 def test_added_approvers_are_in_scope_and_not_twice(as_user):

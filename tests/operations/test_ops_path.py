@@ -22,11 +22,11 @@ def test_the_path_ahead_of_a_new_case_with_who_acts(as_user):
     steps = _steps(path)
     decision = steps["street_decision"]
     assert decision["certain"] and decision["role"] == "street_leader" and decision["org"] == "S01"
-    assert not steps["handover"]["certain"]  # only if the street approves
+    assert not steps["handover"]["certain"]  # the notice may run out first and end the case without it
     assert "district_review" not in steps  # the worker is not elected: that branch is judged now
     assert not steps["exit_audit"]["certain"]
     gateways = {g["id"]: g for g in path["gateways"]}
-    assert gateways["elected_gateway"]["decided"] and not gateways["street_approved_gateway"]["decided"]
+    assert gateways["elected_gateway"]["decided"] and not gateways["street_return_gateway"]["decided"]
 
 
 def test_an_elected_member_has_the_district_review_ahead_at_the_district(as_user):
@@ -44,7 +44,7 @@ def test_an_earlier_decision_does_not_predict_the_next_one(as_user):
     complete(leader, case["id"], "street_decision", {"decision": "return", "comment": "补充材料"})
     path = _path(hr, case["id"])
     assert [c["id"] for c in path["current"]] == ["street_review"]
-    assert not {g["id"]: g for g in path["gateways"]}["street_approved_gateway"]["decided"]
+    assert not {g["id"]: g for g in path["gateways"]}["street_return_gateway"]["decided"]
 
 
 def test_after_approval_only_the_handover_and_maybe_the_audit_remain(as_user):

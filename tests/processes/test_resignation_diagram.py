@@ -13,6 +13,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as timer_module
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
@@ -39,13 +40,17 @@ USER_TASKS = {
     "handover": (HR, "resignation_handover.json"),
     "exit_audit": (HR, "resignation_exit_audit.json"),
 }
+# the street cannot refuse a resignation (劳动合同法 art. 37): it confirms, defers or returns;
+# only the district's review of an elected member may say no (003 art. 38)
 APPROVAL_FORMS = {
-    "resignation_street_review.json": {"approve", "reject"},
-    "resignation_street_decision.json": {"approve", "reject", "return"},
+    "resignation_street_review.json": {"approve", "defer"},
+    "resignation_street_decision.json": {"approve", "defer", "return"},
     "resignation_district_review.json": {"approve", "reject"},
 }
+LEAVING = {"leaving_on": "2026-04-01"}
 FORM_FILES = ["resignation_start.json", *sorted({form for _, form in USER_TASKS.values()})]
-HELPERS = {"policy", "add_days", "add_working_days", "today", "set_outcome", "set_worker_status", "notify"}
+HELPERS = {"policy", "add_days", "add_working_days", "today", "set_outcome", "set_worker_status", "notify",
+           "standing_bars"}
 
 SUBMITTED_ON = "2026-03-02"
 DECISION_DAYS = DEFAULTS["resignation_decision_days"]
@@ -107,12 +112,14 @@ def test_start_form_has_the_start_data_of_the_api_contract():
 
 
 @pytest.mark.parametrize("name", sorted(APPROVAL_FORMS))
-def test_approval_form_requires_a_comment_when_rejecting_or_returning(name):
+def test_approval_form_requires_a_comment_when_not_simply_approving(name):
     form = checks.load_form(name)
     validator = Draft202012Validator(form)
     decisions = {option["const"] for option in form["properties"]["decision"]["oneOf"]}
-    assert decisions == APPROVAL_FORMS[name], "return is offered only where the diagram loops back"
+    assert decisions == APPROVAL_FORMS[name], "reject only for the district, return only where the diagram loops back"
     extra = {"unfinished_business": False} if "unfinished_business" in form["properties"] else {}
+    if "leaving_on" in form["properties"]:
+        extra = {**extra, **LEAVING}
     assert validator.is_valid({"decision": "approve", **extra})
     for decision in decisions - {"approve"}:
         assert not validator.is_valid({"decision": decision, **extra})
@@ -127,6 +134,9 @@ def test_street_review_asks_what_business_is_unfinished():
     assert not validator.is_valid({"decision": "approve"})
     assert not validator.is_valid({"decision": "approve", "unfinished_business": True})
     assert validator.is_valid(
+        {"decision": "defer", "unfinished_business": True, "comment": "低保审核未办结"}
+    )
+    assert not validator.is_valid(
         {"decision": "reject", "unfinished_business": True, "comment": "低保审核未办结"}
     )
 
@@ -208,8 +218,8 @@ def test_every_merge_is_a_gateway_and_every_choice_is_complete(specs):
 
 
 def test_scripts_and_expressions_are_restricted_python_calling_only_the_helpers(tree):
-    # 6 scripts, 5 conditions, 2 timers, 2 due dates; its own HELPERS leave out len()
-    assert checks.check_expressions(tree, helpers=HELPERS) == 15
+    # 6 scripts, 6 conditions, 2 timers, 2 due dates; its own HELPERS leave out len()
+    assert checks.check_expressions(tree, helpers=HELPERS) == 16
 
 
 # --- the layout the modeler shows -------------------------------------------------------------
@@ -225,6 +235,7 @@ DRAWN = {
     "userTask",
     "scriptTask",
     "exclusiveGateway",
+    "intermediateCatchEvent",
 }
 
 
@@ -355,6 +366,7 @@ class Effects:
         self.notifications: list[tuple[str, str]] = []
         self.outcomes: list[str] = []
         self.statuses: list[tuple[int, str]] = []
+        self.bars: list[str] = []  # what the worker record shows when the diagram asks
 
     def environment(self) -> dict:
         return {
@@ -363,13 +375,14 @@ class Effects:
             "notify": lambda role, message: self.notifications.append((role, message)),
             "set_outcome": self.outcomes.append,
             "set_worker_status": lambda worker_id, status, *guard: self.statuses.append((worker_id, status)),
+            "standing_bars": lambda worker_id: list(self.bars),
         }
 
 
 class Run:
     """One resignation instance driven through its user tasks."""
 
-    def __init__(self, specs, *, is_elected: bool = False) -> None:
+    def __init__(self, specs, *, is_elected: bool = False, status: str = "active") -> None:
         spec, subprocess_specs = specs
         self.effects = Effects()
         engine = PythonScriptEngine(environment=TaskDataEnvironment(self.effects.environment()))
@@ -383,7 +396,7 @@ class Run:
                 "submitted_on": SUBMITTED_ON,
                 "worker": {
                     "id": 7,
-                    "status": "active",
+                    "status": status,
                     "org": "S01C01",
                     "flags": {"is_elected": is_elected, "under_audit": False},
                 },
@@ -417,11 +430,21 @@ class Run:
         self.workflow.refresh_timers()
         self.workflow.do_engine_steps()
 
+    def catch_bars_cleared(self) -> str:
+        """Deliver the message the engine sends when the worker record's flags change."""
+        waiting = [t for t in self.workflow.get_tasks(state=TaskState.WAITING)
+                   if getattr(t.task_spec, "event_definition", None) is not None
+                   and t.task_spec.event_definition.name == "resignation_bars_cleared"]
+        definition = waiting[0].task_spec.event_definition
+        self.workflow.catch(BpmnEvent(definition, {}))
+        self.workflow.do_engine_steps()
+        return definition.name
+
     def street(self, *decisions: str) -> None:
         """The street review and decision, once per decision (return loops back to the review)."""
         for decision in decisions:
             self.complete("street_review", {"decision": "approve", "unfinished_business": False})
-            comment = {} if decision == "approve" else {"comment": "请补充交接清单"}
+            comment = LEAVING if decision == "approve" else {"comment": "请补充交接清单"}
             self.complete("street_decision", {"decision": decision, **comment})
 
     def handover(self, audit_required: bool) -> None:
@@ -457,7 +480,16 @@ def test_deadlines_are_computed_from_the_day_the_application_was_received(specs,
     due_at = run.workflow.script_engine.evaluate(task, task.task_spec.extensions["properties"]["dueAt"])
     assert due_at == "2026-04-01"
     pending = [event.value for event in run.workflow.waiting_events()]
-    assert sorted(pending) == ["2026-03-27T09:00:00+08:00", "2026-04-01T09:00:00+08:00"]
+    # the reminder five days before the last day; the notice runs out when the last day is over
+    assert sorted(pending) == ["2026-03-27T09:00:00+08:00", "2026-04-02T00:00:00+08:00"]
+
+
+def test_in_probation_the_notice_is_three_days_and_the_reminder_not_before_the_receipt(specs, clock):
+    run = Run(specs, status="probation")
+    task = run.workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+    assert (task.data["decision_due"], task.data["reminder_at"]) == ("2026-03-05", SUBMITTED_ON)
+    run.tick(clock, on_day(4, 0, 1))
+    assert run.effects.outcomes == ["notice_effective"] and run.effects.statuses == [(7, "resigned")]
 
 
 def test_non_elected_worker_approved_without_audit_resigns(specs, clock):
@@ -501,11 +533,27 @@ def test_district_rejection_of_an_elected_member_rejects_the_resignation(specs, 
     assert "handover" not in run.visited
 
 
-def test_street_rejection_ends_the_case(specs, clock):
-    run = Run(specs, is_elected=True)
-    run.street("reject")
-    assert_rejected(run)
-    assert run.visited == ["street_review", "street_decision"]
+def test_the_street_cannot_refuse_the_form_offers_no_refusal(specs, clock):
+    run = Run(specs)
+    run.complete("street_review", {"decision": "approve", "unfinished_business": False})
+    with pytest.raises(Exception, match="reject"):
+        run.complete("street_decision", {"decision": "reject", "comment": "不同意"})
+    assert run.open_tasks() == ["street_decision"]
+
+
+def test_a_bar_standing_before_the_status_changes_holds_the_case_until_the_message(specs, clock):
+    run = Run(specs)
+    run.street("approve")
+    run.effects.bars = ["under_audit"]
+    run.handover(audit_required=False)
+    assert not run.workflow.is_completed() and run.effects.statuses == []
+    [waiting] = run.workflow.waiting_events()
+    assert (waiting.event_type, waiting.name) == ("MessageEventDefinition", "resignation_bars_cleared")
+    message = run.catch_bars_cleared()  # a message while a bar still stands: the case waits again
+    assert not run.workflow.is_completed() and run.workflow.waiting_events()[0].name == message
+    run.effects.bars = []
+    run.catch_bars_cleared()
+    assert_approved(run)
 
 
 def test_returned_twice_then_approved(specs, clock):
@@ -518,15 +566,14 @@ def test_returned_twice_then_approved(specs, clock):
     assert run.data["return_count"] == 2
 
 
-def test_fourth_return_leaves_the_loop_and_counts_as_not_approved(specs, clock):
+def test_fourth_return_leaves_the_loop_and_goes_on_to_the_handover(specs, clock):
     run = Run(specs)
     run.street("return", "return", "return")
     assert run.open_tasks() == ["street_review"]
-    run.street("return")  # the cap is reached: the default flow leaves the street stage
-    assert_rejected(run)
+    run.street("return")  # the cap is reached (the engine refuses it first): the street cannot refuse
+    assert run.open_tasks() == ["handover"]
     assert run.visited.count("street_decision") == 4
-    assert run.data["return_count"] == 3
-    assert run.data["resignation_street_decision"]["decision"] == "return"
+    assert run.workflow.get_tasks(state=TaskState.READY, manual=True)[0].data["return_count"] == 3
 
 
 def test_reminder_goes_to_the_street_leader_five_days_before_the_due_date(specs, clock):
@@ -540,20 +587,36 @@ def test_reminder_goes_to_the_street_leader_five_days_before_the_due_date(specs,
     assert len(run.effects.notifications) == 1
 
 
-def test_overdue_case_is_escalated_to_district_civil_affairs_once(specs, clock):
+def test_the_notice_takes_effect_when_the_last_day_is_over_without_a_decision(specs, clock):
     run = Run(specs)
     run.tick(clock, on_day(26))
     run.complete("street_review", {"decision": "approve", "unfinished_business": False})
-    run.tick(clock, on_day(30, 8, 59))
+    run.tick(clock, on_day(30, 23, 59))
     assert [role for role, _ in run.effects.notifications] == ["street_leader"]
+    run.tick(clock, on_day(31, 0, 1))
+    assert [role for role, _ in run.effects.notifications] == ["street_leader", "street_leader",
+                                                               "district_civil_affairs"]
+    assert run.workflow.is_completed()
+    assert run.effects.outcomes == ["notice_effective"] and run.effects.statuses == [(7, "resigned")]
+
+
+def test_a_notice_that_runs_out_waits_while_a_bar_stands(specs, clock):
+    run = Run(specs)
+    run.effects.bars = ["criminal_case_pending"]
     run.tick(clock, on_day(31))
-    assert run.effects.notifications[1:] == [("district_civil_affairs", "辞职申请已超过30日办理时限，请督办")]
-    assert run.open_tasks() == ["street_decision"]
-    run.tick(clock, on_day(45))
-    assert len(run.effects.notifications) == 2
-    run.complete("street_decision", {"decision": "approve"})
+    assert not run.workflow.is_completed() and run.effects.statuses == []
+    run.effects.bars = []
+    run.catch_bars_cleared()
+    assert run.effects.outcomes == ["notice_effective"] and run.effects.statuses == [(7, "resigned")]
+
+
+def test_an_elected_members_notice_that_runs_out_goes_to_the_district(specs, clock):
+    run = Run(specs, is_elected=True)
+    run.tick(clock, on_day(31))
+    assert run.open_tasks() == ["district_review"]
+    run.complete("district_review", {"decision": "approve"})
     run.handover(audit_required=False)
-    assert_approved(run)
+    assert run.effects.outcomes == ["notice_effective"] and run.effects.statuses == [(7, "resigned")]
 
 
 def test_no_timer_fires_after_the_street_has_decided(specs, clock):
@@ -573,7 +636,6 @@ def test_timers_survive_the_return_loop(specs, clock):
     run.tick(clock, on_day(26))
     run.street("return")
     run.tick(clock, on_day(31))
-    assert [role for role, _ in run.effects.notifications] == ["street_leader", "district_civil_affairs"]
-    run.street("approve")
-    run.handover(audit_required=False)
-    assert_approved(run)
+    assert [role for role, _ in run.effects.notifications] == ["street_leader", "street_leader",
+                                                               "district_civil_affairs"]
+    assert run.effects.outcomes == ["notice_effective"]

@@ -232,7 +232,7 @@ def test_a_role_granted_or_withdrawn_counts_from_the_next_call_with_the_same_tok
     from tests.helpers import start
 
     case = start(as_user("hr_s01"), "resignation", "S01C01",
-                 {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-03-02"})
+                 {"worker_id": 1, "reason": "个人原因", "submitted_on": "2026-11-20"})
     assert case.status_code == 201, case.get_json()
     url = f"/api/v1/instances/{case.get_json()['id']}"
     token = _token(client, "hr_s02")

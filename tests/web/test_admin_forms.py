@@ -84,7 +84,7 @@ def test_the_preview_checks_the_schema_and_recommends_chinese_titles(client):
 def test_the_preview_renders_through_the_staff_form_macro(client, app):
     token = login(client)
     html = post_json(client, "/admin/forms/preview", {"schema": _schema(app)}, token).get_json()["html"]
-    assert "审查意见" in html and "同意" in html and "<script" not in html
+    assert "审查意见" in html and "提请确认离职" in html and "<script" not in html
 
 
 def test_the_editor_opens_library_forms_saved_versions_deployed_copies_and_new_forms(client, app):

@@ -2,6 +2,7 @@
 
 import re
 
+from tests.helpers import complete
 from tests.web.pagetools import task_id_of
 
 
@@ -140,3 +141,14 @@ def test_the_case_header_names_the_initiator_by_name(browser_as, resignation):
     case = resignation()
     page = browser_as("leader_s01").html(f"/instances/{case['id']}")
     assert "发起人：第一街道人事" in page and "发起人：hr_s01" not in page
+
+
+def test_a_deferred_resignation_says_so_on_its_page(browser_as, resignation, as_user):
+    case = resignation(1, "S01C01", "RES-DEFER")
+    complete(as_user("hr_s01"), case["id"], "street_review",
+             {"decision": "approve", "unfinished_business": False, "comment": "材料齐全"})
+    complete(as_user("leader_s01"), case["id"], "street_decision", {"decision": "defer", "comment": "低保年审须本人办结"})
+    page = browser_as("hr_s01").html(f"/instances/{case['id']}")
+    assert "暂缓" in page and "重要公务尚未处理完毕" in page
+    as_user("hr_s01").patch("/api/v1/workers/1", json={"flags": {"unfinished_business": False}})
+    assert "重要公务尚未处理完毕" not in browser_as("hr_s01").html(f"/instances/{case['id']}")

@@ -19,10 +19,10 @@ def test_the_review_form_is_rendered_from_its_schema_with_chinese_labels(browser
     assert "<h1>受理审查</h1>" in page
     assert '<legend>审查意见<span class="req"' in page  # required mark
     assert 'type="radio" id="f-decision-0" name="decision" value="approve"' in page
-    assert '<label for="f-decision-0">同意</label>' in page
+    assert '<label for="f-decision-0">提请确认离职</label>' in page
     assert 'type="checkbox" id="f-unfinished_business" name="unfinished_business"' in page
     assert '<textarea id="f-comment" name="comment"' in page
-    assert "审查情况和理由；不同意或有重要公务未办结时必填。" in page  # help text
+    assert "审查情况和理由；提请暂缓或有重要公务未办结时必填。" in page  # help text
     # the case beside the form: the worker and the application
     assert "王晓梅" in page and "家庭原因，需回原籍照顾老人" in page and "收到申请日期" in page
     # the diagram with this step current, from a scoped route
@@ -42,13 +42,13 @@ def test_an_empty_submission_shows_errors_beside_fields_and_keeps_what_was_typed
     assert "RES" not in _field_error(page, "comment")
 
 
-def test_rejecting_without_a_comment_names_the_comment_and_keeps_the_choice(browser_as, resignation):
+def test_deferring_without_a_comment_names_the_comment_and_keeps_the_choice(browser_as, resignation):
     task = task_id_of(resignation(1, "S01C01"))
-    response = browser_as("hr_s01").post(f"/tasks/{task}", {"decision": "reject", "unfinished_business": "true"},
+    response = browser_as("hr_s01").post(f"/tasks/{task}", {"decision": "defer", "unfinished_business": "true"},
                                          page=f"/tasks/{task}")
     page = response.get_data(as_text=True)
     assert _field_error(page, "comment") == "必填"
-    assert 'value="reject" checked' in page
+    assert 'value="defer" checked' in page
     assert 'name="unfinished_business" value="true" checked' in page
 
 

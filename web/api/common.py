@@ -8,6 +8,7 @@ from sqlalchemy.sql import Select
 from engine.core.scope import Actor
 from engine.models import Instance, TaskRow
 from engine.reads import queries
+from engine.rules import resignation
 from web.auth import require_actor
 from web.extensions import db
 
@@ -35,4 +36,5 @@ def instance_view(instance: Instance) -> dict[str, Any]:
         "id", "key", "version", "business_key", "org_code", "status", "outcome", "data", "initiator",
         "created_at", "completed_at")}
     view["open_tasks"] = open_tasks
+    view.update(resignation.deferral(db.session, instance))
     return view

@@ -80,6 +80,9 @@ class InstanceSchema(Schema):
     outcome = fields.String(allow_none=True)
     data = fields.Dict()
     open_tasks = fields.List(fields.Nested(TaskSchema))
+    deferred = fields.Boolean(metadata={"description": "暂缓：辞职因不得辞职情形（003 第三十九条）等待，情形消除后自动继续"})
+    deferred_reason = fields.String(allow_none=True)
+    deferred_bars = fields.List(fields.String(), metadata={"description": "the worker-record flags that hold the case"})
     initiator = fields.String()
     created_at = fields.DateTime(required=True)
     completed_at = fields.DateTime(allow_none=True)
@@ -141,6 +144,7 @@ class FlagsSchema(Schema):
     medical_period_until = fields.Date(allow_none=True)
     pregnancy_or_nursing_until = fields.Date(allow_none=True)
     is_elected = fields.Boolean()
+    unfinished_business = fields.Boolean(metadata={"description": "重要公务尚未处理完毕（不得辞职情形）"})
 
 
 class WorkerSchema(Schema):

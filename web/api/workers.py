@@ -2,6 +2,7 @@
 
 from flask_smorest import Blueprint
 
+from engine.operations import worker_records
 from engine.records import workers
 from web.api.common import caller, paginate
 from web.api.schemas import (
@@ -45,7 +46,7 @@ def get_worker(worker_id: int):
 @blp.arguments(WorkerPatch)
 @blp.response(200, WorkerOut)
 def update(body: dict, worker_id: int):
-    return workers.update_worker(db.session, caller(), worker_id, body)
+    return worker_records.update_worker(db.session, caller(), worker_id, body)
 
 
 @blp.route("/<int:worker_id>/history")

@@ -9,6 +9,7 @@ from engine.models import Definition
 from engine.process import access, commands
 from engine.reads import queries
 from engine.reads.offers import case_ops, trail_people
+from engine.rules import resignation
 from engine.workflow.definitions import latest_definitions
 from web.extensions import db
 from web.views.case_context import case_context
@@ -63,6 +64,7 @@ def _render(instance, *, cancel_errors=None, cancel_reason: str = "", status: in
         diagram={"done": done, "active": active, "current": current}, context=context,
         may_cancel=may_cancel, cancel_errors=cancel_errors or {}, cancel_reason=cancel_reason,
         org_name=names.get(instance.org_code, instance.org_code), ops=ops, people=people,
+        deferral=resignation.deferral(db.session, instance),
     ), status
 
 

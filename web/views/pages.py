@@ -60,7 +60,7 @@ EVENTS = _translated(words.EVENT_WORDS)
 FLAGS = {"under_audit": _l("正在接受审计"), "under_discipline_review": _l("正在接受纪律审查"),
          "criminal_case_pending": _l("涉嫌犯罪尚未结案"), "work_injury_disability": _l("因公致残"),
          "medical_period_until": _l("医疗期至"), "pregnancy_or_nursing_until": _l("孕期、产期、哺乳期至"),
-         "is_elected": _l("两委成员（选任）")}
+         "is_elected": _l("两委成员（选任）"), "unfinished_business": _l("重要公务尚未处理完毕")}
 WORKER_FIELDS = {"status": _l("状态"), "created": _l("建档"), "name": _l("姓名"), "gender": _l("性别"),
                  "birth_date": _l("出生日期"), "education": _l("学历"), "contract": _l("合同"), "data": _l("其他信息")}
 
