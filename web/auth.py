@@ -24,16 +24,17 @@ def hash_password(password: str) -> str:
 def check_credentials(username: str, password: str) -> User:
     """The user for a correct password; counts failures and locks the account after too many."""
     user = db.session.scalar(select(User).where(User.username == username))
-    now = clock.now()
-    if user is not None and user.locked_until and user.locked_until > now:
-        raise TooManyAttempts("登录失败次数过多，请稍后再试")
-    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
-        if user is not None:
-            logins.login_failed(db.session, user.id, max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    if user is None:
         raise Unauthorized("用户名或密码错误")
-    if user.failed_logins or user.locked_until is not None:
-        logins.clear_failures(db.session, user.id)
+    max_failures = current_app.config["LOGIN_MAX_FAILURES"]
+    attempt = logins.take_attempt(db.session, user.id, max_failures=max_failures)
+    if attempt is None:
+        raise TooManyAttempts("登录失败次数过多，请稍后再试")
+    if not user.active or not check_password_hash(user.password_hash, password or ""):
+        logins.login_failed(db.session, user.id, attempt, max_failures=max_failures,
+                            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        raise Unauthorized("用户名或密码错误")
+    logins.clear_failures(db.session, user.id)
     return user
 
 

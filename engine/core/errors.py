@@ -46,6 +46,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class CaseMoved(Conflict):
+    """Another request saved the same case first (an optimistic-lock race): nothing of this one was
+    kept, and the step may simply be tried again on the case as it is now."""
+
+    code = "case_moved"
+
+
 class InvalidData(DomainError):
     """Submitted data breaks its form: `fields` maps each field to its messages."""
 

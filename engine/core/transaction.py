@@ -1,8 +1,9 @@
 """The one transaction decorator every engine command runs under, and the one place that commits.
 
 A command either commits all it did or nothing: any failure rolls the session back, and a lost
-optimistic-lock race (another request saved the same case first) becomes a 409. A command called
-from inside another joins the caller's transaction, so the outermost one commits once.
+optimistic-lock race (another request saved the same case first) becomes `409 case_moved`: the
+case moved meanwhile, try again. A command called from inside another joins the caller's
+transaction, so the outermost one commits once.
 """
 
 import functools
@@ -13,10 +14,15 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.core.errors import Conflict
+from engine.core.errors import CaseMoved
 
 T = TypeVar("T")
 _depth: ContextVar[int] = ContextVar("cwflow_transaction_depth", default=0)
+
+
+def in_transaction() -> bool:
+    """Whether a command is running: a command called now joins its transaction and cannot retry."""
+    return _depth.get() > 0
 
 
 def transactional(fn: Callable[..., T]) -> Callable[..., T]:
@@ -34,7 +40,7 @@ def transactional(fn: Callable[..., T]) -> Callable[..., T]:
         except StaleDataError as exc:
             if outermost:
                 session.rollback()
-            raise Conflict("任务已被他人处理，请刷新后查看", code="task_not_open") from exc
+            raise CaseMoved("案件刚被更新，请重试") from exc
         except BaseException:
             if outermost:
                 session.rollback()

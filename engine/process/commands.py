@@ -9,7 +9,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,9 +21,9 @@ from engine.collab import attachments as attachment_files
 from engine.collab.delegation import INITIATOR_ROLE, acting_on, pending_delegation, principals_of
 from engine.core import audit, clock
 from engine.core.calendar_store import session_calendar
-from engine.core.errors import Conflict, DomainError, Forbidden, InvalidData, NotFound
+from engine.core.errors import CaseMoved, Conflict, DomainError, Forbidden, InvalidData, NotFound
 from engine.core.scope import Actor
-from engine.core.transaction import transactional
+from engine.core.transaction import in_transaction, transactional
 from engine.models import Definition, Instance, OrgUnit, TaskRow, Worker
 from engine.process import step_hooks
 from engine.process.access import CANCELLABLE, get_instance, may_cancel, may_start, require_actionable
@@ -111,14 +111,52 @@ def _by_business_key(session: Session, key: str, business_key: str) -> Instance 
     return session.scalar(select(Instance).where(Instance.key == key, Instance.business_key == business_key))
 
 
-@transactional
 def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, Any], *,
                   attachments: list[int] | None = None) -> Instance:
     """Submit a task's form: guarded (state, role in scope, claim, lock version), then advanced.
 
     In an approval round (会签/或签/加签) the submission is one approver's vote, and the engine
     moves only once the round's rule is met; a proxy acts on behalf of the task's holder; a case
-    returned to its initiator is submitted again through its start form."""
+    returned to its initiator is submitted again through its start form.
+
+    When another request saved the case first (a timer, a vote, a cancel) nothing was kept. If the
+    task is gone, that is `task_not_open`; if it is still open and the case's data is as this
+    submission found it (a timer only moved the workflow on), the same submission is tried once
+    more, every guard judged again; otherwise `case_moved` asks the user to look and try again."""
+    if in_transaction():
+        return _complete_task(session, actor, task_id, data, attachments=attachments)
+    found = _case_data(session, task_id)
+    try:
+        return _complete_task(session, actor, task_id, data, attachments=attachments)
+    except CaseMoved as moved:
+        _refuse_unless_retryable(session, task_id, found, moved)
+    try:
+        return _complete_task(session, actor, task_id, data, attachments=attachments)
+    except CaseMoved as moved:
+        _refuse_unless_retryable(session, task_id, found, moved)
+        raise
+
+
+def _case_data(session: Session, task_id: str) -> Any:
+    """The case's data as stored now (None for an unknown task)."""
+    return session.scalar(select(Instance.data).join(TaskRow, TaskRow.instance_id == Instance.id)
+                          .where(TaskRow.id == task_id))
+
+
+def _refuse_unless_retryable(session: Session, task_id: str, found: Any, moved: CaseMoved) -> None:
+    """After a lost save: `task_not_open` when the task is gone, `case_moved` when the case's data
+    changed meanwhile; returns (a retry is safe) only while neither happened."""
+    status = session.scalar(select(TaskRow.status).where(TaskRow.id == task_id))
+    if status != "open":
+        raise Conflict("任务已被他人处理，请刷新后查看", code="task_not_open") from moved
+    if _case_data(session, task_id) != found:
+        raise moved
+    session.rollback()  # these reads end here: a retry starts a transaction of its own
+
+
+@transactional
+def _complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, Any], *,
+                   attachments: list[int] | None = None) -> Instance:
     row = get_task_row(session, actor, task_id)
     if row.role == INITIATOR_ROLE:
         return _resubmit(session, actor, row, data, attachments)
@@ -197,20 +235,48 @@ def _resubmit(session: Session, actor: Actor, row: TaskRow, data: dict[str, Any]
 
 @transactional
 def claim_task(session: Session, actor: Actor, task_id: str) -> TaskRow:
+    """Take an open task for oneself (or for the one a proxy stands in for).
+
+    The claim is one conditional UPDATE (only while the task is open and unclaimed, or already
+    the holder's): of several people claiming at the same moment exactly one wins, and the others
+    are told at once that someone else holds it, not later when they try to complete."""
     row = get_task_row(session, actor, task_id)
     try:
-        require_actionable(actor, row)
-        holder = actor.username
-    except NotFound:
-        holder = acting_on(session, actor, row).principal  # a proxy claims for the one they stand in for
+        holder = _claimant(session, actor, row)
+    except Forbidden as refusal:
+        if refusal.code != "task_claimed_by_other":
+            raise
+        raise Conflict("任务已被他人认领", code="task_already_claimed") from refusal
     if row.role == INITIATOR_ROLE:
         raise Conflict("此任务只属于发起人", code="task_not_claimable")
     if pending_delegation(session, row.id) is not None:
         raise Conflict("任务已委派他人办理", code="task_delegated")
-    row.assignee = holder
+    if row.assignee != holder:
+        _take_claim(session, row, holder)
     audit.record(session, actor.username, "task_claimed", instance_id=row.instance_id, task_id=row.id,
                  detail={"on_behalf_of": holder} if holder != actor.username else None)
     return row
+
+
+def _claimant(session: Session, actor: Actor, row: TaskRow) -> str:
+    try:
+        require_actionable(actor, row)
+        return actor.username
+    except NotFound:
+        return acting_on(session, actor, row).principal  # a proxy claims for the one they stand in for
+
+
+def _take_claim(session: Session, row: TaskRow, holder: str) -> None:
+    taken = session.execute(
+        update(TaskRow).where(TaskRow.id == row.id, TaskRow.status == "open",
+                              or_(TaskRow.assignee.is_(None), TaskRow.assignee == holder))
+        .values(assignee=holder).execution_options(synchronize_session=False))
+    session.refresh(row)
+    if taken.rowcount == 1:
+        return
+    if row.status != "open":
+        raise Conflict("任务已被处理", code="task_not_open")
+    raise Conflict("任务已被他人认领", code="task_already_claimed")
 
 
 @transactional

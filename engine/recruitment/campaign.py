@@ -210,10 +210,21 @@ def planned_in_open_campaigns(session: Session, codes: set[str], *,
     return found
 
 
+def lock_district(session: Session, org: OrgUnit) -> OrgUnit:
+    """The district that counts the organiser's campaigns, its row locked (PostgreSQL): the point
+    where starts in one district wait for one another, so each counts the campaigns committed before
+    it. Taken before the communities' rows (see `lock_communities`), always in that order."""
+    district = lift_to_role_level(session, org, "district_civil_affairs")
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(OrgUnit.code).where(OrgUnit.code == district.code).with_for_update())
+    return district
+
+
 def check_campaign_limit(session: Session, org: OrgUnit, year: int) -> None:
     """003 art. 10: at most `recruitment_campaigns_per_year` campaigns a year in one district;
-    a campaign whose plan was rejected or that was cancelled does not count."""
-    district = lift_to_role_level(session, org, "district_civil_affairs")
+    a campaign whose plan was rejected or that was cancelled does not count. Counted under the
+    district's row lock, so starts at the same moment cannot both see a place left."""
+    district = lock_district(session, org)
     limit = int(policy_value("recruitment_campaigns_per_year"))
     existing = session.scalar(select(func.count(Instance.id)).where(
         Instance.key == KEY, in_subtree(Instance.org_path, district.path),

@@ -19,7 +19,7 @@ from engine.core.errors import Forbidden, RuleViolation
 from engine.core.scope import Actor, get_org
 from engine.models import Instance, OrgUnit, TaskRow
 from engine.recruitment import applications, hire, scores, selection
-from engine.recruitment.campaign import check_campaign_limit, check_plan, current_plan, window
+from engine.recruitment.campaign import check_campaign_limit, check_plan, current_plan, lock_district, window
 
 ORGANISER_ROLE = {"city": "district_civil_affairs", "district": "district_civil_affairs", "street": "street_hr"}
 LEVEL_WORDS = {"city": "盟市", "district": "旗县（区）", "street": "街道", "community": "社区"}
@@ -40,6 +40,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
                             fields={"org": [f"应为{allowed}的编码"]}, allowed_levels=levels, level=org.level)
     if not (actor.is_admin or actor.holds(role, org.path)):
         raise Forbidden("招聘方案由组织招聘的单位编制：区由区民政局，街道由街道人事", code="not_allowed_to_start")
+    lock_district(session, org)  # before the communities' rows check_plan locks: one order, no deadlock
     check_plan(session, org, data)
     check_campaign_limit(session, org, int(data["year"]))
     return {"organiser_role": role}

@@ -104,7 +104,7 @@ def test_task_detail_has_form_and_context(as_user):
     assert task["context"]["data"]["worker"]["name"] == "王晓梅"
 
 
-def test_claimed_task_is_403_for_a_colleague_until_unclaimed(as_user, app):
+def test_claimed_task_is_closed_to_a_colleague_until_unclaimed(as_user, app):
     from cli.demo import ensure_user
     from web.extensions import db
 
@@ -120,7 +120,9 @@ def test_claimed_task_is_403_for_a_colleague_until_unclaimed(as_user, app):
     data = {"decision": "approve", "unfinished_business": False}
     refused = colleague.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data})
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "task_claimed_by_other"
-    assert colleague.post(f"/api/v1/tasks/{task_id}/claim").status_code == 403
+    taken = colleague.post(f"/api/v1/tasks/{task_id}/claim")
+    assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "task_already_claimed"
+    assert taken.get_json()["error"]["message"] == "任务已被他人认领"
     assert hr.post(f"/api/v1/tasks/{task_id}/unclaim").get_json()["assignee"] is None
     assert colleague.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data}).status_code == 200
 

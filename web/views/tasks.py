@@ -96,6 +96,8 @@ def _merge(first: dict[str, list[str]], second: dict[str, list[str]]) -> dict[st
 
 
 def _conflict_message(row: TaskRow | None, exc: Conflict) -> str:
+    if exc.code == "case_moved" and row is not None and row.status == "open":
+        return _("案件刚被更新，您填写的内容没有提交，请重试。")
     if row is not None and row.status == "completed" and row.completed_by:
         return _("此任务已由 %(user)s 于 %(at)s 办理完毕，您填写的内容没有提交。", user=row.completed_by,
                  at=local_dt(row.completed_at))
