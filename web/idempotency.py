@@ -10,7 +10,8 @@ waits for it and replays its answer. A refusal (4xx) is kept as the answer too; 
 
 import hashlib
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.core import idempotency
 from engine.core.errors import Conflict
@@ -70,9 +71,10 @@ def register_idempotency(app: Flask) -> None:
             return response  # nothing is kept: a retry runs again
         try:
             idempotency.store_answer(db.session, *claimed, response.status_code, response.get_json(silent=True))
-        except Conflict as exc:
-            if response.status_code < 400:  # the work itself could not be committed: it did not happen
-                return error_response(409, exc.code, exc.message)
+        except (Conflict, SQLAlchemyError) as exc:
+            db.session.rollback()
+            if response.status_code < 400:  # the work could not be committed, so it did not happen
+                return current_app.make_response(current_app.handle_user_exception(exc))
         return response
 
     @app.teardown_request

@@ -105,3 +105,25 @@ def test_a_refusal_is_replayed_exactly(as_user):
     assert first.status_code == 422 and again.status_code == 422
     assert again.get_json() == first.get_json()
     assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_request_whose_commit_fails_is_answered_503_and_runs_again(as_user, monkeypatch):
+    """The database drops at the one commit of the key, the work and the answer: the caller is told
+    to retry, not 201, and the retry does the work once."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    hr = as_user("hr_s01")
+    original = Session.commit
+
+    def connection_lost(self):  # noqa: ANN001, ANN202
+        monkeypatch.setattr(Session, "commit", original)
+        raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection"))
+
+    monkeypatch.setattr(Session, "commit", connection_lost)
+    lost = _post(hr, START, {"org": "S01C01", "data": RESIGNATION}, "lost-1")
+    assert lost.status_code == 503 and lost.get_json()["error"]["code"] == "unavailable"
+    assert hr.get("/api/v1/instances").get_json()["total"] == 0
+    retry = _post(hr, START, {"org": "S01C01", "data": RESIGNATION}, "lost-1")
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry.headers
+    assert hr.get("/api/v1/instances").get_json()["total"] == 1
