@@ -45,8 +45,9 @@ OPS_DEFAULTS: dict[str, Any] = {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
         "text/plain": [".txt"],
     },
-    # E-mail: a claimed message not confirmed sent after this many minutes is tried again.
-    "email_claim_minutes": 10,
+    # E-mail: a claimed message not confirmed sent after this many minutes (fractions allowed) is
+    # taken as left by a sender that died and sent again; it must exceed one message's SMTP exchange.
+    "email_claim_minutes": 2,
     "email_max_attempts": 5,
 }
 

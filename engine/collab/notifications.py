@@ -6,8 +6,9 @@ A notification for a role is delivered to every active holder of that role at th
 (and to their proxies of the day), so each user's list, unread count and read marks are one indexed
 query. E-mail goes out only when CWFLOW_SMTP_HOST is set and the user has an address; the sender
 claims each message before sending it, so two senders never send one message and a message whose
-sender died after commit is sent by the next pass (a crash in the middle of the SMTP exchange itself
-can still repeat one; the Message-ID is fixed per message so mail systems can drop the copy).
+sender died after commit is sent by the next pass once its short lease has passed. The guarantee is
+at-least-once with a stable Message-ID: a sender killed between the SMTP server's acceptance and the
+mark repeats that one message, and mail systems can drop the copy by its Message-ID.
 """
 
 import functools
@@ -15,7 +16,7 @@ import logging
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -246,27 +247,29 @@ class SendReport:
 
 
 def send_pending(session: Session, *, limit: int = 100) -> SendReport:
-    """Send queued e-mail, each message claimed first so no two senders send it; runs after commit."""
+    """Send queued e-mail one message at a time: claim it, send it, mark it sent, each committed.
+
+    A sender killed between the send and the mark leaves that one message claimed; once its short
+    lease (`email_claim_minutes`) has passed, the next pass sends it again under the same Message-ID,
+    so the copy is recognisably the same message. The other messages never wait for that lease.
+    """
     report = SendReport()
     settings = smtp_settings()
     if settings is None:
         return report
-    now = clock.now()
-    stale = now - timedelta(minutes=int(ops_setting("email_claim_minutes")))
-    session.execute(update(OutboxEmail).where(OutboxEmail.status == "sending", OutboxEmail.claimed_at < stale)
-                    .values(status="pending"))
-    session.commit()
-    ids = list(session.scalars(select(OutboxEmail.id).where(OutboxEmail.status == "pending")
+    ids = list(session.scalars(select(OutboxEmail.id).where(_sendable(clock.now()))
                                .order_by(OutboxEmail.id).limit(limit)))
+    session.commit()
     connection: smtplib.SMTP | None = None
     try:
         for email_id in ids:
+            now = clock.now()
             claimed = session.execute(
-                update(OutboxEmail).where(OutboxEmail.id == email_id, OutboxEmail.status == "pending")
+                update(OutboxEmail).where(OutboxEmail.id == email_id, _sendable(now))
                 .values(status="sending", claimed_at=now, attempts=OutboxEmail.attempts + 1))
             session.commit()
             if claimed.rowcount != 1:
-                continue  # another sender has it
+                continue  # another sender has it, or sent it meanwhile
             row = session.get(OutboxEmail, email_id, populate_existing=True)
             try:
                 connection = connection or _connect(settings)
@@ -288,6 +291,13 @@ def send_pending(session: Session, *, limit: int = 100) -> SendReport:
     finally:
         _close(connection)
     return report
+
+
+def _sendable(now: datetime) -> ColumnElement[bool]:
+    """Waiting to be sent, or claimed by a sender whose lease ran out (it died mid-send)."""
+    stale = now - timedelta(minutes=float(ops_setting("email_claim_minutes")))
+    return or_(OutboxEmail.status == "pending",
+               and_(OutboxEmail.status == "sending", OutboxEmail.claimed_at < stale))
 
 
 def _connect(settings: dict[str, Any]) -> smtplib.SMTP:

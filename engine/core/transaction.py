@@ -18,6 +18,17 @@ from engine.core.errors import CaseMoved
 
 T = TypeVar("T")
 _depth: ContextVar[int] = ContextVar("cwflow_transaction_depth", default=0)
+_held: ContextVar[bool] = ContextVar("cwflow_commits_held", default=False)
+
+
+def hold_commits() -> None:
+    """From now on the outermost command flushes instead of committing (a failure still rolls back)."""
+    _held.set(True)
+
+
+def release_commits() -> None:
+    """Commands commit again; the next outermost one commits all that was held."""
+    _held.set(False)
 
 
 def in_transaction() -> bool:
@@ -35,7 +46,7 @@ def transactional(fn: Callable[..., T]) -> Callable[..., T]:
         try:
             result = fn(session, *args, **kwargs)
             if outermost:
-                session.commit()
+                session.flush() if _held.get() else session.commit()
             return result
         except StaleDataError as exc:
             if outermost:

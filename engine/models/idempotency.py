@@ -10,7 +10,8 @@ from engine.models.base import Base, JsonType, UtcDateTime
 
 
 class IdempotencyKey(Base):
-    """One claimed key per caller. `status` is None while the first request is still running."""
+    """One used key per caller, committed with its request's work and answer. A row without `status`
+    is only ever a claim an earlier version committed before acting; it is given up on the next use."""
 
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("username", "key"),)

@@ -137,6 +137,66 @@ def test_a_message_claimed_by_a_sender_that_died_is_sent_by_the_next_pass(app, a
     assert len(smtp.received) == 1
 
 
+class _Killed(BaseException):
+    """The sender process killed: nothing after this point of the pass runs."""
+
+
+def _two_messages_queued(app, as_user) -> None:  # noqa: ANN001
+    set_email(app, "hr_s01", "hr@street.example.cn")
+    set_email(app, "leader_s01", "leader@street.example.cn")
+    hr = as_user("hr_s01")
+    complete(hr, resignation(hr)["id"], "street_review", REVIEW_OK)
+
+
+def _killed_after_the_first_send(monkeypatch) -> None:  # noqa: ANN001
+    """The SMTP server accepts the first message, then the sender dies before marking it sent."""
+    import smtplib
+
+    original = smtplib.SMTP.send_message
+
+    def accepted_then_killed(self, message, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        original(self, message, *args, **kwargs)
+        monkeypatch.setattr(smtplib.SMTP, "send_message", original)
+        raise _Killed
+
+    monkeypatch.setattr(smtplib.SMTP, "send_message", accepted_then_killed)
+
+
+def test_a_sender_killed_after_sending_costs_one_duplicate_with_the_same_message_id(app, as_user, smtp,
+                                                                                      monkeypatch, frozen_clock):
+    from web.extensions import db
+
+    _two_messages_queued(app, as_user)
+    _killed_after_the_first_send(monkeypatch)
+    with app.app_context(), pytest.raises(_Killed):
+        notifications.send_pending(db.session)
+    assert len(smtp.received) == 1
+    assert sorted(m.status for m in _outbox(app)) == ["pending", "sending"]
+
+    with app.app_context():  # at once: the other message does not wait for the dead sender's lease
+        assert notifications.send_pending(db.session).sent == 1
+    assert len(smtp.received) == 2 and len({m["Message-ID"] for _, _, m in smtp.received}) == 2
+
+    with frozen_clock("2026-11-25T10:03:00+08:00"), app.app_context():  # the lease ran out: sent again
+        assert notifications.send_pending(db.session).sent == 1
+        assert notifications.send_pending(db.session).sent == 0
+    ids = [m["Message-ID"] for _, _, m in smtp.received]
+    assert len(ids) == 3 and ids[2] == ids[0]  # one duplicate, recognisably the same message
+    assert [m.status for m in _outbox(app)] == ["sent", "sent"]
+
+
+def test_a_live_senders_claim_is_not_taken_within_its_lease(app, as_user, smtp, monkeypatch, frozen_clock):
+    from web.extensions import db
+
+    _two_messages_queued(app, as_user)
+    _killed_after_the_first_send(monkeypatch)
+    with app.app_context(), pytest.raises(_Killed):
+        notifications.send_pending(db.session)
+    with frozen_clock("2026-11-25T10:01:30+08:00"), app.app_context():
+        assert notifications.send_pending(db.session).sent == 1  # the other one only
+    assert len(smtp.received) == 2 and len({m["Message-ID"] for _, _, m in smtp.received}) == 2
+
+
 def test_a_refused_recipient_fails_without_blocking_the_others(app, as_user, smtp):
     set_email(app, "hr_s01", "hr@street.example.cn")
     set_email(app, "leader_s01", "gone@street.example.cn")
