@@ -3,14 +3,15 @@
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
-from sqlalchemy import text
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.settings import load_settings
 from web.api import register_api
 from web.auth_views import bp as auth_bp
 from web.errors import register_error_handlers
 from web.extensions import csrf, db
+from web.health import register_health
 from web.i18n import init_i18n
 from web.idempotency import register_idempotency
 from web.security import register_security_headers
@@ -38,9 +39,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
 
-    @app.get("/healthz")
-    def healthz():
-        db.session.execute(text("SELECT 1"))
-        return jsonify({"status": "ok"})
-
+    register_health(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        # The client's own address and scheme from the last `hops` proxies' headers: the rate limit
+        # of the public endpoints keys on the applicant, not on the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
