@@ -4,7 +4,6 @@ import logging
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.settings import load_settings
 from web.api import register_api
@@ -14,6 +13,7 @@ from web.extensions import csrf, db
 from web.health import register_health
 from web.i18n import init_i18n
 from web.idempotency import register_idempotency
+from web.proxies import trust_proxies
 from web.security import register_security_headers
 from web.sqlite_tuning import tune_sqlite
 from web.views import register_views
@@ -40,9 +40,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
 
     register_health(app)
-    if app.config["TRUSTED_PROXIES"]:
-        hops = app.config["TRUSTED_PROXIES"]
-        # The client's own address and scheme from the last `hops` proxies' headers: the rate limit
-        # of the public endpoints keys on the applicant, not on the proxy.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    trust_proxies(app)
     return app

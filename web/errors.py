@@ -4,7 +4,14 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from engine.core.errors import DomainError
@@ -116,6 +123,6 @@ def database_unavailable_response() -> Response:
 
 
 def _unavailable(exc: SQLAlchemyError) -> bool:
-    if isinstance(exc, OperationalError | InterfaceError | DisconnectionError):
+    if isinstance(exc, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)

@@ -90,3 +90,17 @@ def test_a_table_held_locked_makes_requests_answer_503_within_seconds_and_200_on
         conn.rollback()
     assert leader.get("/api/v1/instances").status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_no_free_connection_in_the_pool_within_the_timeout_is_a_503_too(client, monkeypatch):
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from web.api import recruitments
+
+    def pool_exhausted(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise PoolTimeout("QueuePool limit of size 10 overflow 10 reached")
+
+    monkeypatch.setattr(recruitments.applications, "public_notice", pool_exhausted)
+    response = client.get("/api/v1/recruitments/1")
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "database_unavailable"
