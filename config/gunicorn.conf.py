@@ -29,6 +29,9 @@ max_requests_jitter = 500
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
+# No control socket: its default path ($HOME/.gunicorn/gunicorn.ctl) is shared by every gunicorn of a
+# user on the host, and systemd (config/systemd/cwflow-web.service) manages the workers.
+control_socket_disable = True
 accesslog = "-"
 # The access log shows paths and statuses only: never query strings with personal data.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
