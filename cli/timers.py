@@ -1,7 +1,9 @@
 """`cwflow timers tick | run`: fire due timers once, or as a worker beside gunicorn."""
 
 import json
+import logging
 import signal
+import threading
 from datetime import datetime
 
 import click
@@ -33,11 +35,27 @@ def timers_tick(at: datetime | None) -> None:
               envvar="CWFLOW_TIMER_SWEEP_INTERVAL", help="seconds between deadline sweeps and e-mail sends")
 @click.option("--batch", type=click.IntRange(1, 1000), default=timers.BATCH_SIZE, show_default=True,
               help="due instances claimed and committed together")
+@click.option("--max-retry-wait", type=click.FloatRange(0.1), default=timers.RETRY_MAX_SECONDS, show_default=True,
+              envvar="CWFLOW_TIMER_MAX_RETRY_WAIT", help="longest wait between attempts while the database fails")
+@click.option("--max-iterations", type=click.IntRange(1), default=None,
+              help="stop after this many passes (default: run until SIGTERM or Ctrl-C)")
 @with_appcontext
-def timers_run(interval: float | None, sweep_interval: float, batch: int) -> None:
-    """Poll for due timers until stopped (run one or more of these beside gunicorn)."""
-    stopping = {"now": False}
-    signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
+def timers_run(interval: float | None, sweep_interval: float, batch: int, max_retry_wait: float,
+               max_iterations: int | None) -> None:
+    """Poll for due timers until stopped (run one or more of these beside gunicorn, under a
+    supervisor: config/systemd/cwflow-timers.service). Database errors are retried, never fatal."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        logging.getLogger(__name__).info("timer worker stopping (signal %s)", signum)
+        stopping.set()  # wakes a sleep or a retry wait at once
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
     click.echo("timer worker started")
-    timers.run_worker(lambda: db.session, interval=interval or current_app.config["TIMER_INTERVAL_SECONDS"],
-                      sweep_interval=sweep_interval, batch=batch, stop=lambda: stopping["now"])
+    passes = timers.run_worker(
+        lambda: db.session, interval=interval or current_app.config["TIMER_INTERVAL_SECONDS"],
+        sweep_interval=sweep_interval, batch=batch, stop=stopping.is_set, max_iterations=max_iterations,
+        backoff=timers.Backoff(cap=max_retry_wait), sleep=stopping.wait)
+    click.echo(f"timer worker stopped after {passes} pass(es)")

@@ -1,5 +1,10 @@
-"""gunicorn settings: one worker process per core, the app factory, sane timeouts, and an access log
-that never carries personal data."""
+"""gunicorn settings: one worker process per core with a pool of threads each, the app factory, sane
+timeouts, and an access log that never carries personal data.
+
+Threaded workers (gthread): a client that sends its request slowly holds one thread, not a whole
+worker, and a connection that has sent nothing yet waits in the worker's poller without any thread,
+so a few slow or idle clients cannot starve everyone else. In production a buffering proxy (nginx,
+config/nginx/cwflow.conf) in front reads whole requests before passing them on (docs/operations.md)."""
 
 import multiprocessing
 import os
@@ -10,7 +15,11 @@ from engine.core.privacy import mask_personal
 
 bind = os.environ.get("CWFLOW_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("CWFLOW_WORKERS", multiprocessing.cpu_count()))
-worker_class = "sync"
+worker_class = "gthread"
+# Threads per worker. A thread reading a slow client's request holds no database connection; the few
+# threads beyond the pool of a process (pool_size + max_overflow = 20, config/settings.py) that run
+# requests at once wait for a connection at most the connect timeout, then answer 503.
+threads = int(os.environ.get("CWFLOW_THREADS", "32"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
@@ -20,6 +29,9 @@ max_requests_jitter = 500
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
+# No control socket: its default path ($HOME/.gunicorn/gunicorn.ctl) is shared by every gunicorn of a
+# user on the host, and systemd (config/systemd/cwflow-web.service) manages the workers.
+control_socket_disable = True
 accesslog = "-"
 # The access log shows paths and statuses only: never query strings with personal data.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'

@@ -41,6 +41,10 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WORKFLOWS_DIR": str(ROOT / "workflows"),
         "FORMS_DIR": str(ROOT / "forms"),
         "TIMER_INTERVAL_SECONDS": float(_env("TIMER_INTERVAL", "5")),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: direct).
+        "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0")),
+        # Seconds a client is told to wait (Retry-After) when the database does not answer.
+        "DB_RETRY_AFTER_SECONDS": int(_env("DB_RETRY_AFTER", "5")),
         "API_TITLE": "cwflow",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -53,10 +57,27 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     return settings
 
 
+def database_timeouts() -> dict[str, float]:
+    """Seconds to wait for a connection, for a lock and for one statement (CWFLOW_DB_*_TIMEOUT).
+    A stuck database or a long-held lock then fails one request in seconds, answered 503, instead
+    of holding every worker until gunicorn kills it. The statement limit stays well under
+    gunicorn's 30 s worker timeout."""
+    return {
+        "connect": float(_env("DB_CONNECT_TIMEOUT", "5")),
+        "lock": float(_env("DB_LOCK_TIMEOUT", "5")),
+        "statement": float(_env("DB_STATEMENT_TIMEOUT", "15")),
+        "sqlite_busy": float(_env("DB_SQLITE_BUSY_TIMEOUT", "10")),
+    }
+
+
 def _engine_options(url: str) -> dict[str, Any]:
+    limits = database_timeouts()
     if url.startswith("sqlite"):
-        # Writers wait for each other instead of failing at once.
-        return {"connect_args": {"timeout": 30}}
+        # Writers wait for each other (SQLite's busy timeout) instead of failing at once, but not
+        # for ever: a writer stuck longer is a 503.
+        return {"connect_args": {"timeout": limits["sqlite_busy"]}}
     # JIT compilation costs more than it saves on the short indexed queries of an inbox.
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10,
-            "connect_args": {"options": "-c jit=off"}}
+    options = (f"-c jit=off -c lock_timeout={int(limits['lock'] * 1000)} "
+               f"-c statement_timeout={int(limits['statement'] * 1000)}")
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "pool_timeout": limits["connect"],
+            "connect_args": {"options": options, "connect_timeout": max(1, round(limits["connect"]))}}

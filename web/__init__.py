@@ -3,16 +3,17 @@
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
-from sqlalchemy import text
+from flask import Flask
 
 from config.settings import load_settings
 from web.api import register_api
 from web.auth_views import bp as auth_bp
 from web.errors import register_error_handlers
 from web.extensions import csrf, db
+from web.health import register_health
 from web.i18n import init_i18n
 from web.idempotency import register_idempotency
+from web.proxies import trust_proxies
 from web.security import register_security_headers
 from web.sqlite_tuning import tune_sqlite
 from web.views import register_views
@@ -38,9 +39,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
 
-    @app.get("/healthz")
-    def healthz():
-        db.session.execute(text("SELECT 1"))
-        return jsonify({"status": "ok"})
-
+    register_health(app)
+    trust_proxies(app)
     return app

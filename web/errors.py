@@ -3,8 +3,15 @@
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, request
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from flask import Flask, Response, current_app, jsonify, request
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from engine.core.errors import DomainError
@@ -92,13 +99,30 @@ def register_error_handlers(app: Flask) -> None:
         orig = getattr(exc, "orig", None)
         kind = type(orig).__name__ if orig is not None else type(exc).__name__
         if _unavailable(exc):
-            log.error("database unavailable: %s", kind)
-            return error_response(503, "unavailable", "数据库暂时不可用，请稍后重试")
+            log.error("database unavailable: %s on %s %s", kind, request.method, mask_personal(request.path))
+            return database_unavailable_response()
         log.error("database error: %s on %s %s", kind, request.method, mask_personal(request.path))
         return error_response(500, "internal_error", "服务器内部错误")
 
 
+DATABASE_UNAVAILABLE = "数据库暂时无法响应（连接失败、超时或正忙），本次操作未保存，请稍后重试"
+
+
+def database_unavailable_response() -> Response:
+    """503 with Retry-After: the JSON envelope for the API, a plain Chinese page for a browser. The
+    page is rendered without the context processors, which would ask the database who is logged in."""
+    retry_after = str(current_app.config.get("DB_RETRY_AFTER_SECONDS", 5))
+    if request.path.startswith("/api/") or request.path == "/healthz" or not request.accept_mimetypes.accept_html:
+        response = error_response(503, "database_unavailable", DATABASE_UNAVAILABLE)
+    else:
+        page = current_app.jinja_env.get_template("errors/unavailable.html")
+        response = Response(page.render(message=DATABASE_UNAVAILABLE, retry_after=retry_after), status=503,
+                            mimetype="text/html")
+    response.headers["Retry-After"] = retry_after
+    return response
+
+
 def _unavailable(exc: SQLAlchemyError) -> bool:
-    if isinstance(exc, OperationalError | InterfaceError | DisconnectionError):
+    if isinstance(exc, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)

@@ -143,29 +143,89 @@ def tick(session: Session, at: datetime | None = None, *, limit: int = 500,
     return report
 
 
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 60.0
+
+
+@dataclass
+class Backoff:
+    """Waits between attempts while the database fails: doubling from `first`, never above `cap`."""
+    first: float = RETRY_FIRST_SECONDS
+    cap: float = RETRY_MAX_SECONDS
+    failures: int = 0
+
+    def next_wait(self) -> float:
+        self.failures += 1
+        return min(self.cap, self.first * 2 ** (self.failures - 1))
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
 def run_worker(session_factory: Callable[[], Session], *, interval: float = 5.0,
                sweep_interval: float = SWEEP_SECONDS, batch: int = BATCH_SIZE,
-               stop: Callable[[], bool] = lambda: False) -> None:
+               stop: Callable[[], bool] = lambda: False, max_iterations: int | None = None,
+               backoff: Backoff | None = None, sleep: Callable[[float], object] | None = None) -> int:
     """Fire batches back to back while full ones come in, sleep `interval` once the due set is
-    drained, and sweep deadlines and send e-mail every `sweep_interval` seconds, not every batch."""
+    drained, and sweep deadlines and send e-mail every `sweep_interval` seconds, not every batch.
+
+    A database error (connection cut, server restarting, a lock or statement timeout) never ends the
+    worker: the pass is rolled back, logged, and tried again after a capped, doubling wait, so timers
+    resume by themselves once the database is back. Stops when `stop()` turns true or after
+    `max_iterations` passes; returns the number of passes made. `sleep` (default time.sleep) may be
+    one a stop request wakes up, such as threading.Event.wait."""
+    backoff = backoff or Backoff()
+    pause = sleep or time.sleep
     sweep_due = 0.0
-    while not stop():
+    passes = 0
+    while not stop() and (max_iterations is None or passes < max_iterations):
+        passes += 1
         report = TickReport()
-        session = session_factory()
         try:
-            drained = fire_batch(session, clock.now(), report, size=batch) < batch
-            if time.monotonic() >= sweep_due:
-                sweep_and_send(session, clock.now(), report)
-                sweep_due = time.monotonic() + sweep_interval
-        finally:
+            claimed, swept = _one_pass(session_factory, report, batch, sweep_due)
+        except SQLAlchemyError as exc:
+            wait = backoff.next_wait()
+            log.error("timers: database error %s (attempt %s), retrying in %.0f s", _kind(exc), backoff.failures,
+                      wait)
+            pause(wait)
+            continue
+        if backoff.failures:
+            log.warning("timers: database reachable again after %s failed attempt(s)", backoff.failures)
+            backoff.reset()
+        if swept:
+            sweep_due = time.monotonic() + sweep_interval
+        _log(report, claimed)
+        if claimed < batch and not stop():
+            pause(interval)
+    return passes
+
+
+def _one_pass(session_factory: Callable[[], Session], report: TickReport, batch: int,
+              sweep_due: float) -> tuple[int, bool]:
+    """One batch, and the sweep when it is due: (instances claimed, whether the sweep ran)."""
+    session = session_factory()
+    try:
+        claimed = fire_batch(session, clock.now(), report, size=batch)
+        swept = time.monotonic() >= sweep_due
+        if swept:
+            sweep_and_send(session, clock.now(), report)
+        return claimed, swept
+    finally:
+        try:
             session.close()
-        _log(report)
-        if drained:
-            time.sleep(interval)
+        except SQLAlchemyError:
+            log.warning("timers: closing a broken session failed")
 
 
-def _log(report: TickReport) -> None:
-    if report.fired or report.failed or report.reminded or report.escalated or report.emails_sent:
-        log.info("timers: fired %s, conflicts %s, failed %s, reminded %s, escalated %s, e-mails %s",
-                 report.fired, report.conflicts, report.failed, report.reminded, report.escalated,
-                 report.emails_sent)
+def _kind(exc: SQLAlchemyError) -> str:
+    """The error's type only: statement parameters may carry personal data."""
+    orig = getattr(exc, "orig", None)
+    return f"{type(exc).__name__} ({type(orig).__name__})" if orig is not None else type(exc).__name__
+
+
+def _log(report: TickReport, claimed: int) -> None:
+    busy = claimed or report.reminded or report.escalated or report.emails_sent
+    log.log(logging.INFO if busy else logging.DEBUG,
+            "timers: batch claimed %s, fired %s, conflicts %s, failed %s, reminded %s, escalated %s, e-mails %s",
+            claimed, report.fired, report.conflicts, report.failed, report.reminded, report.escalated,
+            report.emails_sent)

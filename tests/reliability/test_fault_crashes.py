@@ -83,7 +83,7 @@ def test_dropped_database_connections_give_503_and_the_app_recovers_by_itself(se
     statuses = load.statuses()
     assert statuses.get(503), f"no request met a dropped connection: {statuses}"
     assert set(statuses) <= {200, 409, 503}, statuses  # never a 500, never a cut connection
-    assert all(o.body["error"]["code"] == "unavailable" for o in load.outcomes if o.status == 503)
+    assert all(o.body["error"]["code"] == "database_unavailable" for o in load.outcomes if o.status == 503)
     assert set(worker_pids(master.pid)) == workers_before, "recovered without restarting a worker"
     hr = Client(port).login("hr_s01")
     assert hr.call("GET", "/healthz")[0] == 200
