@@ -122,7 +122,7 @@ def test_a_request_whose_commit_fails_is_answered_503_and_runs_again(as_user, mo
 
     monkeypatch.setattr(Session, "commit", connection_lost)
     lost = _post(hr, START, {"org": "S01C01", "data": RESIGNATION}, "lost-1")
-    assert lost.status_code == 503 and lost.get_json()["error"]["code"] == "unavailable"
+    assert lost.status_code == 503 and lost.get_json()["error"]["code"] == "database_unavailable"
     assert hr.get("/api/v1/instances").get_json()["total"] == 0
     retry = _post(hr, START, {"org": "S01C01", "data": RESIGNATION}, "lost-1")
     assert retry.status_code == 201 and "Idempotent-Replayed" not in retry.headers
