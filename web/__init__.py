@@ -13,6 +13,7 @@ from web.errors import register_error_handlers
 from web.extensions import csrf, db
 from web.i18n import init_i18n
 from web.idempotency import register_idempotency
+from web.input_guard import register_input_guard
 from web.security import register_security_headers
 from web.sqlite_tuning import tune_sqlite
 from web.views import register_views
@@ -31,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     init_i18n(app)
 
+    register_input_guard(app)  # before the idempotency claim: a refused request writes nothing
     register_idempotency(app)
     register_api(app)
     app.register_blueprint(auth_bp)
