@@ -24,6 +24,7 @@ RANGE_MESSAGE = f"数值超出范围（{INT64_MIN} 至 {INT64_MAX}）"
 FINITE_MESSAGE = "必须是有限的数值"
 SURROGATE_MESSAGE = "含有无效的 Unicode 字符"
 _SURROGATE = re.compile("[\ud800-\udfff]")  # a lone half of a pair: no UTF-8 text can hold it
+_UNPRINTABLE = re.compile("[\x00\ud800-\udfff]")
 _BRACKET_DEPTH = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -159,4 +160,5 @@ def _refusal(problems: dict[str, list[str]]) -> InvalidData:
 
 
 def _printable(key: str) -> str:
-    return key.replace(NUL, "\\u0000")
+    """A field name fit to echo back: a NUL or a lone surrogate written as its escape."""
+    return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", key)
