@@ -11,8 +11,10 @@ from itertools import accumulate
 from typing import Any
 
 from flask import Flask, current_app, request
+from marshmallow import fields
 
 from engine.core.errors import DomainError, InvalidData, NotFound
+from web.integer_fields import INT32_MESSAGE, argument_schemas, fits_int32, out_of_range
 
 # No form, task or request of cwflow nests beyond a handful of levels; the limit keeps every
 # recursive step after it (parsing, validation, storing) far from Python's recursion limit.
@@ -49,23 +51,17 @@ def register_input_guard(app: Flask) -> None:
         if request.view_args is not None:
             _check_strings(request.view_args.items())
             _check_path_numbers(request.view_args)
+        view = current_app.view_functions.get(request.endpoint or "")
         _check_strings(request.args.items(multi=True))
-        _check_query_numbers(request.args.items(multi=True))
-        if _reads_json() and not request.is_json and (request.content_type or request.content_length):
+        _check_query_numbers(request.args.items(multi=True), view)
+        if argument_schemas(view, "json") and not request.is_json and (request.content_type or request.content_length):
             raise UnsupportedMediaType("不支持的内容类型，请以 application/json 发送",
                                        details={"content_type": request.mimetype})
         if request.is_json:
-            _check_json(request.get_data(cache=True))
+            _check_json(request.get_data(cache=True), view)
         elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             _check_strings(request.form.items(multi=True))
             _check_strings((key, upload.filename or "") for key, upload in request.files.items(multi=True))
-
-
-def _reads_json() -> bool:
-    """Whether the matched API endpoint takes a JSON body (its flask-smorest arguments say so)."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
-    return any(parameter.get("in") == "json" for parameter in parameters)
 
 
 def json_depth(raw: bytes) -> int:
@@ -76,7 +72,7 @@ def json_depth(raw: bytes) -> int:
     return max(accumulate(map(_BRACKET_DEPTH.__getitem__, brackets)), default=0)
 
 
-def _check_json(raw: bytes) -> None:
+def _check_json(raw: bytes, view: Any) -> None:  # noqa: ANN401 - the view function
     if json_depth(raw) > MAX_JSON_DEPTH:
         raise RequestTooDeep(f"请求数据嵌套过深（最多 {MAX_JSON_DEPTH} 层）", details={"max_depth": MAX_JSON_DEPTH})
     if not raw.strip():
@@ -87,6 +83,8 @@ def _check_json(raw: bytes) -> None:
         raise DomainError("请求体不是有效的 JSON", code="bad_request") from None
     problems: dict[str, list[str]] = {}
     _walk(body, "", problems)
+    for schema in argument_schemas(view, "json") if not problems else []:
+        out_of_range(schema, body, "", problems)
     if problems:
         raise _refusal(problems)
 
@@ -130,11 +128,18 @@ def _check_strings(pairs: Any) -> None:
         raise _refusal(problems)
 
 
-def _check_query_numbers(pairs: Any) -> None:
+def _check_query_numbers(pairs: Any, view: Any) -> None:  # noqa: ANN401
+    """Any integer beyond 64 bits; one beyond 32 bits in a parameter the endpoint reads as Integer."""
+    declared = {field.data_key or name for schema in argument_schemas(view, "query")
+                for name, field in schema.fields.items() if isinstance(field, fields.Integer)}
     problems: dict[str, list[str]] = {}
     for key, value in pairs:
-        if _INTEGER.fullmatch(value.strip()) and not _fits_int64(value.strip()):
+        if not _INTEGER.fullmatch(value.strip()):
+            continue
+        if not _fits_int64(value.strip()):
             problems.setdefault(key, []).append(RANGE_MESSAGE)
+        elif key in declared and not fits_int32(int(value)):
+            problems.setdefault(key, []).append(INT32_MESSAGE)
     if problems:
         raise _refusal(problems)
 
@@ -148,9 +153,9 @@ def _fits_int64(digits: str) -> bool:
 
 
 def _check_path_numbers(view_args: dict[str, Any]) -> None:
-    """An id no row can have is unknown: 404, as any other unknown id."""
+    """An id no row can have (every id column is a 32-bit INTEGER) is unknown: 404, as any other."""
     for value in view_args.values():
-        if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        if isinstance(value, int) and not fits_int32(value):
             raise NotFound("未找到")
 
 

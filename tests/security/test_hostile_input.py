@@ -128,10 +128,29 @@ def test_an_integer_of_thousands_of_digits_is_a_bad_request(client, as_user):
     _refused(response, 400, "bad_request")
 
 
-def test_an_id_beyond_64_bits_in_the_path_is_not_found(as_user):
-    _refused(as_user("hr_s01").get("/api/v1/workers/99999999999999999999"), 404, "not_found")
-    error = _refused(as_user("hr_s01").get("/api/v1/tasks?instance=99999999999999999999"), 422, "validation_error")
+@pytest.mark.parametrize("path", ["/api/v1/workers/99999999999999999999", "/api/v1/recruitments/2147483648",
+                                  "/api/v1/instances/9935194549/events", "/recruitment/2147483648"])
+def test_an_id_no_integer_column_can_hold_in_the_path_is_not_found(as_user, path):
+    response = as_user("hr_s01").get(path)
+    assert response.status_code == 404, response.get_data(as_text=True)[:300]
+    if path.startswith("/api/"):
+        assert assert_envelope(response)["code"] == "not_found"
+
+
+def test_an_integer_field_beyond_32_bits_is_refused_naming_the_field(as_user):
+    hr = as_user("hr_s01")
+    error = _refused(hr.get("/api/v1/tasks?instance=2147483648"), 422, "validation_error")
+    assert error["details"]["fields"] == {"instance": ["数值超出范围（-2147483648 至 2147483647）"]}
+    error = _refused(hr.get("/api/v1/tasks?instance=99999999999999999999"), 422, "validation_error")
     assert list(error["details"]["fields"]) == ["instance"]
+    before = row_counts()
+    error = _refused(hr.post("/api/v1/recruitments/1/objections", json={"application_id": 2**31, "summary": "异议"}),
+                     422, "validation_error")
+    assert error["details"]["fields"] == {"application_id": ["数值超出范围（-2147483648 至 2147483647）"]}
+    error = _refused(hr.post("/api/v1/tasks/1/return", json={"target": "x", "reason": "r", "attachments": [1, -2**40]}),
+                     422, "validation_error")
+    assert list(error["details"]["fields"]) == ["attachments.1"]
+    assert row_counts() == before
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
