@@ -13,6 +13,7 @@ from web.extensions import csrf, db
 from web.health import register_health
 from web.i18n import init_i18n
 from web.idempotency import register_idempotency
+from web.input_guard import register_input_guard
 from web.proxies import trust_proxies
 from web.security import register_security_headers
 from web.sqlite_tuning import tune_sqlite
@@ -32,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     init_i18n(app)
 
+    register_input_guard(app)  # before the idempotency claim: a refused request writes nothing
     register_idempotency(app)
     register_api(app)
     app.register_blueprint(auth_bp)

@@ -39,6 +39,9 @@ def register_idempotency(app: Flask) -> None:
         if len(key) > 128:
             return error_response(422, "validation_error", "Idempotency-Key 过长",
                                   {"fields": {HEADER: ["最多 128 个字符"]}})
+        if not key.isprintable():
+            return error_response(422, "validation_error", "Idempotency-Key 含有控制字符",
+                                  {"fields": {HEADER: ["只能包含可见字符"]}})
         actor = actor_from_request(bearer_only=True)
         if actor is None:
             return None  # the view answers 401

@@ -20,6 +20,7 @@ from engine.models import FLAG_NAMES, WORKER_STATUSES, OrgUnit, Worker, WorkerCh
 BOOLEAN_FLAGS = ("under_audit", "under_discipline_review", "criminal_case_pending",
                  "work_injury_disability", "is_elected", "unfinished_business")
 EDITABLE_FIELDS = ("name", "gender", "birth_date", "education", "contract", "data")
+JSON_FIELDS = ("contract", "data")  # stored as JSON: dates inside go in as ISO strings
 CREATE_STATUSES = ("probation", "active")
 
 
@@ -95,7 +96,7 @@ def update_worker(session: Session, actor: Actor, worker_id: int, payload: dict[
             new, old = _jsonable(payload[field]), _jsonable(getattr(worker, field))
             if new != old:
                 _history(session, worker, actor.username, field, old, new, reason)
-                setattr(worker, field, payload[field])
+                setattr(worker, field, new if field in JSON_FIELDS else payload[field])
     worker.updated_at = clock.now()
     return worker
 
