@@ -53,8 +53,10 @@ def describe_bars(bars: list[str]) -> str:
 
 
 def deferral(session: Session, instance: Instance) -> dict[str, Any]:
-    """Whether a running resignation waits on a bar (暂缓) and why, read from the record now."""
-    if instance.key != "resignation" or instance.status != "running" or instance.worker_id is None:
+    """Whether a running resignation waits on a bar (暂缓) and why, read from the record now. A case
+    with an outcome has ended the contract already (only its handover is left): nothing holds it."""
+    if (instance.key != "resignation" or instance.status != "running" or instance.worker_id is None
+            or instance.outcome is not None):
         return {"deferred": False, "deferred_reason": None}
     bars = standing_bars(session, instance.worker_id)
     if not bars:

@@ -335,6 +335,9 @@ def test_reminder_before_the_due_date_then_the_notice_takes_effect_once_it_has_r
     assert lapsed["leaving_on"] == "2026-04-01" and lapsed["awaiting_leaving_date"] is False
     # the handover and the exit audit are still opened for the street, and recorded
     assert open_task_names(lapsed) == ["handover"] and lapsed["open_tasks"][0]["role"] == "street_hr"
+    with at("2026-04-02T09:00"):  # a flag set on the record now holds nothing: the contract has ended
+        assert hr.patch(f"/api/v1/workers/{WANG}", json={"flags": {"under_audit": True}}).status_code == 200
+    assert hr.get(f"/api/v1/instances/{case['id']}").get_json()["deferred"] is False
     audit = complete(hr, case["id"], "handover", {**HANDOVER_NO_AUDIT, "audit_required": True})
     assert open_task_names(audit) == ["exit_audit"]
     done = complete(hr, case["id"], "exit_audit",
