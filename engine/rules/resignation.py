@@ -53,14 +53,38 @@ def describe_bars(bars: list[str]) -> str:
 
 
 def deferral(session: Session, instance: Instance) -> dict[str, Any]:
-    """Whether a running resignation waits on a bar (暂缓) and why, read from the record now."""
-    if instance.key != "resignation" or instance.status != "running" or instance.worker_id is None:
+    """Whether a running resignation waits on a bar (暂缓) and why, read from the record now. A case
+    with an outcome has ended the contract already (only its handover is left): nothing holds it."""
+    if (instance.key != "resignation" or instance.status != "running" or instance.worker_id is None
+            or instance.outcome is not None):
         return {"deferred": False, "deferred_reason": None}
     bars = standing_bars(session, instance.worker_id)
     if not bars:
         return {"deferred": False, "deferred_reason": None}
     return {"deferred": True, "deferred_bars": bars,
             "deferred_reason": f"该工作者{describe_bars(bars)}，依规定暂缓办理离职（《通州区社区工作者管理办法》第三十九条）"}
+
+
+def leaving(instance: Instance) -> dict[str, Any]:
+    """The leaving date of a resignation and whether the case now waits for it (待离职日生效).
+
+    The leaving date is the contract's last day: the street's date once it confirmed or deferred,
+    the notice's last day when the notice took effect with no decision. Once the handover (and
+    the exit audit it asked for) is done, the case waits until the day is over, then ends the
+    contract at 00:00 of the next day, Beijing time."""
+    if instance.key != "resignation":
+        return {"leaving_on": None, "awaiting_leaving_date": False, "status_text": None}
+    data = instance.data or {}
+    decided = data.get("resignation_street_decision") or {}
+    leaving_on = as_date(decided.get("leaving_on")) if decided.get("decision") in ("approve", "defer") else None
+    if leaving_on is None and "submitted_on" in data and today() > notice_ends_on(data):
+        leaving_on = notice_ends_on(data)
+    handover = data.get("resignation_handover") or {}
+    handed_over = bool(handover) and (not handover.get("audit_required") or "resignation_exit_audit" in data)
+    awaiting = (instance.status == "running" and leaving_on is not None and handed_over
+                and today() <= leaving_on)
+    return {"leaving_on": leaving_on.isoformat() if leaving_on else None, "awaiting_leaving_date": awaiting,
+            "status_text": "待离职日生效" if awaiting else None}
 
 
 def notice_ends_on(case_data: dict[str, Any]) -> date:
@@ -118,6 +142,7 @@ def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: di
     if decision == "return":
         _check_return_limit(session, row)
     elif decision == "defer":
+        _check_leaving_date(case_data, submitted)
         _record_unfinished_business(session, actor, row, case_data)
     elif decision == "approve":
         _check_leaving_date(case_data, submitted)

@@ -101,6 +101,7 @@ def test_a_run_at_exactly_the_due_moment_fires_the_timer(app, as_user):
     with app.app_context():
         assert timers.tick(db.session, due).fired == 1
         instance = db.session.get(Instance, case["id"])
+        # next: the notice runs out when its last day (1 April) is over
         assert instance.next_timer_at == datetime.fromisoformat("2026-04-02T00:00:00+08:00")
         trail = list(db.session.scalars(select(AuditEvent.type).where(AuditEvent.instance_id == case["id"])))
         assert trail.count("timer_fired") == 1 and "notified" in trail

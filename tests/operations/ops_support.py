@@ -5,6 +5,9 @@ from typing import Any
 from tests.helpers import complete, refused, start  # noqa: F401 - refused is re-exported to the ops tests
 
 APPROVE = {"decision": "approve", "comment": "同意"}
+# a resignation whose leaving date (agreed with the worker) is already over on the suite's day:
+# the contract ends as soon as the handover is done, instead of waiting for the leaving date
+APPROVE_LEFT = {"decision": "approve", "leaving_on": "2026-11-24", "worker_agrees": True, "comment": "同意"}
 REJECT = {"decision": "reject", "comment": "不同意"}
 REVIEW_OK = {"decision": "approve", "unfinished_business": False, "comment": "材料齐全"}
 HANDOVER = {"handover_confirmed": True, "handed_over_to": "赵敏", "audit_required": False}

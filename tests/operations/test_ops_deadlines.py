@@ -47,8 +47,8 @@ def test_the_reminder_comes_one_working_day_before_and_only_once(app, as_user):
 def test_an_overdue_task_is_escalated_to_the_leader_of_that_street_once(app, as_user):
     case = _case(as_user)
     hr, leader, other_leader = as_user("hr_s01"), as_user("leader_s01"), as_user("leader_s02")
-    # the last half second of the due day: the task is overdue, and at midnight the notice takes effect
-    report = _tick(app, "2026-12-02T23:59:59.500000+08:00")
+    # the task is overdue from 23:59:59 of its due day; at 00:00 the notice takes effect and closes it
+    report = _tick(app, "2026-12-02T23:59:59+08:00")
     assert report.escalated == 1 and report.reminded == 0  # the reminder is moot once overdue
     assert _tick(app, "2026-12-04T10:00:00+08:00").escalated == 0
     escalations = [n for n in notes(leader) if n["kind"] == "escalation"]
@@ -83,7 +83,7 @@ def test_cli_tick_and_sweep_report_reminders(app, as_user):
     runner = app.test_cli_runner()
     result = runner.invoke(cwflow, args=["deadlines", "sweep", "--at", "2026-12-01T10:00:00+08:00"])
     assert result.exit_code == 0 and json.loads(result.output)["reminded"] == 1
-    result = runner.invoke(cwflow, args=["timers", "tick", "--at", "2026-12-02T23:59:59.500000+08:00"])
+    result = runner.invoke(cwflow, args=["timers", "tick", "--at", "2026-12-02T23:59:59+08:00"])
     assert result.exit_code == 0, result.output
     assert '"escalated": 1' in result.output
 

@@ -11,6 +11,7 @@ from engine.process import timers
 from tests.helpers import complete, open_task, open_task_names
 from tests.operations.ops_support import (
     APPROVE,
+    APPROVE_LEFT,
     HANDOVER,
     REVIEW_OK,
     add_user,
@@ -46,7 +47,7 @@ def test_leader_returns_the_decision_to_the_review_which_is_redone_and_the_case_
     assert any(n["kind"] == "returned" and "请补充交接清单" in n["message"] for n in notes(hr))
 
     complete(hr, case["id"], "street_review", REVIEW_OK)
-    complete(leader, case["id"], "street_decision", APPROVE)
+    complete(leader, case["id"], "street_decision", APPROVE_LEFT)
     done = complete(hr, case["id"], "handover", HANDOVER)
     assert done["status"] == "completed" and done["outcome"] == "approved"
 
@@ -130,7 +131,7 @@ def test_return_to_the_initiator_who_corrects_the_application_and_submits_it_aga
     types = [e["type"] for e in events(hr, case["id"])]
     assert types.index("task_returned") < types.index("instance_resubmitted")
     complete(hr, case["id"], "street_review", REVIEW_OK)
-    complete(leader, case["id"], "street_decision", APPROVE)
+    complete(leader, case["id"], "street_decision", APPROVE_LEFT)
     assert complete(hr, case["id"], "handover", HANDOVER)["outcome"] == "approved"
 
 

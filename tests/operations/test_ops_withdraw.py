@@ -11,6 +11,7 @@ from engine.process import timers
 from tests.helpers import complete, open_task, open_task_names
 from tests.operations.ops_support import (
     APPROVE,
+    APPROVE_LEFT,
     HANDOVER,
     REVIEW_OK,
     consistent,
@@ -84,7 +85,7 @@ def test_an_approver_takes_back_a_decision_while_the_next_step_is_untouched(app,
     assert "task_withdrawn" in event_types(hr, case["id"])
     consistent(app, case["id"])
     complete(hr, case["id"], "street_review", REVIEW_OK)
-    complete(leader, case["id"], "street_decision", APPROVE)
+    complete(leader, case["id"], "street_decision", APPROVE_LEFT)
     assert complete(hr, case["id"], "handover", HANDOVER)["outcome"] == "approved"
 
 
@@ -148,7 +149,7 @@ def test_the_handover_is_withdrawn_while_the_audit_waits_but_not_once_the_case_e
     hr, leader = as_user("hr_s01"), as_user("leader_s01")
     case = resignation(hr)
     to_decision(hr, case)
-    complete(leader, case["id"], "street_decision", APPROVE)
+    complete(leader, case["id"], "street_decision", APPROVE_LEFT)
     complete(hr, case["id"], "handover", {**HANDOVER, "audit_required": True})
     handover_id = [e for e in events(hr, case["id"]) if e["type"] == "task_completed"][-1]["task_id"]
     # the exit audit is still open and untouched, but the case is not finished: withdrawing is allowed here

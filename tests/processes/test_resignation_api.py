@@ -30,13 +30,15 @@ def _worker(user, worker_id: int) -> dict:  # noqa: ANN001
 
 
 NOTICE_RUNS_OUT = (date.today() + timedelta(days=30)).isoformat()
+# the contract ends when the leaving date is over: 00:00 of the next day, Beijing time
+CONTRACT_ENDS = (date.today() + timedelta(days=31)).isoformat() + "T00:30"
 APPROVE = {"decision": "approve", "leaving_on": NOTICE_RUNS_OUT, "comment": "同意"}
 ELECTED_OK = {"decision": "approve", "comment": "同意"}
 REVIEW_OK = {"decision": "approve", "unfinished_business": False, "comment": "材料齐全"}
 HANDOVER_NO_AUDIT = {"handover_confirmed": True, "handed_over_to": "赵敏", "audit_required": False}
 
 
-def test_approved_resignation_ends_with_worker_resigned(as_user):
+def test_approved_resignation_ends_with_worker_resigned_once_the_leaving_date_is_over(as_user, tick):
     hr, leader = as_user("hr_s01"), as_user("leader_s01")
     response = _start(hr)
     assert response.status_code == 201, response.get_json()
@@ -49,9 +51,19 @@ def test_approved_resignation_ends_with_worker_resigned(as_user):
 
     complete(hr, case["id"], "street_review", REVIEW_OK)
     complete(leader, case["id"], "street_decision", APPROVE)
-    done = complete(hr, case["id"], "handover", HANDOVER_NO_AUDIT)
+    waiting = complete(hr, case["id"], "handover", HANDOVER_NO_AUDIT)
 
+    # handed over before the leaving date: the contract still runs until that day is over
+    assert waiting["status"] == "running" and waiting["open_tasks"] == [] and waiting["outcome"] is None
+    assert (waiting["leaving_on"], waiting["awaiting_leaving_date"], waiting["status_text"]) == (
+        NOTICE_RUNS_OUT, True, "待离职日生效")
+    assert _worker(hr, WANG)["status"] == "active"
+    tick(f"{NOTICE_RUNS_OUT}T23:00")
+    assert _worker(hr, WANG)["status"] == "active"
+    tick(CONTRACT_ENDS)
+    done = hr.get(f"/api/v1/instances/{case['id']}").get_json()
     assert done["status"] == "completed" and done["outcome"] == "approved"
+    assert done["awaiting_leaving_date"] is False and done["status_text"] is None
     assert _worker(hr, WANG)["status"] == "resigned"
     history = hr.get(f"/api/v1/workers/{WANG}/history").get_json()["items"]
     assert any(h["field"] == "status" and h["before"] == "active" and h["after"] == "resigned" for h in history)
@@ -59,7 +71,7 @@ def test_approved_resignation_ends_with_worker_resigned(as_user):
     assert events[0] == "instance_started" and events.count("task_completed") == 3
 
 
-def test_exit_audit_is_done_when_the_handover_asks_for_it(as_user):
+def test_exit_audit_is_done_when_the_handover_asks_for_it(as_user, tick):
     hr, leader = as_user("hr_s01"), as_user("leader_s01")
     case = _start(hr).get_json()
     complete(hr, case["id"], "street_review", REVIEW_OK)
@@ -67,9 +79,22 @@ def test_exit_audit_is_done_when_the_handover_asks_for_it(as_user):
     after_handover = complete(hr, case["id"], "handover", {**HANDOVER_NO_AUDIT, "audit_required": True})
     assert open_task_names(after_handover) == ["exit_audit"]
     assert _worker(hr, WANG)["status"] == "active"  # may not leave before the audit
-    done = complete(hr, case["id"], "exit_audit",
-                    {"audit_finished": True, "report_number": "审计〔2026〕12号", "findings": "无问题"})
-    assert done["outcome"] == "approved"
+    audited = complete(hr, case["id"], "exit_audit",
+                       {"audit_finished": True, "report_number": "审计〔2026〕12号", "findings": "无问题"})
+    assert audited["awaiting_leaving_date"] is True and _worker(hr, WANG)["status"] == "active"
+    tick(CONTRACT_ENDS)
+    assert hr.get(f"/api/v1/instances/{case['id']}").get_json()["outcome"] == "approved"
+    assert _worker(hr, WANG)["status"] == "resigned"
+
+
+def test_a_leaving_date_already_over_when_the_handover_is_done_ends_the_contract_at_once(as_user):
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    case = _start(hr, submitted_on=(date.today() - timedelta(days=30)).isoformat()).get_json()
+    complete(hr, case["id"], "street_review", REVIEW_OK)
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    complete(leader, case["id"], "street_decision", {**APPROVE, "leaving_on": yesterday, "worker_agrees": True})
+    done = complete(hr, case["id"], "handover", HANDOVER_NO_AUDIT)
+    assert done["status"] == "completed" and done["outcome"] == "approved" and done["leaving_on"] == yesterday
     assert _worker(hr, WANG)["status"] == "resigned"
 
 
@@ -118,13 +143,15 @@ def test_a_leaving_date_before_the_notice_runs_out_needs_the_workers_agreement(a
     assert open_task_names(after) == ["handover"]
 
 
-def test_a_bar_set_during_the_case_holds_it_until_the_flag_is_cleared(as_user):
+def test_a_bar_set_while_the_case_waits_for_the_leaving_date_holds_it_until_cleared(as_user, tick):
     hr, leader = as_user("hr_s01"), as_user("leader_s01")
     case = _start(hr).get_json()
     complete(hr, case["id"], "street_review", REVIEW_OK)
     complete(leader, case["id"], "street_decision", APPROVE)
+    complete(hr, case["id"], "handover", HANDOVER_NO_AUDIT)
     assert hr.patch(f"/api/v1/workers/{WANG}", json={"flags": {"under_audit": True}}).status_code == 200
-    held = complete(hr, case["id"], "handover", HANDOVER_NO_AUDIT)
+    tick(CONTRACT_ENDS)
+    held = hr.get(f"/api/v1/instances/{case['id']}").get_json()
     assert held["status"] == "running" and held["open_tasks"] == []
     assert held["deferred"] is True and "正在接受审计" in held["deferred_reason"]
     assert _worker(hr, WANG)["status"] == "active"  # the status does not change while the bar stands
@@ -137,13 +164,14 @@ def test_a_bar_set_during_the_case_holds_it_until_the_flag_is_cleared(as_user):
     assert "case_resumed" in events
 
 
-def test_a_cleared_bar_does_not_resume_while_another_still_stands(as_user):
+def test_a_cleared_bar_does_not_resume_while_another_still_stands(as_user, tick):
     hr, leader = as_user("hr_s01"), as_user("leader_s01")
     case = _start(hr).get_json()
     complete(hr, case["id"], "street_review", REVIEW_OK)
     complete(leader, case["id"], "street_decision", APPROVE)
     hr.patch(f"/api/v1/workers/{WANG}", json={"flags": {"under_audit": True, "criminal_case_pending": True}})
     complete(hr, case["id"], "handover", HANDOVER_NO_AUDIT)
+    tick(CONTRACT_ENDS)
     hr.patch(f"/api/v1/workers/{WANG}", json={"flags": {"under_audit": False}})
     held = hr.get(f"/api/v1/instances/{case['id']}").get_json()
     assert held["status"] == "running" and held["deferred_bars"] == ["criminal_case_pending"]
@@ -152,14 +180,17 @@ def test_a_cleared_bar_does_not_resume_while_another_still_stands(as_user):
     assert _worker(hr, WANG)["status"] == "resigned"
 
 
-def test_the_street_defers_for_unfinished_business_and_the_case_goes_on_once_it_is_done(as_user):
+def test_the_street_defers_for_unfinished_business_and_the_case_goes_on_once_it_is_done(as_user, tick):
     hr, leader = as_user("hr_s01"), as_user("leader_s01")
     case = _start(hr).get_json()
     complete(hr, case["id"], "street_review", REVIEW_OK)
     after = complete(leader, case["id"], "street_decision", {"decision": "defer", "comment": "低保年审须本人办结"})
     assert after["deferred"] is True and "重要公务尚未处理完毕" in after["deferred_reason"]
+    assert after["data"]["resignation_street_decision"]["leaving_on"] == NOTICE_RUNS_OUT
     assert _worker(hr, WANG)["flags"]["unfinished_business"] is True
-    held = complete(hr, case["id"], "handover", HANDOVER_NO_AUDIT)
+    complete(hr, case["id"], "handover", HANDOVER_NO_AUDIT)
+    tick(CONTRACT_ENDS)
+    held = hr.get(f"/api/v1/instances/{case['id']}").get_json()
     assert held["status"] == "running" and _worker(hr, WANG)["status"] == "active"
     hr.patch(f"/api/v1/workers/{WANG}", json={"flags": {"unfinished_business": False}, "reason": "低保年审已办结"})
     assert hr.get(f"/api/v1/instances/{case['id']}").get_json()["status"] == "completed"
@@ -189,13 +220,15 @@ def test_elected_member_needs_district_review(as_user):
     assert _worker(hr, LI)["status"] == "active"
 
 
-def test_elected_member_approved_by_the_district_resigns(as_user):
+def test_elected_member_approved_by_the_district_resigns(as_user, tick):
     hr, leader, civil = as_user("hr_s01"), as_user("leader_s01"), as_user("civil_d01")
     case = _start(hr, LI).get_json()
     complete(hr, case["id"], "street_review", REVIEW_OK)
     complete(leader, case["id"], "street_decision", APPROVE)
     complete(civil, case["id"], "district_review", ELECTED_OK)
-    done = complete(hr, case["id"], "handover", HANDOVER_NO_AUDIT)
+    complete(hr, case["id"], "handover", HANDOVER_NO_AUDIT)
+    tick(CONTRACT_ENDS)
+    done = hr.get(f"/api/v1/instances/{case['id']}").get_json()
     assert done["outcome"] == "approved" and _worker(hr, LI)["status"] == "resigned"
 
 
@@ -296,10 +329,23 @@ def test_reminder_before_the_due_date_then_the_notice_takes_effect_once_it_has_r
     tick("2026-04-02T00:30")  # the notice has run with no decision: it takes effect, escalated
     assert _notified(app, case["id"]) == [("street_leader", "S01"), ("street_leader", "S01"),
                                           ("district_civil_affairs", "D01")]
-    done = hr.get(f"/api/v1/instances/{case['id']}").get_json()
+    assert _worker(hr, WANG)["status"] == "resigned"  # on time, whatever the handover
+    lapsed = hr.get(f"/api/v1/instances/{case['id']}").get_json()
+    assert lapsed["status"] == "running" and lapsed["outcome"] == "notice_effective"
+    assert lapsed["leaving_on"] == "2026-04-01" and lapsed["awaiting_leaving_date"] is False
+    # the handover and the exit audit are still opened for the street, and recorded
+    assert open_task_names(lapsed) == ["handover"] and lapsed["open_tasks"][0]["role"] == "street_hr"
+    with at("2026-04-02T09:00"):  # a flag set on the record now holds nothing: the contract has ended
+        assert hr.patch(f"/api/v1/workers/{WANG}", json={"flags": {"under_audit": True}}).status_code == 200
+    assert hr.get(f"/api/v1/instances/{case['id']}").get_json()["deferred"] is False
+    audit = complete(hr, case["id"], "handover", {**HANDOVER_NO_AUDIT, "audit_required": True})
+    assert open_task_names(audit) == ["exit_audit"]
+    done = complete(hr, case["id"], "exit_audit",
+                    {"audit_finished": True, "report_number": "审计〔2026〕7号", "findings": "无问题"})
     assert done["status"] == "completed" and done["outcome"] == "notice_effective"
-    assert done["open_tasks"] == []
-    assert _worker(hr, WANG)["status"] == "resigned"
+    assert done["data"]["resignation_handover"]["handed_over_to"] == "赵敏"
+    history = hr.get(f"/api/v1/workers/{WANG}/history").get_json()["items"]
+    assert [h["after"] for h in history if h["field"] == "status"] == ["resigned"]
 
 
 def test_a_notice_that_runs_out_while_a_bar_stands_waits_for_the_bar(app, as_user, at, tick):
@@ -315,7 +361,7 @@ def test_a_notice_that_runs_out_while_a_bar_stands_waits_for_the_bar(app, as_use
         assert _worker(hr, WANG)["status"] == "active"
         hr.patch(f"/api/v1/workers/{WANG}", json={"flags": {"under_discipline_review": False}})
         done = hr.get(f"/api/v1/instances/{case['id']}").get_json()
-    assert done["status"] == "completed" and done["outcome"] == "notice_effective"
+    assert done["outcome"] == "notice_effective" and open_task_names(done) == ["handover"]
     assert _worker(hr, WANG)["status"] == "resigned"
 
 
@@ -327,11 +373,14 @@ def test_a_worker_in_probation_gives_three_days_notice(app, as_user, at, tick):
         worker_id = created.get_json()["id"]
         case = _start(hr, worker_id, submitted_on="2026-03-02").get_json()
     assert case["open_tasks"][0]["due_at"].startswith("2026-03-05")
-    tick("2026-03-05T23:00")
+    # five days before a three-day notice's last day falls before the receipt: no reminder
+    for moment in ("2026-03-02T15:01", "2026-03-03T10:00", "2026-03-05T09:30", "2026-03-05T23:00"):
+        tick(moment)
+    assert _notified(app, case["id"]) == []
     assert _worker(hr, worker_id)["status"] == "probation"
     tick("2026-03-06T00:30")
     assert _worker(hr, worker_id)["status"] == "resigned"
-    assert ("district_civil_affairs", "D01") in _notified(app, case["id"])
+    assert _notified(app, case["id"]) == [("street_leader", "S01"), ("district_civil_affairs", "D01")]
 
 
 def test_an_elected_members_notice_that_runs_out_goes_to_the_district(as_user, at, tick):

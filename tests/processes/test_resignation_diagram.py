@@ -218,8 +218,8 @@ def test_every_merge_is_a_gateway_and_every_choice_is_complete(specs):
 
 
 def test_scripts_and_expressions_are_restricted_python_calling_only_the_helpers(tree):
-    # 6 scripts, 6 conditions, 2 timers, 2 due dates; its own HELPERS leave out len()
-    assert checks.check_expressions(tree, helpers=HELPERS) == 16
+    # 7 scripts, 8 conditions, 3 timers, 2 due dates; its own HELPERS leave out len()
+    assert checks.check_expressions(tree, helpers=HELPERS) == 20
 
 
 # --- the layout the modeler shows -------------------------------------------------------------
@@ -458,6 +458,14 @@ class Run:
         return self.workflow.last_task.data if self.workflow.is_completed() else {}
 
 
+def leaving_date_over(run: Run, clock) -> None:
+    """The leaving date (1 April, the notice's last day) is over: the contract ends."""
+    assert not run.workflow.is_completed() and run.effects.statuses == []
+    run.tick(clock, on_day(30, 23, 59))
+    assert not run.workflow.is_completed() and run.effects.statuses == []
+    run.tick(clock, on_day(31, 0, 1))
+
+
 def assert_approved(run: Run) -> None:
     assert run.workflow.is_completed()
     assert run.effects.outcomes == ["approved"]
@@ -484,12 +492,18 @@ def test_deadlines_are_computed_from_the_day_the_application_was_received(specs,
     assert sorted(pending) == ["2026-03-27T09:00:00+08:00", "2026-04-02T00:00:00+08:00"]
 
 
-def test_in_probation_the_notice_is_three_days_and_the_reminder_not_before_the_receipt(specs, clock):
+def test_in_probation_the_notice_is_three_days_and_no_reminder_goes_out(specs, clock):
+    """Five days before a three-day notice's last day is before the receipt: no reminder at all,
+    neither on the day of receipt nor later."""
     run = Run(specs, status="probation")
     task = run.workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-    assert (task.data["decision_due"], task.data["reminder_at"]) == ("2026-03-05", SUBMITTED_ON)
+    assert task.data["decision_due"] == "2026-03-05" and task.data["send_reminder"] is False
+    for day, hour in ((0, 9), (0, 10), (1, 10), (2, 10), (3, 9), (3, 23)):
+        run.tick(clock, on_day(day, hour, 1))
+    assert run.effects.notifications == []
     run.tick(clock, on_day(4, 0, 1))
     assert run.effects.outcomes == ["notice_effective"] and run.effects.statuses == [(7, "resigned")]
+    assert [role for role, _ in run.effects.notifications] == ["street_leader", "district_civil_affairs"]
 
 
 def test_non_elected_worker_approved_without_audit_resigns(specs, clock):
@@ -497,9 +511,21 @@ def test_non_elected_worker_approved_without_audit_resigns(specs, clock):
     run.street("approve")
     assert run.open_tasks() == ["handover"]
     run.handover(audit_required=False)
+    [waiting] = run.workflow.waiting_events()
+    assert (waiting.name, waiting.value) == ("待离职日生效", "2026-04-02T00:00:00+08:00")
+    leaving_date_over(run, clock)
     assert_approved(run)
     assert run.visited == ["street_review", "street_decision", "handover"]
     assert run.effects.notifications == []
+
+
+def test_a_leaving_date_already_over_when_the_handover_is_done_ends_the_contract_at_once(specs, clock):
+    run = Run(specs)
+    clock(on_day(10))
+    run.street("approve")
+    clock(on_day(35))
+    run.handover(audit_required=False)
+    assert_approved(run)
 
 
 def test_approved_resignation_with_exit_audit_resigns_after_the_audit(specs, clock):
@@ -511,6 +537,7 @@ def test_approved_resignation_with_exit_audit_resigns_after_the_audit(specs, clo
     run.complete(
         "exit_audit", {"audit_finished": True, "report_number": "审字〔2026〕3号", "findings": "未发现问题"}
     )
+    leaving_date_over(run, clock)
     assert_approved(run)
     assert run.visited[-2:] == ["handover", "exit_audit"]
 
@@ -521,6 +548,7 @@ def test_elected_member_needs_district_approval(specs, clock):
     assert run.open_tasks() == ["district_review"]
     run.complete("district_review", {"decision": "approve"})
     run.handover(audit_required=False)
+    leaving_date_over(run, clock)
     assert_approved(run)
     assert run.visited == ["street_review", "street_decision", "district_review", "handover"]
 
@@ -544,8 +572,9 @@ def test_the_street_cannot_refuse_the_form_offers_no_refusal(specs, clock):
 def test_a_bar_standing_before_the_status_changes_holds_the_case_until_the_message(specs, clock):
     run = Run(specs)
     run.street("approve")
-    run.effects.bars = ["under_audit"]
     run.handover(audit_required=False)
+    run.effects.bars = ["under_audit"]  # raised while the case waits for the leaving date
+    run.tick(clock, on_day(31, 0, 1))
     assert not run.workflow.is_completed() and run.effects.statuses == []
     [waiting] = run.workflow.waiting_events()
     assert (waiting.event_type, waiting.name) == ("MessageEventDefinition", "resignation_bars_cleared")
@@ -561,6 +590,7 @@ def test_returned_twice_then_approved(specs, clock):
     run.street("return", "return", "approve")
     assert run.open_tasks() == ["handover"]
     run.handover(audit_required=False)
+    leaving_date_over(run, clock)
     assert_approved(run)
     assert run.visited.count("street_review") == 3
     assert run.data["return_count"] == 2
@@ -596,8 +626,15 @@ def test_the_notice_takes_effect_when_the_last_day_is_over_without_a_decision(sp
     run.tick(clock, on_day(31, 0, 1))
     assert [role for role, _ in run.effects.notifications] == ["street_leader", "street_leader",
                                                                "district_civil_affairs"]
-    assert run.workflow.is_completed()
     assert run.effects.outcomes == ["notice_effective"] and run.effects.statuses == [(7, "resigned")]
+    # the status changed on time; the handover is still opened for the street and recorded
+    assert not run.workflow.is_completed() and run.open_tasks() == ["handover"]
+    run.tick(clock, on_day(33))
+    run.handover(audit_required=True)
+    run.complete("exit_audit", {"audit_finished": True, "report_number": "审字〔2026〕5号", "findings": "无"})
+    assert run.workflow.is_completed()
+    assert run.effects.statuses == [(7, "resigned")] and run.effects.outcomes == ["notice_effective"]
+    assert run.data["resignation_handover"]["handed_over_to"] == "李四"
 
 
 def test_a_notice_that_runs_out_waits_while_a_bar_stands(specs, clock):
@@ -615,8 +652,9 @@ def test_an_elected_members_notice_that_runs_out_goes_to_the_district(specs, clo
     run.tick(clock, on_day(31))
     assert run.open_tasks() == ["district_review"]
     run.complete("district_review", {"decision": "approve"})
-    run.handover(audit_required=False)
+    run.handover(audit_required=False)  # the notice's last day is over: the contract ends at once
     assert run.effects.outcomes == ["notice_effective"] and run.effects.statuses == [(7, "resigned")]
+    assert run.workflow.is_completed() and run.visited.count("handover") == 1
 
 
 def test_no_timer_fires_after_the_street_has_decided(specs, clock):

@@ -14,6 +14,9 @@ TODAY = "2026-03-02T10:00:00+08:00"
 REQUEST = {"borrowing_unit": "第一街道综治中心", "borrowing_unit_level": "street", "reason": "创城迎检材料整理",
            "start_date": "2026-03-09", "end_date": "2026-05-08"}
 APPROVE = {"decision": "approve", "comment": "同意"}
+# a resignation whose leaving date, agreed with the worker, was yesterday: the contract ends as soon
+# as the handover is done
+LEFT_YESTERDAY = {"decision": "approve", "leaving_on": "2026-03-01", "worker_agrees": True, "comment": "同意"}
 REJECT = {"decision": "reject", "comment": "社区人手不足"}
 
 
@@ -321,10 +324,10 @@ def test_approval_is_refused_when_the_worker_left_meanwhile(users, at):
         case = request(users).get_json()
         complete(users["sec_s01c01"], case["id"], "community_opinion", APPROVE)
         resignation = start(users["hr_s01"], "resignation", "S01C01",
-                            {"worker_id": WANG, "reason": "家庭原因", "submitted_on": "2026-03-02"}).get_json()
+                            {"worker_id": WANG, "reason": "家庭原因", "submitted_on": "2026-02-27"}).get_json()
         complete(users["hr_s01"], resignation["id"], "street_review",
                  {"decision": "approve", "unfinished_business": False})
-        complete(users["leader_s01"], resignation["id"], "street_decision", APPROVE)
+        complete(users["leader_s01"], resignation["id"], "street_decision", LEFT_YESTERDAY)
         complete(users["hr_s01"], resignation["id"], "handover",
                  {"handover_confirmed": True, "handed_over_to": "赵敏", "audit_required": False})
         assert worker(users)["status"] == "resigned"
@@ -397,10 +400,10 @@ def test_a_worker_who_resigned_before_the_start_date_is_not_made_seconded(users,
         case = request(users).get_json()
         approve_request(users, case["id"])
         resignation = start(users["hr_s01"], "resignation", "S01C01",
-                            {"worker_id": WANG, "reason": "家庭原因", "submitted_on": "2026-03-02"}).get_json()
+                            {"worker_id": WANG, "reason": "家庭原因", "submitted_on": "2026-02-27"}).get_json()
         complete(users["hr_s01"], resignation["id"], "street_review",
                  {"decision": "approve", "unfinished_business": False})
-        complete(users["leader_s01"], resignation["id"], "street_decision", APPROVE)
+        complete(users["leader_s01"], resignation["id"], "street_decision", LEFT_YESTERDAY)
         complete(users["hr_s01"], resignation["id"], "handover",
                  {"handover_confirmed": True, "handed_over_to": "赵敏", "audit_required": False})
     tick("2026-03-09T10:00")

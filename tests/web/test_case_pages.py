@@ -152,3 +152,14 @@ def test_a_deferred_resignation_says_so_on_its_page(browser_as, resignation, as_
     assert "暂缓" in page and "重要公务尚未处理完毕" in page
     as_user("hr_s01").patch("/api/v1/workers/1", json={"flags": {"unfinished_business": False}})
     assert "重要公务尚未处理完毕" not in browser_as("hr_s01").html(f"/instances/{case['id']}")
+
+
+def test_a_resignation_handed_over_before_its_leaving_date_shows_the_date_on_its_page(browser_as, resignation,
+                                                                                     as_user):
+    case = resignation(1, "S01C01", "RES-LEAVING")
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    complete(hr, case["id"], "street_review", {"decision": "approve", "unfinished_business": False, "comment": "材料齐全"})
+    complete(leader, case["id"], "street_decision", {"decision": "approve", "leaving_on": "2026-12-25"})
+    complete(hr, case["id"], "handover", {"handover_confirmed": True, "handed_over_to": "赵敏", "audit_required": False})
+    page = browser_as("hr_s01").html(f"/instances/{case['id']}")
+    assert "待离职日生效" in page and "将于 2026-12-25 离职" in page

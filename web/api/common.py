@@ -37,4 +37,5 @@ def instance_view(instance: Instance) -> dict[str, Any]:
         "created_at", "completed_at")}
     view["open_tasks"] = open_tasks
     view.update(resignation.deferral(db.session, instance))
+    view.update(resignation.leaving(instance))
     return view

@@ -83,6 +83,11 @@ class InstanceSchema(Schema):
     deferred = fields.Boolean(metadata={"description": "暂缓：辞职因不得辞职情形（003 第三十九条）等待，情形消除后自动继续"})
     deferred_reason = fields.String(allow_none=True)
     deferred_bars = fields.List(fields.String(), metadata={"description": "the worker-record flags that hold the case"})
+    leaving_on = fields.String(allow_none=True, metadata={"format": "date",
+        "description": "辞职：离职日期（合同的最后一天，次日零时终止合同）；尚未确定的为 null"})
+    awaiting_leaving_date = fields.Boolean(metadata={
+        "description": "辞职：交接已办结，等待离职日期结束后终止合同（待离职日生效）"})
+    status_text = fields.String(allow_none=True, metadata={"description": "案件当前所处的等待状态，如“待离职日生效”"})
     initiator = fields.String()
     created_at = fields.DateTime(required=True)
     completed_at = fields.DateTime(allow_none=True)

@@ -64,7 +64,7 @@ def _render(instance, *, cancel_errors=None, cancel_reason: str = "", status: in
         diagram={"done": done, "active": active, "current": current}, context=context,
         may_cancel=may_cancel, cancel_errors=cancel_errors or {}, cancel_reason=cancel_reason,
         org_name=names.get(instance.org_code, instance.org_code), ops=ops, people=people,
-        deferral=resignation.deferral(db.session, instance),
+        deferral=resignation.deferral(db.session, instance), leaving=resignation.leaving(instance),
     ), status
 
 
