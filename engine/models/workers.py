@@ -35,6 +35,8 @@ class Worker(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # counts the changes of the record: an edit made on an older version is refused, not applied
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
 
 class WorkerChange(Base):

@@ -16,10 +16,11 @@ from engine.records import workers
 
 
 @transactional
-def update_worker(session: Session, actor: Actor, worker_id: int, payload: dict[str, Any]) -> Worker:
+def update_worker(session: Session, actor: Actor, worker_id: int, payload: dict[str, Any],
+                  *, expected_versions: tuple[int, ...] = ()) -> Worker:
     """Apply a partial update of the record; a change of flags wakes the cases waiting on them."""
     flags_changed = "flags" in payload
-    worker = workers.update_worker(session, actor, worker_id, payload)
+    worker = workers.update_worker(session, actor, worker_id, payload, expected_versions=expected_versions)
     if flags_changed:
         session.flush()
         resume_cleared_resignations(session, worker.id, actor=actor.username)

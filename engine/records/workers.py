@@ -12,15 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
-from engine.core.errors import Forbidden, InvalidData, NotFound
+from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.core.scope import Actor, get_org, in_subtree
 from engine.core.transaction import transactional
 from engine.models import FLAG_NAMES, WORKER_STATUSES, OrgUnit, Worker, WorkerChange
 
 BOOLEAN_FLAGS = ("under_audit", "under_discipline_review", "criminal_case_pending",
                  "work_injury_disability", "is_elected", "unfinished_business")
-EDITABLE_FIELDS = ("name", "gender", "birth_date", "education", "contract", "data")
-JSON_FIELDS = ("contract", "data")  # stored as JSON: dates inside go in as ISO strings
+SCALAR_FIELDS = ("name", "gender", "birth_date", "education")
+MERGED_FIELDS = ("contract", "data")
 CREATE_STATUSES = ("probation", "active")
 
 
@@ -76,29 +76,62 @@ def create_worker(session: Session, actor: Actor, payload: dict[str, Any]) -> Wo
 
 
 @transactional
-def update_worker(session: Session, actor: Actor, worker_id: int, payload: dict[str, Any]) -> Worker:
-    """Apply a partial update of flags and data; each changed field gets its history entry."""
+def update_worker(session: Session, actor: Actor, worker_id: int, payload: dict[str, Any],
+                  *, expected_versions: tuple[int, ...] = ()) -> Worker:
+    """Apply a partial update; each changed field or key gets its history entry.
+
+    The row is locked and re-read first, so requests editing one record at once are applied one
+    after the other, each on what the previous one committed: `flags`, `contract` and `data` are
+    merged key by key (keys not sent keep their value). A caller that read the record at a version
+    (`expected_versions`) is refused with `409 worker_changed` when the record has moved since."""
+    lock_worker(session, worker_id)
     worker = get_worker(session, actor, worker_id)
     _require_editor(actor, session.get(OrgUnit, worker.org_code))
     for forbidden in ("status", "org", "id"):
         if forbidden in payload:
             raise InvalidData("状态和所属社区只能通过流程变更", {forbidden: ["不能直接修改，请发起相应流程"]})
+    stale = [v for v in expected_versions if v != worker.version]
+    if stale:
+        raise Conflict("该档案已被他人修改，请刷新后重试", code="worker_changed",
+                       details={"version": worker.version, "expected": stale[0]})
     reason = payload.pop("reason", "") or ""
+    changed = False
     if "flags" in payload:
-        new_flags = {**worker.flags, **_clean_flags(payload.pop("flags") or {})}
-        for name in sorted(set(new_flags) | set(worker.flags)):
-            if worker.flags.get(name) != new_flags.get(name):
-                _history(session, worker, actor.username, f"flags.{name}", worker.flags.get(name),
-                         new_flags.get(name), reason)
-        worker.flags = new_flags
-    for field in EDITABLE_FIELDS:
+        changed |= _merge(session, worker, actor, "flags", _clean_flags(payload.pop("flags") or {}), reason)
+    for field in MERGED_FIELDS:
+        if field in payload:
+            changed |= _merge(session, worker, actor, field, _jsonable(payload[field] or {}), reason)
+    for field in SCALAR_FIELDS:
         if field in payload:
             new, old = _jsonable(payload[field]), _jsonable(getattr(worker, field))
             if new != old:
                 _history(session, worker, actor.username, field, old, new, reason)
-                setattr(worker, field, new if field in JSON_FIELDS else payload[field])
-    worker.updated_at = clock.now()
+                setattr(worker, field, payload[field])
+                changed = True
+    if changed:
+        worker.version += 1
+        worker.updated_at = clock.now()
     return worker
+
+
+def lock_worker(session: Session, worker_id: int) -> Worker | None:
+    """The worker row read FOR UPDATE, replacing what this session held: a merge starts from what
+    is committed, and the next writer waits until this transaction ends."""
+    query = select(Worker).where(Worker.id == worker_id).with_for_update()
+    return session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def _merge(session: Session, worker: Worker, actor: Actor, field: str, submitted: dict[str, Any],
+           reason: str) -> bool:
+    """Merge the submitted keys into one JSON field of the record; True when a key changed."""
+    current = _jsonable(getattr(worker, field) or {})
+    merged = {**current, **submitted}
+    changed = [name for name in sorted(merged) if current.get(name) != merged.get(name)]
+    for name in changed:
+        _history(session, worker, actor.username, f"{field}.{name}", current.get(name), merged.get(name), reason)
+    if changed:
+        setattr(worker, field, merged)
+    return bool(changed)
 
 
 def change_status(session: Session, worker: Worker, status: str, *, actor: str, source: str) -> None:
@@ -108,6 +141,7 @@ def change_status(session: Session, worker: Worker, status: str, *, actor: str, 
     if worker.status != status:
         _history(session, worker, actor, "status", worker.status, status, source)
         worker.status = status
+        worker.version = Worker.version + 1  # counted in the database: no row lock is held here
         worker.updated_at = clock.now()
 
 
@@ -115,9 +149,11 @@ def set_flag(session: Session, worker: Worker, name: str, value: Any, *, actor: 
     """Set one flag as a process step recorded it (a bar the street found); no commit."""
     if name not in FLAG_NAMES:
         raise ValueError(f"unknown worker flag {name}")
+    worker = lock_worker(session, worker.id) or worker
     if worker.flags.get(name) != value:
         _history(session, worker, actor, f"flags.{name}", worker.flags.get(name), value, source)
         worker.flags = {**worker.flags, name: value}
+        worker.version += 1
         worker.updated_at = clock.now()
 
 

@@ -115,6 +115,12 @@ def test_the_worker_page_shows_the_record_its_history_and_its_cases(browser_as, 
     assert f'href="/instances/{case["id"]}"' in page and "受理审查" in page
 
 
+def test_the_worker_page_names_the_key_of_the_contract_a_change_touched(browser_as, as_user):
+    as_user("hr_s01").patch("/api/v1/workers/1", json={"contract": {"end": "2027-12-31"}, "reason": "续签"})
+    page = browser_as("hr_s01").html("/workers/1")
+    assert "合同·终止日" in page and "2027-12-31" in page
+
+
 def test_the_worker_list_filters_and_another_streets_worker_is_not_found(browser_as):
     hr = browser_as("hr_s01")
     page = hr.html("/workers")

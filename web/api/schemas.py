@@ -181,6 +181,7 @@ class WorkerOut(Schema):
     data = fields.Dict()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "档案版本：每次修改加一；修改时回传（version 或 If-Match）以防覆盖他人的修改"})
 
 
 class WorkerPatch(Schema):
@@ -192,6 +193,8 @@ class WorkerPatch(Schema):
     flags = fields.Nested(FlagsSchema)
     data = fields.Dict()
     reason = fields.String(validate=validate.Length(max=500))
+    version = fields.Integer(strict=True, validate=validate.Range(min=1),
+                             metadata={"description": "读取时的档案版本；档案已变则 409 worker_changed，不写入"})
 
 
 class WorkerQuery(PageArgs):

@@ -63,6 +63,7 @@ FLAGS = {"under_audit": _l("正在接受审计"), "under_discipline_review": _l(
          "is_elected": _l("两委成员（选任）"), "unfinished_business": _l("重要公务尚未处理完毕")}
 WORKER_FIELDS = {"status": _l("状态"), "created": _l("建档"), "name": _l("姓名"), "gender": _l("性别"),
                  "birth_date": _l("出生日期"), "education": _l("学历"), "contract": _l("合同"), "data": _l("其他信息")}
+CONTRACT_KEYS = {"type": _l("类型"), "start": _l("起始日"), "end": _l("终止日"), "probation_end": _l("试用期满")}
 
 
 def label(mapping: dict[str, Any], key: str | None) -> str:
@@ -79,6 +80,9 @@ def role_label(role: str) -> str:
 def worker_field_label(name: str) -> str:
     if name.startswith("flags."):
         return str(FLAGS.get(name[6:], name[6:]))
+    field, _dot, key = name.partition(".")
+    if key and field in WORKER_FIELDS:
+        return f"{WORKER_FIELDS[field]}·{CONTRACT_KEYS.get(key, key) if field == 'contract' else key}"
     return str(WORKER_FIELDS.get(name, name))
 
 
