@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # The command as installed, run from this checkout's root (the console script may point elsewhere).
 CWFLOW = [sys.executable, "-c", "from cli.main import main; main()"]
 STARTED = "2026-03-02T10:00:00+08:00"
-SECOND_DUE = datetime.fromisoformat("2026-04-01T09:00:00+08:00")
+SECOND_DUE = datetime.fromisoformat("2026-04-02T00:00:00+08:00")  # the notice runs out when 1 April is over
 AFTER_FIRST = datetime.fromisoformat("2026-03-28T10:00:00+08:00")
 # Nothing listens on port 1: every connection is refused at once, as by a database that is down.
 REFUSING_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/cwflow_down"
