@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from cli.main import cwflow
 from engine.collab import notifications
+from engine.core import clock
 from engine.models import OutboxEmail, UserNotification
 from engine.process import timers
 from tests.helpers import complete, open_task
@@ -148,6 +149,13 @@ def _two_messages_queued(app, as_user) -> None:  # noqa: ANN001
     complete(hr, resignation(hr)["id"], "street_review", REVIEW_OK)
 
 
+def _after_the_claim(app, minutes: float):  # noqa: ANN001, ANN202
+    """The clock frozen this long after the dead sender's claim (the suite's clock runs on, so an
+    absolute moment could fall before the claim)."""
+    claimed = max(m.claimed_at for m in _outbox(app) if m.claimed_at is not None)
+    return clock.frozen(claimed + timedelta(minutes=minutes))
+
+
 def _killed_after_the_first_send(monkeypatch) -> None:  # noqa: ANN001
     """The SMTP server accepts the first message, then the sender dies before marking it sent."""
     import smtplib
@@ -177,7 +185,7 @@ def test_a_sender_killed_after_sending_costs_one_duplicate_with_the_same_message
         assert notifications.send_pending(db.session).sent == 1
     assert len(smtp.received) == 2 and len({m["Message-ID"] for _, _, m in smtp.received}) == 2
 
-    with frozen_clock("2026-11-25T10:03:00+08:00"), app.app_context():  # the lease ran out: sent again
+    with _after_the_claim(app, minutes=3), app.app_context():  # the lease ran out: sent again
         assert notifications.send_pending(db.session).sent == 1
         assert notifications.send_pending(db.session).sent == 0
     ids = [m["Message-ID"] for _, _, m in smtp.received]
@@ -192,7 +200,7 @@ def test_a_live_senders_claim_is_not_taken_within_its_lease(app, as_user, smtp, 
     _killed_after_the_first_send(monkeypatch)
     with app.app_context(), pytest.raises(_Killed):
         notifications.send_pending(db.session)
-    with frozen_clock("2026-11-25T10:01:30+08:00"), app.app_context():
+    with _after_the_claim(app, minutes=1.5), app.app_context():
         assert notifications.send_pending(db.session).sent == 1  # the other one only
     assert len(smtp.received) == 2 and len({m["Message-ID"] for _, _, m in smtp.received}) == 2
 

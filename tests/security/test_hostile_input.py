@@ -177,4 +177,6 @@ def test_contract_dates_patched_on_a_worker_read_back_as_iso_dates(as_user):
     assert response.get_json()["contract"] == contract
     assert hr.get("/api/v1/workers/1").get_json()["contract"] == contract
     history = hr.get("/api/v1/workers/1/history?per_page=100").get_json()["items"]
-    assert [h["after"] for h in history if h["field"] == "contract"][-1] == contract
+    recorded = {h["field"]: h["after"] for h in reversed(history) if h["field"].startswith("contract.")}
+    dates = ("start", "end", "probation_end")
+    assert {key: recorded.get(f"contract.{key}") for key in dates} == {key: contract[key] for key in dates}
