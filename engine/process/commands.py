@@ -26,7 +26,14 @@ from engine.core.scope import Actor
 from engine.core.transaction import in_transaction, transactional
 from engine.models import Definition, Instance, OrgUnit, TaskRow, Worker
 from engine.process import step_hooks
-from engine.process.access import CANCELLABLE, get_instance, may_cancel, may_start, require_actionable
+from engine.process.access import (
+    CANCELLABLE,
+    get_instance,
+    may_cancel,
+    may_start,
+    require_actionable,
+    require_separate_person,
+)
 from engine.process.kernel import (
     Loaded,
     advance,
@@ -171,6 +178,7 @@ def _complete_task(session: Session, actor: Actor, task_id: str, data: dict[str,
     if row.role == INITIATOR_ROLE:
         return _resubmit(session, actor, row, data, attachments)
     acting = acting_on(session, actor, row)
+    require_separate_person(session, row, {actor.username, acting.on_behalf_of})
     loaded = load(session, session.get(Instance, row.instance_id))
     data = _validated(loaded, row, data)
     rules.check_completion(row.process_key, session, actor, row, loaded.instance.data, data)
@@ -257,6 +265,7 @@ def claim_task(session: Session, actor: Actor, task_id: str) -> TaskRow:
         if refusal.code != "task_claimed_by_other":
             raise
         raise Conflict("任务已被他人认领", code="task_already_claimed") from refusal
+    require_separate_person(session, row, {actor.username, holder})
     if row.role == INITIATOR_ROLE:
         raise Conflict("此任务只属于发起人", code="task_not_claimable")
     if pending_delegation(session, row.id) is not None:
