@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.roles import role_for_lane
@@ -12,6 +13,12 @@ from engine.core.errors import Conflict, Forbidden, NotFound
 from engine.core.scope import Actor
 from engine.models import Definition, Instance, OrgUnit, TaskRow
 from engine.workflow.definitions import parsed_definition
+from engine.workflow.forms import task_form
+
+# A user task's spiffworkflow:property naming the earlier steps (task ids, comma-separated) whose
+# decider may not decide it too; "none" lifts the separation. Without the property, a task whose
+# form asks for a `decision` is separated from every other such task of the case.
+SEPARATE_FROM = "separateFrom"
 
 
 def may_start(actor: Actor, definition: Definition, org: OrgUnit, data: dict[str, Any]) -> bool:
@@ -62,3 +69,39 @@ def may_cancel(actor: Actor, instance: Instance) -> bool:
     if instance.initiator == actor.username or any(actor.holds(role, instance.org_path) for role in CANCEL_ROLES):
         return True
     return instance.status == "error" and actor.is_admin
+
+
+def _decides(definition: Definition, form_key: str | None) -> bool:
+    form = task_form(definition.forms, form_key)
+    return bool(form) and "decision" in (form.get("properties") or {})
+
+
+def _separated_from(definition: Definition, row: TaskRow) -> tuple[set[str] | None, bool]:
+    """(the task ids named by the diagram, or None) and whether the default for decisions applies."""
+    spec = parsed_definition(definition).spec.task_specs.get(row.name)
+    properties = (getattr(spec, "extensions", None) or {}).get("properties") or {}
+    if SEPARATE_FROM in properties:
+        named = {name.strip() for name in str(properties[SEPARATE_FROM]).split(",") if name.strip()}
+        return named - {"none", row.name}, False
+    return None, _decides(definition, row.form_key)
+
+
+def require_separate_person(session: Session, row: TaskRow, people: set[str | None]) -> None:
+    """Maker and checker are two people: whoever decided an earlier step the diagram separates from
+    this one (themselves or through a proxy, or a proxy acting for them) may not decide this one."""
+    people = {name for name in people if name}
+    instance = session.get(Instance, row.instance_id)
+    definition = session.get(Definition, instance.definition_id) if instance is not None else None
+    if definition is None or not people:
+        return
+    named, by_default = _separated_from(definition, row)
+    if not named and not by_default:
+        return
+    earlier = session.execute(select(TaskRow.name, TaskRow.title, TaskRow.form_key, TaskRow.completed_by,
+                                     TaskRow.on_behalf_of).where(
+        TaskRow.instance_id == row.instance_id, TaskRow.status == "completed", TaskRow.name != row.name)).all()
+    for name, title, form_key, completed_by, on_behalf_of in earlier:
+        separated = name in named if named is not None else _decides(definition, form_key)
+        if separated and people & {completed_by, on_behalf_of}:
+            raise Forbidden(f"您已办理本案的「{title}」，同一人不能再办理「{row.title}」（审核与审批须由不同人员办理）",
+                            code="same_person_twice", details={"earlier_task": name})

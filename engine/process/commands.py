@@ -26,7 +26,14 @@ from engine.core.scope import Actor
 from engine.core.transaction import in_transaction, transactional
 from engine.models import Definition, Instance, OrgUnit, TaskRow, Worker
 from engine.process import step_hooks
-from engine.process.access import CANCELLABLE, get_instance, may_cancel, may_start, require_actionable
+from engine.process.access import (
+    CANCELLABLE,
+    get_instance,
+    may_cancel,
+    may_start,
+    require_actionable,
+    require_separate_person,
+)
 from engine.process.kernel import (
     Loaded,
     advance,
@@ -45,13 +52,10 @@ from engine.workflow.forms import data_key, task_form, validate_submission
 @transactional
 def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, data: dict[str, Any],
                    business_key: str | None = None) -> tuple[Instance, bool]:
-    """Start a case; with a known business key, return the existing case instead (safe retries)."""
-    if business_key:
-        existing = _by_business_key(session, key, business_key)
-        if existing is not None:
-            if not actor.sees_org(existing.org_path):
-                raise Conflict("业务编号已被使用", code="business_key_taken")
-            return existing, False
+    """Start a case; with a known business key, return the existing case instead (safe retries).
+
+    The caller's scope is checked before the key is looked up, so a key cannot be used to probe
+    units the caller has no business in."""
     # only the newest version's id and checksum: the version itself (BPMN, forms) comes from the
     # process cache, unless a rolled-back deploy left another version under that id (SQLite reuses ids)
     newest = session.execute(select(Definition.id, Definition.checksum).where(Definition.key == key)
@@ -62,6 +66,10 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
     org = session.get(OrgUnit, org_code) if org_code else None
     if org is None or not actor.placed_at(org.path):
         raise InvalidData("组织单位不存在或不在您的管辖范围", {"org": ["未知的组织单位"]}, code="org_not_found")
+    if business_key:
+        existing = _by_business_key(session, key, business_key)
+        if existing is not None:
+            return _retry_of(actor, existing), False
     form = definition.forms.get(start_form_name(key))
     data = validate_submission(form, data) if form else dict(data or {})
     if not may_start(actor, definition, org, data):
@@ -76,8 +84,8 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
         if business_key:
             session.rollback()
             existing = _by_business_key(session, key, business_key)
-            if existing is not None and actor.sees_instance(existing):
-                return existing, False
+            if existing is not None:
+                return _retry_of(actor, existing), False
         raise
     now = clock.now()
     workflow = BpmnWorkflow(parsed_definition(definition).spec, parsed_definition(definition).subprocess_specs)
@@ -100,11 +108,20 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
         existing = _by_business_key(session, key, business_key) if business_key else None
         if existing is None:
             raise
-        return existing, False
+        return _retry_of(actor, existing), False
     audit.record(session, actor.username, "instance_started", instance_id=instance.id,
                  detail={"key": key, "version": definition.version, "business_key": business_key})
     finish_step(session, Loaded(instance, definition, workflow, effects), actor=actor.username, org=org)
     return instance, True
+
+
+def _retry_of(actor: Actor, existing: Instance) -> Instance:
+    """The case a retry gets back, when the caller sees it; a key used by a case the caller cannot
+    see is refused without a word about that case (docs/api.md, "Retrying safely")."""
+    if actor.sees_instance(existing):
+        return existing
+    raise InvalidData("该业务编号不可用，请使用其他编号", {"business_key": ["不可用，请使用其他编号"]},
+                      code="business_key_unavailable")
 
 
 def _by_business_key(session: Session, key: str, business_key: str) -> Instance | None:
@@ -161,6 +178,7 @@ def _complete_task(session: Session, actor: Actor, task_id: str, data: dict[str,
     if row.role == INITIATOR_ROLE:
         return _resubmit(session, actor, row, data, attachments)
     acting = acting_on(session, actor, row)
+    require_separate_person(session, row, {actor.username, acting.on_behalf_of})
     loaded = load(session, session.get(Instance, row.instance_id))
     data = _validated(loaded, row, data)
     rules.check_completion(row.process_key, session, actor, row, loaded.instance.data, data)
@@ -247,6 +265,7 @@ def claim_task(session: Session, actor: Actor, task_id: str) -> TaskRow:
         if refusal.code != "task_claimed_by_other":
             raise
         raise Conflict("任务已被他人认领", code="task_already_claimed") from refusal
+    require_separate_person(session, row, {actor.username, holder})
     if row.role == INITIATOR_ROLE:
         raise Conflict("此任务只属于发起人", code="task_not_claimable")
     if pending_delegation(session, row.id) is not None:

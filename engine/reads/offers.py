@@ -32,6 +32,7 @@ from engine.models import (
     User,
 )
 from engine.operations import returns, withdraw
+from engine.process.access import require_separate_person
 from engine.reads import prediction
 
 log = logging.getLogger("cwflow.engine")
@@ -160,7 +161,9 @@ def task_ops(session: Session, actor: Actor, row: TaskRow, instance: Instance) -
     ops.delegation = pending_delegation(session, row.id)
     try:
         ops.acting = acting_on(session, actor, row)
+        require_separate_person(session, row, {actor.username, ops.acting.on_behalf_of})
     except DomainError as exc:
+        ops.acting = None
         if not (ops.delegation is not None and ops.delegation.delegate == actor.username):
             ops.refusal = exc.message
     if ops.round is not None and ops.round.status == "open":

@@ -20,7 +20,6 @@ from engine.core.scope import Actor
 from engine.core.transaction import transactional
 from engine.models import Application, Instance, OrgUnit, PublicHit
 from engine.recruitment.campaign import (
-    campaign_for_staff,
     current_plan,
     current_stage,
     get_campaign,
@@ -31,14 +30,13 @@ from engine.recruitment.campaign import (
     window,
 )
 from engine.recruitment.precheck import RELAXATION_BASES, id_number_problems, precheck
+from engine.recruitment.visibility import application_filter, readable_application, readable_campaign
 
 REVIEWER_ROLES = ("street_hr", "district_civil_affairs")
 # 004 art. 9: the relaxation of age and education rests on the street's recommendation, which the
 # reviewing staff record at the qualification review; an applicant cannot give it to themselves.
 STAFF_SET_FIELDS = ("recommended_by_street", "relaxation_basis")
 STAFF_SET_MESSAGE = "街道推荐由资格审查人员在审查时填写，报名人不能自行填写（《内蒙古自治区社区工作者管理办法》第九条）"
-STAFF_ROLES = ("street_hr", "street_leader", "district_civil_affairs", "district_org_dept", "district_hrss",
-               "social_work_dept", "recruitment_panel")
 _NO_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -138,21 +136,15 @@ def lookup(session: Session, application_no: str, id_number: str) -> Application
 
 
 def staff_application(session: Session, actor: Actor, instance_id: int, application_id: int) -> Application:
-    """An application of the campaign whose community the actor's units cover; otherwise unknown."""
-    campaign_for_staff(session, actor, instance_id)
-    application = session.get(Application, application_id)
-    if application is None or application.instance_id != instance_id or not actor.sees_org(application.post_org_path):
-        raise NotFound("报名信息不存在", code="application_not_found")
-    return application
+    """An application the actor may read (`engine.recruitment.visibility`); otherwise unknown."""
+    return readable_application(session, actor, instance_id, application_id)
 
 
 def list_query(session: Session, actor: Actor, instance_id: int, *, status: str | None = None,
                post: str | None = None) -> Select:
-    """Applications of the campaign in the actor's scope, by post and rank, then by registration."""
-    campaign_for_staff(session, actor, instance_id)
-    if not (actor.is_admin or set(STAFF_ROLES) & actor.roles()):
-        raise NotFound("招聘不存在", code="recruitment_not_found")
-    query = select(Application).where(Application.instance_id == instance_id, actor.org_filter(Application.post_org_path))
+    """Applications of the campaign the actor may read, by post and rank, then by registration."""
+    campaign = readable_campaign(session, actor, instance_id)
+    query = select(Application).where(Application.instance_id == instance_id, application_filter(actor, campaign))
     if status:
         query = query.where(Application.status == status)
     if post:

@@ -38,16 +38,6 @@ def get_campaign(session: Session, instance_id: int) -> Instance:
     return instance
 
 
-def campaign_for_staff(session: Session, actor: Actor, instance_id: int) -> Instance:
-    """The campaign when the actor's units overlap it: its organiser's unit or a unit below it
-    (a street's HR reviews its own communities' applications in a district campaign)."""
-    instance = session.get(Instance, instance_id)
-    if instance is None or instance.key != KEY or not (
-            actor.sees_org(instance.org_path) or any(p.startswith(instance.org_path) for p in actor.scope_paths())):
-        raise NotFound("招聘不存在", code="recruitment_not_found")
-    return instance
-
-
 def require_role(actor: Actor, roles: tuple[str, ...], org_path: str) -> None:
     if any(actor.holds(role, org_path) for role in roles):
         return

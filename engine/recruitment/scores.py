@@ -25,13 +25,13 @@ from engine.core.scope import Actor
 from engine.core.transaction import transactional
 from engine.models import Application, Instance
 from engine.recruitment.campaign import (
-    campaign_for_staff,
     current_plan,
     lock_campaign,
     posts_of,
     require_role,
     require_stage,
 )
+from engine.recruitment.visibility import readable_campaign
 
 SCORER_ROLES = ("recruitment_panel", "district_hrss")
 CENT = Decimal("0.01")
@@ -60,7 +60,7 @@ def enter_scores(session: Session, actor: Actor, instance_id: int, kind: str, ro
 
     Each row: `application_no`, and `score` or `absent: true`; `row` (a sheet's row number) labels errors.
     """
-    instance = campaign_for_staff(session, actor, instance_id)
+    instance = readable_campaign(session, actor, instance_id)
     require_role(actor, SCORER_ROLES, instance.org_path)
     stage, wanted_status = KINDS[kind]
     lock_campaign(session, instance)

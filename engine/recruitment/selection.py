@@ -24,18 +24,18 @@ from sqlalchemy.orm import Session
 from config.policy import policy_value
 from engine.core import audit, clock
 from engine.core.calendar_store import session_calendar
-from engine.core.errors import Conflict, NotFound, RuleViolation
+from engine.core.errors import Conflict, RuleViolation
 from engine.core.scope import Actor
 from engine.core.transaction import transactional
 from engine.models import Application, Instance, Objection, TaskRow
 from engine.recruitment.applications import staff_application
 from engine.recruitment.campaign import (
     SELECTION_STAGES,
-    campaign_for_staff,
     lock_campaign,
     require_role,
     require_stage,
 )
+from engine.recruitment.visibility import application_filter, readable_campaign, readable_objection
 
 PANEL = ("recruitment_panel",)
 OBJECTION_RECEIVERS = ("district_civil_affairs", "recruitment_panel")
@@ -183,11 +183,9 @@ def file_objection(session: Session, actor: Actor, instance_id: int, application
 def decide_objection(session: Session, actor: Actor, instance_id: int, objection_id: int, upheld: bool,
                      finding: str) -> tuple[Objection, Application | None]:
     """The panel's finding on an objection; an upheld one removes the candidate and substitutes the next."""
-    instance = campaign_for_staff(session, actor, instance_id)
+    instance = readable_campaign(session, actor, instance_id)
+    objection = readable_objection(session, actor, instance, objection_id)
     require_role(actor, PANEL, instance.org_path)
-    objection = session.get(Objection, objection_id)
-    if objection is None or objection.instance_id != instance_id:
-        raise NotFound("异议不存在", code="objection_not_found")
     lock_campaign(session, instance)
     if objection.status != "open":
         raise Conflict("该异议已有调查结论", code="objection_decided")
@@ -207,8 +205,10 @@ def decide_objection(session: Session, actor: Actor, instance_id: int, objection
 
 
 def objections_query(session: Session, actor: Actor, instance_id: int):
-    campaign_for_staff(session, actor, instance_id)
-    return select(Objection).where(Objection.instance_id == instance_id).order_by(Objection.id)
+    """Objections against the applications the actor may read (`engine.recruitment.visibility`)."""
+    campaign = readable_campaign(session, actor, instance_id)
+    return (select(Objection).join(Application, Application.id == Objection.application_id)
+            .where(Objection.instance_id == instance_id, application_filter(actor, campaign)).order_by(Objection.id))
 
 
 def close_publicity(session: Session, instance: Instance, next_step: str) -> None:

@@ -101,24 +101,25 @@ def _proxy(user, proxy: str, **extra):  # noqa: ANN001, ANN202
 
 def test_a_proxy_sees_and_decides_the_leaders_tasks_on_their_behalf(app, as_user):
     add_user(app, "leader_s01b", "street_leader", "S01")
-    hr, leader, deputy = as_user("hr_s01"), as_user("leader_s01"), as_user("leader_s01b")
+    add_user(app, "hr_s01b", "street_hr", "S01")  # not the reviewer: one person never does both steps
+    hr, leader, deputy, stand_in = as_user("hr_s01"), as_user("leader_s01"), as_user("leader_s01b"), as_user("hr_s01b")
     case = resignation(hr)
     to_decision(hr, case)
     decision = open_task(leader, case["id"], "street_decision")
     assert task_post(leader, decision, "claim").status_code == 200  # claimed, then the leader leaves
-    refused(task_post(hr, decision, "complete", {"data": APPROVE}), 404, "task_not_found")
+    refused(task_post(stand_in, decision, "complete", {"data": APPROVE}), 404, "task_not_found")
 
-    response = _proxy(leader, "hr_s01")
+    response = _proxy(leader, "hr_s01b")
     assert response.status_code == 201, response.get_json()
-    assert decision["id"] in [t["id"] for t in hr.get("/api/v1/tasks").get_json()["items"]]
+    assert decision["id"] in [t["id"] for t in stand_in.get("/api/v1/tasks").get_json()["items"]]
     refused(task_post(deputy, decision, "complete", {"data": APPROVE}), 403, "task_claimed_by_other")
-    done = task_post(hr, decision, "complete", {"data": APPROVE})
+    done = task_post(stand_in, decision, "complete", {"data": APPROVE})
     assert done.status_code == 200, done.get_json()
 
     row = hr.get(f"/api/v1/tasks/{decision['id']}").get_json()
-    assert row["completed_by"] == "hr_s01" and row["on_behalf_of"] == "leader_s01"
+    assert row["completed_by"] == "hr_s01b" and row["on_behalf_of"] == "leader_s01"
     completed = [e for e in events(hr, case["id"]) if e["type"] == "task_completed"][-1]
-    assert completed["actor"] == "hr_s01" and completed["detail"]["on_behalf_of"] == "leader_s01"
+    assert completed["actor"] == "hr_s01b" and completed["detail"]["on_behalf_of"] == "leader_s01"
 
 
 def test_a_proxy_acts_only_in_the_named_dates_and_process(as_user):

@@ -7,6 +7,7 @@ The clock is frozen on Monday 2 March 2026. 王晓梅 (S01C01) has served since 
 import pytest
 
 from tests.helpers import complete, open_task_names, refused, start, try_complete
+from tests.operations.ops_support import add_user
 
 WANG, LI = 1, 2
 TODAY = "2026-03-02T10:00:00+08:00"
@@ -333,7 +334,8 @@ def test_union_must_be_told_before_the_notice(users, at):
     assert "union_notified_on" in error["details"]["fields"]
 
 
-def test_upheld_complaint_revokes_the_dismissal(users, at):
+def test_upheld_complaint_revokes_the_dismissal(app, users, as_user, at):
+    add_user(app, "civil_d01b", "district_civil_affairs", "D01")  # not the one who approved the dismissal
     with at(TODAY):
         case = propose(users, ["serious_breach"]).get_json()
         decide(users, case["id"], ["serious_breach"])
@@ -342,7 +344,9 @@ def test_upheld_complaint_revokes_the_dismissal(users, at):
         after = complete(users["hr_s01"], case["id"], "appeal_registration",
                          {"kind": "complaint", "received_on": "2026-03-10", "content": "事实认定有误"})
         assert open_task_names(after) == ["appeal_review_district"] and after["open_tasks"][0]["org"] == "D01"
-        done = complete(users["civil_d01"], case["id"], "appeal_review_district",
+        refused(try_complete(users["civil_d01"], case["id"], "appeal_review_district", {"decision": "approve"}),
+                403, "same_person_twice")
+        done = complete(as_user("civil_d01b"), case["id"], "appeal_review_district",
                         {"decision": "approve", "comment": "投诉系他人所为，撤销辞退"})
     assert done["outcome"] == "revoked" and worker(users)["status"] == "active"
 
