@@ -14,6 +14,7 @@ from engine.core.scope import Actor
 from engine.models import Definition, Instance, OrgUnit, TaskRow
 from engine.workflow.definitions import parsed_definition
 from engine.workflow.forms import task_form
+from engine.workflow.instances import definition_of
 
 # A user task's spiffworkflow:property naming the earlier steps (task ids, comma-separated) whose
 # decider may not decide it too; "none" lifts the separation. Without the property, a task whose
@@ -86,13 +87,17 @@ def _separated_from(definition: Definition, row: TaskRow) -> tuple[set[str] | No
     return None, _decides(definition, row.form_key)
 
 
-def require_separate_person(session: Session, row: TaskRow, people: set[str | None]) -> None:
+def require_separate_person(session: Session, row: TaskRow, people: set[str | None],
+                            definition: Definition | None = None) -> None:
     """Maker and checker are two people: whoever decided an earlier step the diagram separates from
     this one (themselves or through a proxy, or a proxy acting for them) may not decide this one."""
     people = {name for name in people if name}
-    instance = session.get(Instance, row.instance_id)
-    definition = session.get(Definition, instance.definition_id) if instance is not None else None
-    if definition is None or not people:
+    if not people:
+        return
+    if definition is None:  # the cached version the case runs on, never the stored diagram's text
+        instance = session.get(Instance, row.instance_id)
+        definition = definition_of(session, instance) if instance is not None else None
+    if definition is None:
         return
     named, by_default = _separated_from(definition, row)
     if not named and not by_default:

@@ -5,6 +5,7 @@ restricted script engine and a time limit, applies the effects the diagram asked
 state with its lock version, syncs the task index and writes the audit event — then commits once.
 """
 
+import copy
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -142,15 +143,15 @@ def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, 
     more, every guard judged again; otherwise `case_moved` asks the user to look and try again."""
     if in_transaction():
         return _complete_task(session, actor, task_id, data, attachments=attachments)
-    found = _case_data(session, task_id)
+    found: dict[str, Any] = {}  # the case's data as the attempt loaded it, before any change
+    try:
+        return _complete_task(session, actor, task_id, data, attachments=attachments, found=found)
+    except CaseMoved as moved:
+        _refuse_unless_retryable(session, task_id, found.get("data"), moved)
     try:
         return _complete_task(session, actor, task_id, data, attachments=attachments)
     except CaseMoved as moved:
-        _refuse_unless_retryable(session, task_id, found, moved)
-    try:
-        return _complete_task(session, actor, task_id, data, attachments=attachments)
-    except CaseMoved as moved:
-        _refuse_unless_retryable(session, task_id, found, moved)
+        _refuse_unless_retryable(session, task_id, found.get("data"), moved)
         raise
 
 
@@ -173,13 +174,15 @@ def _refuse_unless_retryable(session: Session, task_id: str, found: Any, moved: 
 
 @transactional
 def _complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, Any], *,
-                   attachments: list[int] | None = None) -> Instance:
+                   attachments: list[int] | None = None, found: dict[str, Any] | None = None) -> Instance:
     row = get_task_row(session, actor, task_id)
     if row.role == INITIATOR_ROLE:
         return _resubmit(session, actor, row, data, attachments)
     acting = acting_on(session, actor, row)
-    require_separate_person(session, row, {actor.username, acting.on_behalf_of})
     loaded = load(session, session.get(Instance, row.instance_id))
+    if found is not None:
+        found["data"] = copy.deepcopy(loaded.instance.data)
+    require_separate_person(session, row, {actor.username, acting.on_behalf_of}, loaded.definition)
     data = _validated(loaded, row, data)
     rules.check_completion(row.process_key, session, actor, row, loaded.instance.data, data)
     task = ready_task(loaded, task_id)
