@@ -38,11 +38,3 @@ def test_a_failing_due_at_opens_the_task_without_a_due_date_and_records_an_incid
     assert incidents[0].task_id == task.id
     assert incidents[0].detail["error"] == "due_at_failed" and incidents[0].detail["element"] == "review"
 
-
-def test_a_working_due_at_still_sets_the_due_date(app, as_user):
-    _deploy(app, '"2026-12-01"')
-    response = as_user("hr_s01").post("/api/v1/processes/tiny/instances", json={"org": "S01C01", "data": {}})
-    assert response.status_code == 201
-    with app.app_context():
-        task = db.session.scalar(select(TaskRow).where(TaskRow.instance_id == response.get_json()["id"]))
-        assert task.due_at is not None and task.due_at.astimezone().date().isoformat() >= "2026-12-01"
