@@ -6,9 +6,14 @@ replays that answer; the same key with a different body is refused (422). A requ
 before its commit left nothing, so a retry runs again; a duplicate sent while the first still runs
 waits for it and replays its answer. A refusal (4xx) is kept as the answer too; a server error
 (5xx) keeps nothing, so a retry runs again.
+
+A view whose answer holds a secret (a new access token) is marked `never_replayed`: the key is
+ignored there and no answer is stored, since replay storage must never hold a live secret.
 """
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +27,19 @@ from web.errors import error_response
 from web.extensions import db
 
 HEADER = "Idempotency-Key"
+NEVER_REPLAYED = "_cwflow_never_replayed"
+View = TypeVar("View", bound=Callable)
+
+
+def never_replayed(view: View) -> View:
+    """Mark a view whose answer holds a secret: it runs afresh on every request, key or not."""
+    setattr(view, NEVER_REPLAYED, True)
+    return view
+
+
+def _replayable() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, NEVER_REPLAYED, False)
 
 
 def _fingerprint() -> str:
@@ -34,7 +52,7 @@ def register_idempotency(app: Flask) -> None:
     @app.before_request
     def claim_key():  # noqa: ANN202
         key = request.headers.get(HEADER)
-        if not key or request.method != "POST" or not request.path.startswith("/api/v1/"):
+        if not key or request.method != "POST" or not request.path.startswith("/api/v1/") or not _replayable():
             return None
         if len(key) > 128:
             return error_response(422, "validation_error", "Idempotency-Key 过长",

@@ -7,18 +7,15 @@ written."""
 import json
 import math
 import re
-from itertools import accumulate
 from typing import Any
 
 from flask import Flask, current_app, request
 from marshmallow import fields
 
 from engine.core.errors import DomainError, InvalidData, NotFound
+from engine.core.json_depth import MAX_JSON_DEPTH, json_depth
 from web.integer_fields import INT32_MESSAGE, argument_schemas, fits_int32, out_of_range
 
-# No form, task or request of cwflow nests beyond a handful of levels; the limit keeps every
-# recursive step after it (parsing, validation, storing) far from Python's recursion limit.
-MAX_JSON_DEPTH = 32
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 NUL = "\x00"
 NUL_MESSAGE = "不得包含空字符（\\u0000）"
@@ -27,9 +24,6 @@ FINITE_MESSAGE = "必须是有限的数值"
 SURROGATE_MESSAGE = "含有无效的 Unicode 字符"
 _SURROGATE = re.compile("[\ud800-\udfff]")  # a lone half of a pair: no UTF-8 text can hold it
 _UNPRINTABLE = re.compile("[\x00\ud800-\udfff]")
-_BRACKET_DEPTH = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
@@ -62,14 +56,6 @@ def register_input_guard(app: Flask) -> None:
         elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             _check_strings(request.form.items(multi=True))
             _check_strings((key, upload.filename or "") for key, upload in request.files.items(multi=True))
-
-
-def json_depth(raw: bytes) -> int:
-    """The deepest nesting of arrays and objects in a JSON text, without parsing it (brackets
-    inside strings are skipped); linear and without recursion, so it is safe on any body."""
-    text = _STRINGS.sub(b'""', raw)
-    brackets = text.translate(None, _NOT_BRACKETS)
-    return max(accumulate(map(_BRACKET_DEPTH.__getitem__, brackets)), default=0)
 
 
 def _check_json(raw: bytes, view: Any) -> None:  # noqa: ANN401 - the view function

@@ -82,3 +82,13 @@ class EngineFailure(DomainError):
 
     status = 422
     code = "process_error"
+
+
+class ArchiveTooLarge(DomainError):
+    """An uploaded archive (an .xlsx is a zip) would unpack beyond the bounds set for it."""
+
+    status = 413
+    code = "archive_too_large"
+
+    def __init__(self, message: str, field: str, problem: str):
+        super().__init__(message, details={"fields": {field: [problem]}})

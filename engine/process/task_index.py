@@ -3,6 +3,7 @@
 Inboxes and task lists read only these rows; no list ever deserialises a workflow.
 """
 
+import logging
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from config.policy import DEFAULTS, policy_value
 from config.roles import role_for_lane
 from engine.bpmn.task_kinds import is_start_event
 from engine.collab.delegation import INITIATOR_ROLE, may_see_task
-from engine.core import clock
+from engine.core import audit, clock
 from engine.core.errors import NotFound
 from engine.core.scope import Actor, UnitRef, lifted_unit
 from engine.core.workdays import MarkedDate, default_calendar
@@ -26,6 +27,7 @@ from engine.workflow.definitions import form_key
 FORM_PROPERTY = "formJsonSchemaFilename"
 RESUBMIT_TITLE = "退回修改后重新提交"
 DUE_KEYS = {"dueAt", "dueInDays", "dueInWorkingDays"}
+log = logging.getLogger(__name__)
 
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
@@ -71,7 +73,7 @@ def sync_task_index(session: Session, instance: Instance, workflow: BpmnWorkflow
         org = org or session.get(OrgUnit, instance.org_code)
     earlier = _rows_by_id(session, new_ids) if reopen and new_ids else {}
     for task_id in new_ids:
-        values = _row_values(instance, org, ready[task_id], now)
+        values = _row_values(session, instance, org, ready[task_id], now, actor=actor)
         row = earlier.get(task_id)
         if row is None:
             row = TaskRow(id=task_id, instance_id=instance.id, process_key=instance.key, **values)
@@ -104,7 +106,8 @@ def _rows_by_id(session: Session, task_ids: list[str]) -> dict[str, TaskRow]:
         return {row.id: row for row in session.scalars(select(TaskRow).where(TaskRow.id.in_(task_ids)))}
 
 
-def _row_values(instance: Instance, org: OrgUnit, task: Any, now: datetime) -> dict[str, Any]:
+def _row_values(session: Session, instance: Instance, org: OrgUnit, task: Any, now: datetime, *,
+                actor: str) -> dict[str, Any]:
     spec = task.task_spec
     if is_start_event(spec):  # returned to the initiator: theirs alone, with the start form
         return dict(name=spec.bpmn_id or spec.name, title=RESUBMIT_TITLE, role=INITIATOR_ROLE,
@@ -119,7 +122,26 @@ def _row_values(instance: Instance, org: OrgUnit, task: Any, now: datetime) -> d
                 org_code=unit.code, org_path=unit.path, status="open",
                 form_key=form_key(form_file) if form_file else form_file,
                 assignee=None, created_at=now,
-                **_due_values(task, props if DUE_KEYS & props.keys() else _policy_due(instance.key, name), now))
+                **_due_or_incident(session, instance, task, props if DUE_KEYS & props.keys()
+                                   else _policy_due(instance.key, name), now, actor=actor))
+
+
+def _due_or_incident(session: Session, instance: Instance, task: Any, props: dict[str, str], now: datetime, *,
+                     actor: str) -> dict[str, Any]:
+    """The due values; when the diagram's due date cannot be worked out at run time (a `dueAt` naming
+    data the case lacks, text that is no date), the task still opens, without a due date, and an
+    `incident` event naming the element tells the administrator the diagram needs fixing."""
+    try:
+        return _due_values(task, props, now)
+    except Exception as exc:  # noqa: BLE001 - any failure of a diagram's expression is the diagram's fault
+        element = task.task_spec.bpmn_id or task.task_spec.name
+        key = next((k for k in ("dueAt", "dueInDays", "dueInWorkingDays") if props.get(k)), None)
+        log.warning("due date of %s in instance %s failed: %s", element, instance.id, type(exc).__name__)
+        audit.record(session, actor, "incident", instance_id=instance.id, task_id=str(task.id),
+                     detail={"error": "due_at_failed", "element": element, "property": key,
+                             "reason": type(exc).__name__,
+                             "message": f"任务“{element}”的期限（{key}）无法计算，任务已生成但没有期限，请修正流程图"})
+        return dict(due_at=None, due_provisional=False, due_working_days=None)
 
 
 def _due_values(task: Any, props: dict[str, str], now: datetime) -> dict[str, Any]:

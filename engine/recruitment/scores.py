@@ -11,8 +11,8 @@ Total = written × weight + interview × weight (policy `exam_weights`, percent)
 priority flag ("同等条件下优先"); then the higher written score; then the earlier registration.
 """
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from io import BytesIO
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,6 +23,7 @@ from engine.core import audit, clock
 from engine.core.errors import Conflict, InvalidData, RuleViolation
 from engine.core.scope import Actor
 from engine.core.transaction import transactional
+from engine.core.xlsx import open_workbook
 from engine.models import Application, Instance
 from engine.recruitment.campaign import (
     current_plan,
@@ -54,14 +55,30 @@ def parse_score(value: Any) -> Decimal:
     return score.quantize(CENT)
 
 
+def require_scorer(session: Session, actor: Actor, instance_id: int) -> Instance:
+    """The campaign when the actor may enter its scores: in scope (else 404) and a scorer (else 403)."""
+    instance = readable_campaign(session, actor, instance_id)
+    require_role(actor, SCORER_ROLES, instance.org_path)
+    return instance
+
+
+def import_sheet(session: Session, actor: Actor, instance_id: int, kind: str, read: Callable[[], bytes]) -> int:
+    """Scores from an uploaded .xlsx: who asks is checked before the file is read at all, and the
+    archive is bounded before it is opened (engine/core/xlsx.py)."""
+    require_scorer(session, actor, instance_id)
+    rows = rows_from_xlsx(read())
+    if not rows:
+        raise InvalidData("表格中没有成绩", {"file": ["没有数据行"]})
+    return enter_scores(session, actor, instance_id, kind, rows)
+
+
 @transactional
 def enter_scores(session: Session, actor: Actor, instance_id: int, kind: str, rows: list[dict[str, Any]]) -> int:
     """Record a batch of scores; every row is checked first and a batch with errors records none.
 
     Each row: `application_no`, and `score` or `absent: true`; `row` (a sheet's row number) labels errors.
     """
-    instance = readable_campaign(session, actor, instance_id)
-    require_role(actor, SCORER_ROLES, instance.org_path)
+    instance = require_scorer(session, actor, instance_id)
     stage, wanted_status = KINDS[kind]
     lock_campaign(session, instance)
     require_stage(session, instance, (stage,), f"当前不在{KIND_NAMES[kind]}成绩录入阶段", "scores_not_open")
@@ -111,12 +128,7 @@ HEADERS = {"application_no": ("报名号", "application_no"), "score": ("成绩"
 
 def rows_from_xlsx(content: bytes) -> list[dict[str, Any]]:
     """Rows of the first sheet: a header row naming 报名号 and 成绩 (optionally 缺考), then one row per applicant."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not xlsx
-        raise InvalidData("无法读取 Excel 文件（须为 .xlsx）", {"file": [type(exc).__name__]}) from None
+    workbook = open_workbook(content, "file")
     try:
         sheet = workbook.worksheets[0]
         lines = sheet.iter_rows(values_only=True)

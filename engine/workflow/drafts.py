@@ -24,6 +24,7 @@ from engine.bpmn.validation import Problem, form_schema_problem, validate_defini
 from engine.bpmn.xmlsafe import XmlError, parse_xml
 from engine.core import audit, clock
 from engine.core.errors import InvalidData, NotFound
+from engine.core.json_depth import MAX_JSON_DEPTH, json_depth
 from engine.core.transaction import transactional
 from engine.models import Definition, DiagramDraft, FormVersion
 from engine.workflow import definitions
@@ -224,7 +225,10 @@ def problems_as_dicts(problems: list[Problem]) -> list[Mapping[str, Any]]:
 
 
 def parse_form_text(text: str) -> Any:
-    """The JSON of a form as typed in the editor, or InvalidData saying where it breaks."""
+    """The JSON of a form as typed in the editor, or InvalidData saying where it breaks (or that it
+    nests deeper than any form may)."""
+    if json_depth(text.encode("utf-8", "surrogatepass")) > MAX_JSON_DEPTH:
+        raise InvalidData(f"表单嵌套过深（最多 {MAX_JSON_DEPTH} 层）", {"schema": [f"嵌套过深：超过 {MAX_JSON_DEPTH} 层"]})
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

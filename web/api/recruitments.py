@@ -139,10 +139,7 @@ def import_scores(args: dict, files: dict, instance_id: int):
     upload = files["file"]
     if not (upload.filename or "").lower().endswith(".xlsx"):
         raise InvalidData("请上传 .xlsx 文件", {"file": ["须为 .xlsx 文件"]})
-    rows = scores.rows_from_xlsx(upload.read())
-    if not rows:
-        raise InvalidData("表格中没有成绩", {"file": ["没有数据行"]})
-    return {"imported": scores.enter_scores(db.session, actor, instance_id, args["kind"], rows)}
+    return {"imported": scores.import_sheet(db.session, actor, instance_id, args["kind"], upload.read)}
 
 
 def _check(check: str, body: dict, instance_id: int, application_id: int) -> dict:

@@ -17,6 +17,7 @@ from web.api.common import caller, paginate
 from web.api.schemas import ErrorSchema, PageArgs, TokenRequest, TokenResponse, page_schema
 from web.auth import check_credentials
 from web.extensions import db
+from web.idempotency import never_replayed
 
 PREFIX = "/tokens"
 blp = Blueprint("tokens", __name__, description="访问令牌 Access tokens")
@@ -32,11 +33,13 @@ class TokenInfoSchema(Schema):
 
 
 @blp.route("", methods=["POST"])
+@never_replayed
 @blp.arguments(TokenRequest)
 @blp.response(201, TokenResponse)
 @blp.alt_response(401, schema=ErrorSchema, description="wrong credentials")
 @blp.alt_response(429, schema=ErrorSchema, description="too many failed attempts")
 def create_token(body: dict):
+    """A new token on every call: an `Idempotency-Key` is ignored here, so no stored answer ever holds a token."""
     user = check_credentials(body["username"], body["password"])
     token, row = issue_token(db.session, user.username, user, hours=current_app.config["TOKEN_HOURS"],
                              label="api-login")
