@@ -3,13 +3,15 @@ the approval operations on it (engine.reads.offers; posted to web/views/ops_page
 
 Submitting calls commands.complete_task once, citing the files the user chose; its refusals come back
 as messages on the page: field errors beside their fields with the entered values kept, 409 when
-someone else finished first.
+someone else finished first; a step whose own work is not done yet (unreviewed applications, missing
+scores) says how much is left and where to do it, the task still open.
 """
 
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.collab.delegation import INITIATOR_ROLE
 from engine.core.errors import Conflict, EngineFailure, Forbidden, InvalidData, RuleViolation
@@ -55,7 +57,10 @@ def show(task_id: str):
                 errors, notice, status = exc.details.get("fields") or {}, exc.message, FORM_ERRORS
             except Conflict as exc:
                 row = db.session.get(TaskRow, task_id)
-                notice, status = _conflict_message(row, exc), 409
+                if exc.code in OPEN_WORK and row is not None and row.status == "open":
+                    notice, status = _open_work_message(exc), FORM_ERRORS
+                else:
+                    notice, status = _conflict_message(row, exc), 409
             except (Forbidden, EngineFailure) as exc:
                 notice, status = exc.message, exc.status
             else:
@@ -93,6 +98,23 @@ def _merge(first: dict[str, list[str]], second: dict[str, list[str]]) -> dict[st
         if key not in merged:
             merged[key] = list(messages)
     return merged
+
+
+# A step that may close only when its work is done refuses with one of these: the task is still
+# open and still the user's, so the page says what is left and where to do it.
+OPEN_WORK = {
+    "applications_pending_review": _l("请先在招聘工作台完成审查"),
+    "scores_missing": _l("请先在招聘工作台录入成绩"),
+    "checks_pending": _l("请先在招聘工作台录入结论"),
+    "objections_open": _l("请先在招聘工作台作出异议调查结论"),
+    "contracts_unsigned": _l("请先签订劳动合同"),
+    "probation_reviews_pending": _l("请先完成试用期满考核"),
+}
+
+
+def _open_work_message(exc: Conflict) -> str:
+    return _("%(message)s，%(hint)s。您填写的内容已保留，完成后再提交本环节。", message=exc.message,
+             hint=OPEN_WORK[exc.code])
 
 
 def _conflict_message(row: TaskRow | None, exc: Conflict) -> str:
