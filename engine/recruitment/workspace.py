@@ -15,7 +15,8 @@ from sqlalchemy.sql import Select
 from engine.core.scope import Actor
 from engine.models import Application, Instance, Objection, OrgUnit
 from engine.recruitment.applications import list_query
-from engine.recruitment.campaign import campaign_for_staff, current_plan, current_stage, posts_of
+from engine.recruitment.campaign import current_plan, current_stage, posts_of
+from engine.recruitment.visibility import readable_campaign
 
 # 资格审查 first, then the exam, the selection and the end; the order the counts are shown in.
 STATUS_ORDER = ("submitted", "qualified", "rejected", "written_failed", "not_shortlisted", "interview",
@@ -70,7 +71,7 @@ class Overview:
 
 def overview(session: Session, actor: Actor, instance_id: int) -> Overview:
     """The campaign as its staff see it at the top of the workspace (unknown outside their scope)."""
-    instance = campaign_for_staff(session, actor, instance_id)
+    instance = readable_campaign(session, actor, instance_id)
     list_query(session, actor, instance_id)  # the same staff-role check as the list
     plan = current_plan(instance.data)
     return Overview(instance, plan.get("title") or "", current_stage(session, instance),
@@ -91,7 +92,7 @@ class Standing:
 def standings(session: Session, actor: Actor, instance_id: int) -> list[Standing]:
     """Per post: everyone with a rank in rank order; the lowest written score that reached the
     interview (the cut-off) and the applicants on it; totals shared by more than one."""
-    instance = campaign_for_staff(session, actor, instance_id)
+    instance = readable_campaign(session, actor, instance_id)
     rows = list(session.scalars(applications_query(session, actor, instance_id)))
     result = []
     for post in campaign_posts(session, instance):
