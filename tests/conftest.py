@@ -81,6 +81,7 @@ def app(tmp_path_factory: pytest.TempPathFactory):
     application = create_app({
         "SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test-secret",
         "SESSION_COOKIE_SECURE": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "TIMER_MEMORY_LIMIT_MB": 0,  # the CLI runs in the test process: never cap pytest's memory
     })
     with application.app_context():
         if db.engine.dialect.name == "sqlite":
