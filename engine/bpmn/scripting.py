@@ -5,6 +5,13 @@ could run anything on the server. Here every source is compiled by RestrictedPyt
 stricter policy (no imports, no `_` names, no `format` games, loops and functions that check a
 deadline, guarded `**`, `*`, `<<`, `+`, `%`) and runs with a small whitelist of builtins. The
 task-data semantics are those of SpiffWorkflow's TaskDataEnvironment, so diagrams behave the same.
+
+Time and memory: the deadline is checked between statements, never inside one builtin call, so every
+call a script can reach is bounded by its arguments before it runs: an allow-list of builtins and of
+methods (engine.bpmn.script_methods), size checks on the operators (engine.bpmn.script_guards), and at
+upload the same checks on the constant parts of the source (engine.bpmn.script_static). This keeps the
+common path (a condition reading task data) free of any per-call cost beyond the attribute guard; the
+timer worker adds hard process limits as a backstop (engine.process.timer_watchdog).
 """
 
 from __future__ import annotations
