@@ -41,6 +41,10 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WORKFLOWS_DIR": str(ROOT / "workflows"),
         "FORMS_DIR": str(ROOT / "forms"),
         "TIMER_INTERVAL_SECONDS": float(_env("TIMER_INTERVAL", "5")),
+        # The timer worker's hard limits (engine/process/timer_watchdog.py): address space in MB, and the
+        # seconds one case's step may take before the worker ends itself for a restart.
+        "TIMER_MEMORY_LIMIT_MB": int(_env("TIMER_MEMORY_LIMIT_MB", "2048")),
+        "TIMER_STEP_LIMIT_SECONDS": float(_env("TIMER_STEP_LIMIT", "60")),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: direct).
         "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0")),
         # Seconds a client is told to wait (Retry-After) when the database does not answer.

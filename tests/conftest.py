@@ -15,6 +15,7 @@ import time_machine
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from engine.bpmn.scripting import compile_expression, compile_script
 from engine.core import clock
 from web import create_app
 from web.extensions import db
@@ -80,6 +81,7 @@ def app(tmp_path_factory: pytest.TempPathFactory):
     application = create_app({
         "SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test-secret",
         "SESSION_COOKIE_SECURE": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "TIMER_MEMORY_LIMIT_MB": 0,  # the CLI runs in the test process: never cap pytest's memory
     })
     with application.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -141,6 +143,17 @@ def _empty_and_reload(app) -> None:  # noqa: ANN001
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))
         _load_fixture_data(app)
+
+
+@pytest.fixture
+def without_static_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Scripts stored before the compile-time size check existed: only the run-time guards stand."""
+    monkeypatch.setattr("engine.bpmn.scripting.static_refusal", lambda tree: None)
+    compile_expression.cache_clear()
+    compile_script.cache_clear()
+    yield
+    compile_expression.cache_clear()
+    compile_script.cache_clear()
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from RestrictedPython.Guards import (
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
     safe_builtins,
-    safer_getattr_raise,
 )
 
 MAX_INT_BITS = 4096
@@ -230,89 +229,6 @@ def guarded_format_value(value: Any) -> Any:
     return value
 
 
-# ---- attribute access -------------------------------------------------------------------
-
-
-def _bounded_join(sep: Any) -> Callable[[Iterable[Any]], Any]:
-    def join(iterable: Iterable[Any]) -> Any:
-        items = list(iterable)
-        total = len(sep) * max(len(items) - 1, 0) + sum(len(i) for i in items if isinstance(i, (str, bytes)))
-        if total > MAX_ITEMS:
-            raise refuse("连接后的文本")
-        return sep.join(items)
-
-    return join
-
-
-def _bounded_replace(text: Any) -> Callable[..., Any]:
-    def replace(old: Any, new: Any, count: int = -1) -> Any:
-        hits = len(text) + 1 if len(old) == 0 else text.count(old)
-        if count >= 0:
-            hits = min(hits, count)
-        if len(text) + hits * (len(new) - len(old)) > MAX_ITEMS:
-            raise refuse("替换后的文本")
-        return text.replace(old, new, count)
-
-    return replace
-
-
-def _bounded_width(text: Any, name: str) -> Callable[..., Any]:
-    method = getattr(text, name)
-
-    def pad(width: int, *args: Any) -> Any:
-        if isinstance(width, int) and width > MAX_ITEMS:
-            raise refuse("填充后的文本")
-        return method(width, *args)
-
-    return pad
-
-
-def _bounded_expandtabs(text: Any) -> Callable[..., Any]:
-    def expandtabs(tabsize: int = 8) -> Any:
-        tab = "\t" if isinstance(text, str) else b"\t"
-        if len(text) + text.count(tab) * max(tabsize, 0) > MAX_ITEMS:
-            raise refuse("展开后的文本")
-        return text.expandtabs(tabsize)
-
-    return expandtabs
-
-
-def _bounded_extend(target: list[Any]) -> Callable[[Iterable[Any]], None]:
-    def extend(iterable: Iterable[Any]) -> None:
-        items = list(iterable)
-        if len(target) + len(items) > MAX_ITEMS:
-            raise refuse("扩展后的列表")
-        target.extend(items)
-
-    return extend
-
-
-_TEXT_TYPES = (str, bytes, bytearray)
-_BLOCKED_ATTRIBUTES = frozenset({"format", "format_map", "translate", "maketrans"})
-
-
-def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
-    """`_getattr_`: RestrictedPython's safer_getattr, plus no `format` games and bounded text methods."""
-    if type(name) is not str:
-        raise TypeError("attribute names must be strings")
-    if name in _BLOCKED_ATTRIBUTES:
-        raise ScriptError(f"脚本中不允许 '.{name}'，请改用 f-string")
-    if isinstance(obj, _TEXT_TYPES):
-        if name == "join":
-            return _bounded_join(obj)
-        if name == "replace":
-            return _bounded_replace(obj)
-        if name in ("ljust", "rjust", "center", "zfill"):
-            return _bounded_width(obj, name)
-        if name == "expandtabs":
-            return _bounded_expandtabs(obj)
-    if isinstance(obj, list) and name == "extend":
-        return _bounded_extend(obj)
-    if default:
-        return safer_getattr_raise(obj, name, default[0])
-    return safer_getattr_raise(obj, name)
-
-
 class _ListWriter:
     """What `_write_` hands out for lists: item assignment, with slice assignment bounded."""
 
@@ -429,10 +345,9 @@ def _builtins() -> dict[str, Any]:
 
 SAFE_BUILTINS: dict[str, Any] = _builtins()
 
-# Names the compiler's rewritten code calls; they start with "_" so scripts can neither name
+# Names the compiler's rewritten code calls (`_getattr_` is added by engine.bpmn.scripting); they start with "_" so scripts can neither name
 # nor replace them.
-GUARDS: dict[str, Any] = {
-    "_getattr_": guarded_getattr,
+BASE_GUARDS: dict[str, Any] = {
     "_getitem_": guarded_getitem,
     "_getiter_": iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,

@@ -5,6 +5,13 @@ could run anything on the server. Here every source is compiled by RestrictedPyt
 stricter policy (no imports, no `_` names, no `format` games, loops and functions that check a
 deadline, guarded `**`, `*`, `<<`, `+`, `%`) and runs with a small whitelist of builtins. The
 task-data semantics are those of SpiffWorkflow's TaskDataEnvironment, so diagrams behave the same.
+
+Time and memory: the deadline is checked between statements, never inside one builtin call, so every
+call a script can reach is bounded by its arguments before it runs: an allow-list of builtins and of
+methods (engine.bpmn.script_methods), size checks on the operators (engine.bpmn.script_guards), and at
+upload the same checks on the constant parts of the source (engine.bpmn.script_static). This keeps the
+common path (a condition reading task data) free of any per-call cost beyond the attribute guard; the
+timer worker adds hard process limits as a backstop (engine.process.timer_watchdog).
 """
 
 from __future__ import annotations
@@ -23,8 +30,8 @@ from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, 
 
 from engine.bpmn.runtime_caps import ValueRefused, check_computed_value
 from engine.bpmn.script_guards import (
+    BASE_GUARDS,
     DEFAULT_TIME_LIMIT,
-    GUARDS,
     MAX_DATA_SIZE,
     MAX_FORMAT_WIDTH,
     SAFE_BUILTINS,
@@ -34,6 +41,8 @@ from engine.bpmn.script_guards import (
     deadline,
     size_exceeds,
 )
+from engine.bpmn.script_methods import guarded_getattr
+from engine.bpmn.script_static import static_refusal
 
 __all__ = [
     "RestrictedEnvironment",
@@ -48,6 +57,7 @@ __all__ = [
     "make_script_engine",
 ]
 
+GUARDS: dict[str, Any] = {**BASE_GUARDS, "_getattr_": guarded_getattr}
 MAX_SOURCE_CHARS = 100_000
 FILENAME = "<string>"  # SpiffWorkflow finds the failing line by this frame name
 
@@ -61,7 +71,7 @@ _BINOP_HELPERS: dict[type[ast.operator], str] = {
 _FORBIDDEN_CALLS = frozenset({
     "eval", "exec", "compile", "open", "globals", "locals", "vars", "getattr", "setattr", "delattr",
     "hasattr", "type", "breakpoint", "input", "help", "dir", "memoryview", "super", "object", "pow",
-    "format", "id", "exit", "quit",
+    "format", "id", "exit", "quit", "bytes", "bytearray",
 })
 
 
@@ -211,12 +221,17 @@ def _compile(source: str, mode: str) -> CodeType:
             if mode == "eval":
                 _explain_statement(source)
             raise SyntaxError(exc.msg, (FILENAME, exc.lineno or 1, exc.offset, exc.text)) from None
+        costly = static_refusal(tree)  # before the policy, which rewrites the tree in place
         code, errors = _policy_errors(tree, mode)
     except (RecursionError, MemoryError, ValueError) as exc:
         message = "the script is nested too deeply" if not isinstance(exc, ValueError) else str(exc)
         raise SyntaxError(message, (FILENAME, 1, None, "")) from None
     if errors or code is None:
         raise _restricted_error(errors[0] if errors else "脚本无法编译", source)
+    if costly is not None:
+        lineno = getattr(costly.node, "lineno", 1)
+        lines = source.splitlines() or [""]
+        raise RestrictedSyntaxError(str(costly), (FILENAME, lineno, None, lines[lineno - 1] if lineno <= len(lines) else ""))
     return code
 
 

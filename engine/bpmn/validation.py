@@ -26,6 +26,7 @@ from engine.bpmn.parsing import (
     problem_from_exception,
 )
 from engine.bpmn.validation_sites import NS, expression_problems
+from engine.core.safe_patterns import schema_pattern_problems
 
 __all__ = ["Problem", "validate_definition"]
 
@@ -90,6 +91,10 @@ def form_schema_problem(form: Any) -> str | None:
         return f"不是有效的 JSON Schema：{exc.message}"
     if form.get("type") != "object":
         return '须为 "type": "object" 的 JSON Schema'
+    unsafe = schema_pattern_problems(form)
+    if unsafe:
+        path, problem = unsafe[0]
+        return f"的格式规则 {path} 不安全：{problem}"
     return None
 
 

@@ -62,7 +62,16 @@ def advance(workflow: BpmnWorkflow, step: Any = None) -> None:
             workflow.do_engine_steps(will_complete_task=step_deadline.check)
     except (SpiffWorkflowException, ScriptError, ValueError, TypeError,
             KeyError, ArithmeticError) as exc:
-        raise EngineFailure(f"流程执行出错：{exc}", details={"error": type(exc).__name__}) from exc
+        where = _element_of(exc)
+        raise EngineFailure(f"流程执行出错（元素 {where}）：{exc}" if where else f"流程执行出错：{exc}",
+                            details={"error": type(exc).__name__, "element": where}) from exc
+
+
+def _element_of(exc: BaseException) -> str | None:
+    """The BPMN element whose script or expression failed, so an administrator knows where to look."""
+    task = getattr(exc, "task", None)
+    spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
+    return getattr(spec, "bpmn_id", None) or getattr(exc, "element_id", None)
 
 
 def load(session: Session, instance: Instance) -> Loaded:

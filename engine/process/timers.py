@@ -25,6 +25,7 @@ from engine.core import audit, clock
 from engine.core.errors import Conflict, DomainError
 from engine.core.privacy import mask_personal
 from engine.models import Instance
+from engine.process import timer_watchdog
 from engine.process.kernel import apply_due_timers
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def fire_batch(session: Session, at: datetime, report: TickReport, *, size: int 
     """Claim and fire up to `size` instances due at `at`, committed once; returns how many were claimed."""
     try:
         with clock.frozen(at):
+            _retire_stuck_case(session)
             instances = _claim(session, at, size)
             for instance in instances:
                 _fire_one(session, instance, report)
@@ -74,8 +76,9 @@ def _fire_one(session: Session, instance: Instance, report: TickReport) -> None:
     """Fire one claimed instance inside a savepoint, so its failure undoes its own step only."""
     savepoint = session.begin_nested()
     try:
-        fired = apply_due_timers(session, instance)
-        session.flush()
+        with timer_watchdog.watching(instance.id):
+            fired = apply_due_timers(session, instance)
+            session.flush()
     except (StaleDataError, Conflict):
         savepoint.rollback()
         report.conflicts += 1
@@ -100,6 +103,19 @@ def _fire_one(session: Session, instance: Instance, report: TickReport) -> None:
         raise
     savepoint.commit()
     report.fired += 1 if fired else 0
+
+
+def _retire_stuck_case(session: Session) -> None:
+    """The case whose step the watchdog ended this worker in goes to `error` instead of firing again."""
+    watchdog = timer_watchdog.installed()
+    stuck = watchdog.leftover() if watchdog is not None else None
+    if stuck is None:
+        return
+    instance = session.get(Instance, stuck)
+    if instance is not None:
+        _raise_incident(session, instance, "step_killed",
+                        "定时步骤运行超时，已被强制中止（流程脚本可能调用了耗时过长的操作），请管理员检查流程")
+    watchdog.clear()
 
 
 def _raise_incident(session: Session, instance: Instance, code: str, message: str) -> None:

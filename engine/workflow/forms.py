@@ -4,13 +4,50 @@ against the schema, with messages per field."""
 from collections.abc import Mapping
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from engine.core.errors import InvalidData
+from engine.core.safe_patterns import matched_chars_limit, pattern_problem, schema_pattern_problems
 from engine.models import TaskRow
 from engine.workflow.definitions import form_key
 
 _FORMATS = FormatChecker()
+_TOO_LONG_TO_MATCH = "太长，无法按格式校验"
+_UNSAFE = "表单的格式规则不安全，请联系管理员修改表单"
+
+
+def _bounded_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """`pattern`, matched only when safe and against text short enough to end quickly (engine.core.safe_patterns)."""
+    if not validator.is_type(instance, "string"):
+        return
+    if pattern_problem(pattern):
+        yield ValidationError(_UNSAFE)
+        return
+    limit = matched_chars_limit(pattern)
+    if limit is not None and len(instance) > limit:
+        yield ValidationError(f"{_TOO_LONG_TO_MATCH}（最多 {limit} 个字符）")
+        return
+    yield from Draft202012Validator.VALIDATORS["pattern"](validator, pattern, instance, schema)
+
+
+_FormValidator = validators.extend(Draft202012Validator, {"pattern": _bounded_pattern})
+
+
+def _refuse_unsafe_patterns(schema: dict[str, Any]) -> None:
+    """A form stored before patterns were checked at save time may hold one that backtracks for minutes:
+    answer with a clear 422 at once instead of matching it."""
+    unsafe = schema_pattern_problems(schema)
+    if unsafe:
+        fields = {_field_of_path(path): [f"{_UNSAFE}（{problem}）"]
+                  for path, problem in unsafe}
+        raise InvalidData("表单的格式规则不安全，暂时无法提交，请联系管理员", fields, code="unsafe_form_pattern")
+
+
+def _field_of_path(path: str) -> str:
+    """`properties.code.pattern` → `code`; nested objects give `a.b`."""
+    parts = path.split(".")
+    names = [parts[i + 1] for i, part in enumerate(parts[:-1]) if part == "properties"]
+    return ".".join(names) or "data"
 
 
 def form_file(key: str) -> str:
@@ -42,7 +79,8 @@ def validate_submission(schema: dict[str, Any], data: Any) -> dict[str, Any]:
     for name in data:
         if name not in declared:
             fields.setdefault(name, []).append("表单中没有此字段")
-    validator = Draft202012Validator(schema, format_checker=_FORMATS)
+    _refuse_unsafe_patterns(schema)
+    validator = _FormValidator(schema, format_checker=_FORMATS)
     for error in validator.iter_errors(data):
         field = _field_of(error)
         if field in fields and error.validator == "additionalProperties":
@@ -80,6 +118,8 @@ _MESSAGES = {
 
 
 def _message(error: Any) -> str:
+    if error.message.startswith((_TOO_LONG_TO_MATCH, _UNSAFE)):
+        return error.message
     if error.validator == "minItems":
         return f"至少需要 {error.validator_value} 项"
     return _MESSAGES.get(error.validator, error.message)
