@@ -90,14 +90,17 @@ def _dummy_hash() -> str:
 
 
 def actor_from_request(*, bearer_only: bool = False) -> Actor | None:
-    """The caller of this request: a bearer token, or (pages only) a logged-in session."""
+    """The caller of this request: a bearer token for the API (`bearer_only`), the signed-in session
+    for pages. Neither opens the other: a cookie authorises no API call, so the CSRF-exempt API
+    cannot be forged cross-site, and a token opens no page, so an integration's token is no login."""
     if "actor" in g:
         return g.actor
     actor = None
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        actor = _actor_for_token(header[7:].strip())
-    elif session.get("user_id") and not bearer_only:
+    if bearer_only:
+        if header.startswith("Bearer "):
+            actor = _actor_for_token(header[7:].strip())
+    elif session.get("user_id"):
         user = db.session.get(User, session["user_id"])
         if user is not None and user.active and session.get("auth_epoch") == _epoch(user):
             actor = Actor.of(user)
@@ -154,7 +157,7 @@ def require_actor(*, bearer_only: bool = False) -> Actor:
 def api_login_required(fn: Any) -> Any:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        require_actor()
+        require_actor(bearer_only=True)
         return fn(*args, **kwargs)
 
     return wrapper
