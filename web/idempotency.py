@@ -23,6 +23,10 @@ from web.extensions import db
 
 HEADER = "Idempotency-Key"
 
+# Answers holding a secret are never kept for replay: a minted token is shown once and stored only
+# as its hash, so a retry of POST /tokens simply mints another.
+NEVER_REPLAYED = ("/api/v1/tokens",)
+
 
 def _fingerprint() -> str:
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
@@ -34,7 +38,8 @@ def register_idempotency(app: Flask) -> None:
     @app.before_request
     def claim_key():  # noqa: ANN202
         key = request.headers.get(HEADER)
-        if not key or request.method != "POST" or not request.path.startswith("/api/v1/"):
+        if not key or request.method != "POST" or not request.path.startswith("/api/v1/") \
+                or request.path.startswith(NEVER_REPLAYED):
             return None
         if len(key) > 128:
             return error_response(422, "validation_error", "Idempotency-Key 过长",
