@@ -35,7 +35,12 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": int(_env("SESSION_MINUTES", "480")) * 60,
         "WTF_CSRF_TIME_LIMIT": None,
         "TOKEN_HOURS": int(_env("TOKEN_HOURS", "12")),
-        "LOGIN_MAX_FAILURES": int(_env("LOGIN_MAX_FAILURES", "5")),
+        # Sign-in throttles (web/auth.py): one client address gets LOGIN_ADDRESS_MAX_FAILURES wrong
+        # passwords per LOGIN_ADDRESS_WINDOW_MINUTES, fewer than the LOGIN_MAX_FAILURES that lock an
+        # account for LOGIN_LOCK_MINUTES, so no single address can lock anyone out.
+        "LOGIN_ADDRESS_MAX_FAILURES": int(_env("LOGIN_ADDRESS_MAX_FAILURES", "5")),
+        "LOGIN_ADDRESS_WINDOW_MINUTES": int(_env("LOGIN_ADDRESS_WINDOW_MINUTES", "15")),
+        "LOGIN_MAX_FAILURES": int(_env("LOGIN_MAX_FAILURES", "10")),
         "LOGIN_LOCK_MINUTES": int(_env("LOGIN_LOCK_MINUTES", "15")),
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "WORKFLOWS_DIR": str(ROOT / "workflows"),

@@ -6,7 +6,6 @@ application with a reason the applicant can read. Each is one indexed row change
 """
 
 import secrets
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,10 +14,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from engine.core import audit, clock
-from engine.core.errors import Conflict, DomainError, InvalidData, NotFound, RuleViolation
+from engine.core.errors import Conflict, InvalidData, NotFound, RuleViolation
 from engine.core.scope import Actor
 from engine.core.transaction import transactional
-from engine.models import Application, Instance, OrgUnit, PublicHit
+from engine.models import Application, Instance, OrgUnit
 from engine.recruitment.campaign import (
     current_plan,
     current_stage,
@@ -38,36 +37,6 @@ REVIEWER_ROLES = ("street_hr", "district_civil_affairs")
 STAFF_SET_FIELDS = ("recommended_by_street", "relaxation_basis")
 STAFF_SET_MESSAGE = "街道推荐由资格审查人员在审查时填写，报名人不能自行填写（《内蒙古自治区社区工作者管理办法》第九条）"
 _NO_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-class TooManyRequests(DomainError):
-    status = 429
-    code = "too_many_requests"
-
-
-def count_hit(session: Session, bucket: str, *, limit: int, per: timedelta) -> None:
-    """Count one public request of `bucket` (a hashed client address); refuse past `limit` per `per`.
-
-    Committed on its own, before the request's work, so refused and failing requests count too.
-    """
-    if not _hit(session, bucket, limit=limit, per=per):
-        raise TooManyRequests("请求过于频繁，请稍后再试", details={"retry_after_seconds": int(per.total_seconds())})
-
-
-@transactional
-def _hit(session: Session, bucket: str, *, limit: int, per: timedelta) -> bool:
-    """Forget the bucket's hits older than `per` and add this one unless `limit` is reached.
-
-    Returns False for a refused request instead of raising, so the forgetting is committed too.
-    """
-    now = clock.now()
-    session.query(PublicHit).filter(PublicHit.bucket == bucket, PublicHit.at < now - per).delete(
-        synchronize_session=False)
-    recent = session.scalar(select(func.count(PublicHit.id)).where(PublicHit.bucket == bucket))
-    if recent >= limit:
-        return False
-    session.add(PublicHit(bucket=bucket, at=now))
-    return True
 
 
 @transactional

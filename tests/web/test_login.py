@@ -39,12 +39,20 @@ def test_passwords_are_stored_hashed(app):
         assert "demo-pass-2026" not in user.password_hash and user.password_hash.startswith(("pbkdf2", "scrypt"))
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(client):
-    for _ in range(5):
-        assert client.post("/api/v1/tokens", json={"username": "leader_s02", "password": "nope"}).status_code == 401
-    locked = client.post("/api/v1/tokens", json={"username": "leader_s02", "password": "demo-pass-2026"})
+def test_enough_failures_lock_the_account_even_for_the_right_password(app, client):
+    """The account's own lock: failures from several addresses add up (one address alone is stopped
+    earlier by its own throttle)."""
+    per_address = app.config["LOGIN_ADDRESS_MAX_FAILURES"]
+    for index in range(app.config["LOGIN_MAX_FAILURES"]):
+        address = {"REMOTE_ADDR": f"192.0.2.{index // per_address + 1}"}
+        assert client.post("/api/v1/tokens", json={"username": "leader_s02", "password": "nope"},
+                           environ_base=address).status_code == 401
+    elsewhere = {"REMOTE_ADDR": "198.51.100.9"}
+    locked = client.post("/api/v1/tokens", json={"username": "leader_s02", "password": "demo-pass-2026"},
+                         environ_base=elsewhere)
     assert locked.status_code == 429
-    other = client.post("/api/v1/tokens", json={"username": "hr_s02", "password": "demo-pass-2026"})
+    other = client.post("/api/v1/tokens", json={"username": "hr_s02", "password": "demo-pass-2026"},
+                        environ_base=elsewhere)
     assert other.status_code == 201
 
 

@@ -5,10 +5,7 @@ database so every worker shares the count). Staff endpoints are scoped like ever
 street's HR sees and reviews its own communities' applications in a district campaign.
 """
 
-import hashlib
-from datetime import timedelta
-
-from flask import current_app, request
+from flask import request
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema
@@ -43,30 +40,21 @@ from web.api.recruitment_schemas import (
 )
 from web.api.schemas import ErrorSchema, PageArgs, page_schema
 from web.extensions import db
+from web.throttle import limit_public
 
 PREFIX = "/recruitments"
 blp = Blueprint("recruitments", __name__, description="招聘 Recruitment: applications and per-applicant work")
 
-# (requests, minutes) per client address; deployments may override in the Flask config.
-DEFAULT_LIMITS = {"apply": (20, 10), "lookup": (60, 10)}
-
-
-def _rate_limit(kind: str) -> None:
-    limit, minutes = current_app.config.get(f"RECRUITMENT_{kind.upper()}_LIMIT", DEFAULT_LIMITS[kind])
-    secret = current_app.config["SECRET_KEY"]
-    digest = hashlib.sha256(f"{secret}|{request.remote_addr}".encode()).hexdigest()[:40]
-    applications.count_hit(db.session, f"{kind}:{digest}", limit=limit, per=timedelta(minutes=minutes))
-
-
-PUBLIC_LIMITED = {"recruitments.apply": "apply", "recruitments.lookup": "lookup"}
+PUBLIC_LIMITED = {"recruitments.lookup": "lookup"}
 
 
 @blp.before_request
 def _limit_public_requests() -> None:
-    """Count a public request before its body is parsed, so malformed ones count too."""
+    """Count a lookup before its body is parsed, so malformed guesses count too (an application is
+    counted once its body is well-formed: `apply`)."""
     kind = PUBLIC_LIMITED.get(request.endpoint or "")
     if kind:
-        _rate_limit(kind)
+        limit_public(kind)
 
 
 class ImportFile(Schema):
@@ -86,7 +74,10 @@ def notice(instance_id: int):
 @blp.alt_response(409, schema=ErrorSchema, description="registration_closed or duplicate_application")
 @blp.alt_response(429, schema=ErrorSchema, description="too many requests from this address")
 def apply(body: dict, instance_id: int):
-    """Register for a campaign (public, no token, rate-limited per client address)."""
+    """Register for a campaign (public, no token, rate-limited per client address).
+
+    Only a well-formed application is counted: a body refused by its schema costs the citizen nothing."""
+    limit_public("apply")
     return applications.submit(db.session, instance_id, body)
 
 

@@ -5,11 +5,12 @@ are rendered as pages in the base layout instead of the API's JSON.
 """
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import (
     Blueprint,
@@ -123,11 +124,26 @@ def _back_path() -> str | None:
     return request.path
 
 
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in text)
+
+
 def safe_next(target: str | None) -> str | None:
-    """Only paths on this site: never an absolute or protocol-relative URL (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """The one judge of every redirect target taken from a request (`next`): a path of this site, or
+    None for the home page. Browsers drop tabs and line breaks from a URL and read a backslash as a
+    slash, so `/<TAB>/evil.example` means `//evil.example`: any control character is refused, and the
+    path must start with a single slash and carry no scheme or host once backslashes are slashes."""
+    if not target or _has_control(target):
         return None
-    return target.rstrip("?") or "/"
+    path = target.replace("\\", "/")
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    parts = urlsplit(path)
+    decoded = unquote(parts.path)  # the same again once decoded, for whatever decodes it before a browser
+    if parts.scheme or parts.netloc or decoded.startswith(("//", "/\\")) \
+            or _has_control(decoded):
+        return None
+    return path.rstrip("?") or "/"
 
 
 def header_info(actor: Actor) -> dict[str, Any]:

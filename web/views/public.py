@@ -4,14 +4,14 @@ No login. The form is a JSON Schema rendered by the same macro as every staff fo
 itself is engine.recruitment.applications.submit, rate-limited per client address like the API.
 """
 
-import hashlib
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 
 from engine.core.errors import Conflict, InvalidData, NotFound
+from engine.core.throttle import TooManyRequests
 from engine.recruitment import applications
 from engine.recruitment.precheck import (
     DISQUALIFIERS,
@@ -21,11 +21,11 @@ from engine.recruitment.precheck import (
 from engine.workflow.forms import validate_submission
 from web.api.recruitment_schemas import STATUS_TEXT
 from web.extensions import db
+from web.throttle import limit_public
 from web.views.pages import FORM_ERRORS, page_blueprint
 from web.views.schema_form import parse_form
 
 bp = page_blueprint("public", __name__, url_prefix="/recruitment")
-DEFAULT_LIMITS = {"apply": (20, 10), "lookup": (60, 10)}  # (requests, minutes), as the public API
 
 
 def _choices(mapping: dict[str, str]) -> list[dict[str, str]]:
@@ -68,12 +68,6 @@ LOOKUP_FORM = {
 }
 
 
-def _rate_limit(kind: str) -> None:
-    limit, minutes = current_app.config.get(f"RECRUITMENT_{kind.upper()}_LIMIT", DEFAULT_LIMITS[kind])
-    digest = hashlib.sha256(f"{current_app.config['SECRET_KEY']}|{request.remote_addr}".encode()).hexdigest()[:40]
-    applications.count_hit(db.session, f"{kind}:{digest}", limit=limit, per=timedelta(minutes=minutes))
-
-
 @bp.route("/<int:instance_id>", methods=["GET", "POST"])
 def apply(instance_id: int):
     notice = applications.public_notice(db.session, instance_id)
@@ -91,12 +85,12 @@ def apply(instance_id: int):
             message, status = _("报名信息有误，请按提示修改。"), FORM_ERRORS
         else:
             try:
-                _rate_limit("apply")
+                limit_public("apply")
                 created = applications.submit(db.session, instance_id, {**data, "birth_date": date.fromisoformat(
                     data["birth_date"])})
             except InvalidData as exc:
                 errors, message, status = exc.fields, _("报名信息有误，请按提示修改。"), FORM_ERRORS
-            except applications.TooManyRequests as exc:
+            except TooManyRequests as exc:
                 message, status = exc.message, 429
             except Conflict as exc:
                 message, status = exc.message, 409
@@ -121,10 +115,10 @@ def status():
             errors = {**exc.fields, **errors}
         if not errors:
             try:
-                _rate_limit("lookup")
+                limit_public("lookup")
                 found = applications.lookup(db.session, data["application_no"], data["id_number"])
                 values = {}  # the ID number is not echoed back into the page
-            except applications.TooManyRequests as exc:
+            except TooManyRequests as exc:
                 message, code = exc.message, 429
             except NotFound:
                 message = _("没有找到该报名信息，请核对报名号和身份证号码。")
