@@ -24,7 +24,9 @@ def _deploy(app, due_at: str) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("due_at", FAILING)
-def test_a_failing_due_at_opens_the_task_without_a_due_date_and_records_an_incident(app, as_user, due_at):
+def test_a_failing_due_at_opens_the_task_without_a_due_date_and_records_an_incident(app, as_user, due_at,
+                                                                                    without_static_check):
+    # `10**10**10` is refused at upload now; the fixture stands for a diagram stored before that check
     _deploy(app, due_at)
     response = as_user("hr_s01").post("/api/v1/processes/tiny/instances", json={"org": "S01C01", "data": {}})
     assert response.status_code == 201, response.get_json()
