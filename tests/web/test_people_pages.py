@@ -7,8 +7,11 @@ import re
 from datetime import date, timedelta
 
 from engine.core.words import case_title
+from engine.models import Worker
+from engine.records.workers import change_status
 from tests.helpers import complete, open_task
 from tests.web.pagetools import task_id_of
+from web.extensions import db
 
 REVIEW_OK = {"decision": "approve", "unfinished_business": False, "comment": "材料齐全"}
 LEAVING_ON = (date.today() + timedelta(days=30)).isoformat()
@@ -123,3 +126,20 @@ def test_a_case_waiting_for_its_leaving_date_says_so_in_the_timeline(browser_as,
     timeline = text_of(page[page.index('id="timeline-title"'):page.index('id="diagram-title"')])
     assert f"待离职日生效 {LEAVING_ON}" in timeline
     assert "街道审批 · 第一街道分管领导 · 确认离职 · 2026-11-25 10:00 同意" in timeline
+
+
+def test_the_worker_history_names_the_case_a_change_came_from(app, browser_as, resignation):
+    case = resignation(1, "S01C01")
+    with app.app_context():
+        change_status(db.session, db.session.get(Worker, 1), "resigned", actor="hr_s01",
+                      source=f"resignation #{case['id']}")
+        db.session.commit()
+    text = text_of(browser_as("hr_s01").html("/workers/1"))
+    assert "依据" in text and "王晓梅的辞职申请" in text and "第一街道人事" in text
+    assert_no_codes(text)
+
+
+def test_the_users_list_names_roles_and_units(browser_as):
+    page = browser_as("admin").html("/admin/users")
+    rows = text_of(page[page.index("<tbody"):page.index("</tbody>")])
+    assert "街道领导 · 示范区第一街道" in rows and "@S01" not in rows and "street_leader" not in rows
