@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from engine.collab.notifications import Recipient, deliver, role_holders, users_named
+from engine.collab.notifications import Recipient, case_name, deliver, person_name, role_holders, users_named
 from engine.core import audit, clock
 from engine.core.errors import InvalidData, NotFound
 from engine.core.scope import Actor, get_org, lift_to_role_level
@@ -45,7 +45,7 @@ def copy_case(session: Session, instance: Instance, people: list[Recipient], *, 
                              task_id=task_id, note=note or "", created_at=now))
     if fresh:
         deliver(session, fresh, kind="cc", instance_id=instance.id, task_id=task_id,
-                message=f"{copied_by} 抄送给您：{instance.key} 案件 #{instance.id}"
+                message=f"{person_name(session, copied_by)} 抄送给您：{case_name(session, instance.id)}"
                         + (f"（{instance.business_key}）" if instance.business_key else "")
                         + (f"：{note}" if note else ""))
         audit.record(session, copied_by, "case_copied", instance_id=instance.id, task_id=task_id,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.operations import ops_setting
-from engine.collab.notifications import deliver, notify_role
+from engine.collab.notifications import case_name, deliver, notify_role, person_name
 from engine.collab.recipients import current_actors
 from engine.core import audit, clock
 from engine.core.errors import Conflict, DomainError, NotFound
@@ -113,7 +113,7 @@ def _remind(session: Session, deadline: TaskDeadline, moment: datetime) -> int:
     deadline.reminded_at = moment
     deliver(session, current_actors(session, row), kind="reminder", instance_id=row.instance_id, task_id=row.id,
             process_key=row.process_key,
-            message=f"「{row.title}」将于 {_due_text(row.due_at)} 到期，请及时办理（案件 #{row.instance_id}）")
+            message=f"「{row.title}」将于 {_due_text(row.due_at)} 到期，请及时办理（{case_name(session, row.instance_id)}）")
     audit.record(session, "timer", "task_reminded", instance_id=row.instance_id, task_id=row.id,
                  detail={"name": row.name, "due_at": row.due_at.isoformat()})
     return 1
@@ -127,7 +127,7 @@ def _escalate(session: Session, deadline: TaskDeadline, moment: datetime) -> int
     deadline.escalated_at = moment
     to_role = ops_setting("escalate_to").get(row.role)
     unit = lift_to_role_level(session, get_org(session, row.org_code), to_role) if to_role else None
-    text = f"「{row.title}」已于 {_due_text(row.due_at)} 超期未办（案件 #{row.instance_id}）"
+    text = f"「{row.title}」已于 {_due_text(row.due_at)} 超期未办（{case_name(session, row.instance_id)}）"
     deliver(session, current_actors(session, row), kind="overdue", instance_id=row.instance_id, task_id=row.id,
             process_key=row.process_key, message=text + "，请尽快办理")
     if unit is not None:
@@ -164,7 +164,7 @@ def urge(session: Session, actor: Actor, task_id: str, message: str = "") -> Tas
     session.add(urged)
     people = deliver(session, current_actors(session, row), kind="urge", instance_id=row.instance_id,
                      task_id=row.id, process_key=row.process_key, exclude=[actor.username],
-                     message=f"{actor.username} 催办「{row.title}」（案件 #{row.instance_id}）" + (f"：{text}" if text else ""))
+                     message=f"{person_name(session, actor.username)} 催办「{row.title}」（{case_name(session, row.instance_id)}）" + (f"：{text}" if text else ""))
     audit.record(session, actor.username, "task_urged", instance_id=row.instance_id, task_id=row.id,
                  detail={"name": row.name, "title": row.title, "comment": text,
                          "to": [p.username for p in people]})

@@ -28,7 +28,7 @@ from config.operations import ops_setting, smtp_settings
 from engine.core import clock
 from engine.core.errors import NotFound
 from engine.core.transaction import transactional
-from engine.models import OutboxEmail, Proxy, RoleAssignment, User, UserNotification
+from engine.models import Instance, OutboxEmail, Proxy, RoleAssignment, User, UserNotification
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,20 @@ class Recipient:
     user_id: int
     username: str
     email: str | None
+
+
+def case_name(session: Session, instance_id: int) -> str:
+    """How a notice names a case: its title (王晓梅的辞职申请), or its number when it has none."""
+    instance = session.get(Instance, instance_id)
+    title = instance.title if instance is not None else None
+    return title or f"案件 #{instance_id}"
+
+
+def person_name(session: Session, username: str | None) -> str:
+    """The display name a notice calls a user by (their user name when they have none)."""
+    if not username:
+        return ""
+    return session.scalar(select(User.display_name).where(User.username == username)) or username
 
 
 def ancestors(org_path: str) -> list[str]:

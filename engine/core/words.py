@@ -64,3 +64,32 @@ EVENT_WORDS = {
 def decision_word(decision: object) -> str:
     """The word for a form's decision code; a step without a known decision was simply done."""
     return DECISION_WORDS.get(str(decision), DECISION_DONE) if decision else DECISION_DONE
+
+
+# a case's title, by definition key, as people name it ("王晓梅的辞职申请"); `{name}` is the worker's name
+CASE_TITLE_PATTERNS = {"resignation": "{name}的辞职申请", "secondment": "{name}的借调申请", "dismissal": "对{name}的辞退"}
+
+
+def case_title(key: str, process_name: str, data: dict | None, worker_name: str | None) -> str:
+    """The title people know a case by: whose request it is, or the campaign's own title; the
+    process's name when neither is known."""
+    data = data if isinstance(data, dict) else {}
+    own = data.get("title")
+    if key == "recruitment" and isinstance(own, str) and own.strip():
+        return own.strip()[:200]
+    pattern = CASE_TITLE_PATTERNS.get(key)
+    if pattern and worker_name:
+        return pattern.format(name=worker_name)[:200]
+    return process_name
+
+
+# what a case's data holds beside its forms (put there when it starts), as a case page labels it;
+# a key not listed here nor in a form is bookkeeping and is not shown
+CASE_DATA_WORDS = {
+    "latest_end_date": "借调最迟结束日期", "leaving_on": "离职日期", "approval_variant": "审批部门",
+    "basis": "辞退依据", "grounds": "辞退事由",
+}
+# the words for the codes such a key holds
+CASE_VALUE_WORDS = {
+    "approval_variant": {"social_work_dept": "区委社会工作部", "org_dept": "区委组织部"},
+}

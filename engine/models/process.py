@@ -56,6 +56,8 @@ class Instance(Base):
     key: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
     business_key: Mapped[str | None] = mapped_column(String(128))
+    # what people call the case ("王晓梅的辞职申请"), set at its start (migration 0014)
+    title: Mapped[str | None] = mapped_column(String(200))
     org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
     org_path: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="running")

@@ -47,7 +47,8 @@ def add_approvers(session: Session, actor: Actor, task_id: str, *, users: list[s
                  detail=event_detail(row, acting, users=names, position=position, comment=comment))
     notifications.notify_users(session, outcome.asked, kind="vote", instance_id=row.instance_id, task_id=row.id,
                                process_key=row.process_key,
-                               message=f"{acting.principal} 请您审批「{row.title}」（案件 #{row.instance_id}）")
+                               message=f"{notifications.person_name(session, acting.principal)} 请您审批「{row.title}」"
+                                       f"（{notifications.case_name(session, row.instance_id)}）")
     return added
 
 

@@ -58,11 +58,16 @@ def still_holding(session: Session, assign: dict[str, str]) -> dict[str, str]:
     return kept
 
 
-def undo_data(instance: Instance, rows: list[TaskRow]) -> None:
-    """Drop the submissions of steps that are undone from the case data the API shows."""
+def undo_data(instance: Instance, rows: list[TaskRow]) -> dict[str, Any]:
+    """Drop the submissions of steps that are undone from the case data the API shows; hands back
+    what each form held, so the trail keeps it and the step reopens with its earlier values."""
     data = dict(instance.data)
+    earlier: dict[str, Any] = {}
     for row in rows:
         if row.form_key:
+            if isinstance(data.get(row.form_key), dict):
+                earlier[row.form_key] = data[row.form_key]
             for key in (row.form_key, f"{row.form_key}_votes", f"{row.form_key}_attachments"):
                 data.pop(key, None)
     instance.data = data
+    return earlier

@@ -45,7 +45,8 @@ def transfer_task(session: Session, actor: Actor, task_id: str, *, to: str, comm
                  detail=event_detail(row, acting, to=to, comment=comment))
     notifications.notify_users(session, [to], kind="transferred", instance_id=row.instance_id, task_id=row.id,
                                process_key=row.process_key,
-                               message=f"{acting.principal} 将「{row.title}」转办给您（案件 #{row.instance_id}）"
+                               message=f"{notifications.person_name(session, acting.principal)} 将「{row.title}」转办给您"
+                                       f"（{notifications.case_name(session, row.instance_id)}）"
                                        + (f"：{comment}" if comment else ""))
     return row
 
@@ -72,7 +73,8 @@ def delegate_task(session: Session, actor: Actor, task_id: str, *, to: str, comm
                  detail=event_detail(row, acting, to=to, comment=comment))
     notifications.notify_users(session, [to], kind="delegated", instance_id=row.instance_id, task_id=row.id,
                                process_key=row.process_key,
-                               message=f"{acting.principal} 委派您办理「{row.title}」（案件 #{row.instance_id}）"
+                               message=f"{notifications.person_name(session, acting.principal)} 委派您办理「{row.title}」"
+                                       f"（{notifications.case_name(session, row.instance_id)}）"
                                        + (f"：{comment}" if comment else ""))
     return delegation
 

@@ -87,6 +87,7 @@ def return_task(session: Session, actor: Actor, task_id: str, *, target: str, re
                           code="return_target_not_allowed")
     cited = attachment_files.bind(session, actor.username, row, attachments)
     assign: dict[str, str] = {}
+    earlier: dict[str, Any] = {}
     if chosen["kind"] == INITIATOR_TARGET:
         park_at_start(loaded.workflow)
         instance.data = _start_data(loaded)
@@ -98,18 +99,20 @@ def return_task(session: Session, actor: Actor, task_id: str, *, target: str, re
             TaskRow.completed_at >= previous.completed_at))) if previous is not None else []
         reset_within(loaded.workflow, step)
         advance(loaded.workflow)
-        undo_data(instance, undone)
+        earlier = undo_data(instance, undone)
         handler = (previous.on_behalf_of or previous.completed_by) if previous is not None else None
         for ready in ready_human_tasks(loaded.workflow):
             if element_id(ready) == chosen["id"] and ready.workflow is step.workflow and handler:
                 assign[str(ready.id)] = handler
     audit.record(session, actor.username, "task_returned", instance_id=instance.id, task_id=row.id,
                  detail=event_detail(row, acting, target=chosen["id"], target_title=chosen["title"], comment=reason,
-                                attachments=cited))
+                                attachments=cited, earlier=earlier))
     finish_step(session, loaded, actor=actor.username, reopen=True, assign=still_holding(session, assign))
     people = [p for new in instance.open_task_rows for p in current_actors(session, new)]
     people += notifications.users_named(session, [instance.initiator])
     notifications.deliver(session, people, kind="returned", instance_id=instance.id, process_key=instance.key,
                           exclude=[actor.username],
-                          message=f"案件 #{instance.id}「{row.title}」退回至「{chosen['title']}」：{reason}")
+                          message=f"「{notifications.case_name(session, instance.id)}」已由"
+                                  f"{notifications.person_name(session, actor.username)}从「{row.title}」"
+                                  f"退回至「{chosen['title']}」：{reason}")
     return instance

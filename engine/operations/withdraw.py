@@ -138,10 +138,10 @@ def withdraw_task(session: Session, actor: Actor, task_id: str, reason: str = ""
             raise Conflict("时限事件的处理仍在进行，不能撤回", code="withdraw_blocked")
         reenter(loaded.workflow, target)
     advance(loaded.workflow)
-    undo_data(instance, [row])
+    earlier = undo_data(instance, [row])
     holder = row.on_behalf_of or row.completed_by
     audit.record(session, actor.username, "task_withdrawn", instance_id=instance.id, task_id=row.id,
-                 detail=event_detail(row, None, comment=reason or None))
+                 detail=event_detail(row, None, comment=reason or None, earlier=earlier))
     finish_step(session, loaded, actor=actor.username, reopen=True, assign={row.id: holder})
     return instance
 

@@ -25,6 +25,7 @@ from engine.core.calendar_store import session_calendar
 from engine.core.errors import CaseMoved, Conflict, DomainError, Forbidden, InvalidData, NotFound
 from engine.core.scope import Actor
 from engine.core.transaction import in_transaction, transactional
+from engine.core.words import case_title
 from engine.models import Definition, Instance, OrgUnit, TaskRow, Worker
 from engine.process import step_hooks
 from engine.process.access import (
@@ -95,10 +96,12 @@ def start_instance(session: Session, actor: Actor, key: str, *, org_code: str, d
     case_data = {**data, **enriched}
     workflow.get_tasks(state=TaskState.READY)[0].set_data(**case_data)
     advance(workflow)
+    worker_id = data.get("worker_id") if isinstance(data.get("worker_id"), int) else None
+    worker = session.get(Worker, worker_id) if worker_id is not None else None
     instance = Instance(
         definition_id=definition.id, key=key, version=definition.version, business_key=business_key,
-        org_code=org.code, org_path=org.path, status="running", initiator=actor.username,
-        worker_id=data.get("worker_id") if isinstance(data.get("worker_id"), int) else None,
+        title=case_title(key, definition.name, case_data, worker.name if worker is not None else None),
+        org_code=org.code, org_path=org.path, status="running", initiator=actor.username, worker_id=worker_id,
         data=case_data, state=b"", state_format=STATE_FORMAT, created_at=now, updated_at=now,
     )
     session.add(instance)
@@ -202,7 +205,7 @@ def _complete_task(session: Session, actor: Actor, task_id: str, data: dict[str,
             loaded.instance.updated_at = clock.now()  # one writer per case: concurrent votes meet the lock
             notifications.notify_users(session, outcome.asked, kind="vote", instance_id=row.instance_id,
                                        task_id=task_id, process_key=row.process_key,
-                                       message=f"待您审批：「{row.title}」（案件 #{row.instance_id}）")
+                                       message=f"待您审批：「{row.title}」（{notifications.case_name(session, row.instance_id)}）")
             loaded.instance.open_task_rows = step_hooks.open_rows(session, row.instance_id)
             return loaded.instance
         data = outcome.data or data

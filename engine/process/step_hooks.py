@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.collab import approvals, deadlines
+from engine.collab import approvals, deadlines, notifications
 from engine.collab.copies import copy_case, recipients_for_spec
 from engine.collab.delegation import INITIATOR_ROLE
 from engine.collab.notifications import notify_role, notify_users
@@ -38,7 +38,7 @@ def after_step(session: Session, instance: Instance, workflow: Any, *, actor: st
     if finished and tell_initiator:
         word = OUTCOME_WORDS.get(instance.outcome or "", instance.outcome or instance.status)
         notify_users(session, [instance.initiator], kind="finished", instance_id=instance.id,
-                     message=f"您发起的 {instance.key} 案件 #{instance.id} 已办结：{word}")
+                     message=f"您发起的「{notifications.case_name(session, instance.id)}」已办结：{word}")
 
 
 def _clear_deadline(session: Session, row: TaskRow) -> None:
@@ -63,10 +63,12 @@ def _completed(session: Session, instance: Instance, workflow: Any, row: TaskRow
         return
     data = (instance.data or {}).get(row.form_key or "", {}) if row.form_key else {}
     decision = decision_word(data.get("decision") if isinstance(data, dict) else None)
-    by = f"{actor} 代 {row.on_behalf_of}" if row.on_behalf_of else actor
+    by = notifications.person_name(session, actor)
+    if row.on_behalf_of:
+        by = f"{by} 代 {notifications.person_name(session, row.on_behalf_of)}"
     if tell_initiator:
         notify_users(session, [instance.initiator], kind="decision", instance_id=instance.id, task_id=row.id,
-                     message=f"您发起的案件 #{instance.id}：「{row.title}」{decision}（{by}）")
+                     message=f"您发起的「{notifications.case_name(session, instance.id)}」：「{row.title}」{decision}（{by}）")
     task = workflow.get_task_from_id(UUID(row.id)) if instance.state else None
     spec = props_of(task).get("cc") if task is not None else None
     if spec:
@@ -78,7 +80,7 @@ def _opened(session: Session, instance: Instance, workflow: Any, row: TaskRow, r
     deadlines.schedule(session, row, new=not reopened)
     if row.role == INITIATOR_ROLE:
         notify_users(session, [row.assignee], kind="resubmit", instance_id=instance.id, task_id=row.id,
-                     message=f"案件 #{instance.id} 已退回给您，请修改后重新提交")
+                     message=f"「{notifications.case_name(session, instance.id)}」已退回给您，请修改后重新提交")
         return
     task = workflow.get_task_from_id(UUID(row.id))
     props = props_of(task)
@@ -92,7 +94,7 @@ def _opened(session: Session, instance: Instance, workflow: Any, row: TaskRow, r
         audit.record(session, "system", "approval_round_invalid", instance_id=instance.id, task_id=row.id,
                      detail={"error": str(exc)[:200]})
         mode = None
-    text = f"新待办：「{row.title}」（案件 #{instance.id}）"
+    text = f"新待办：「{row.title}」（{notifications.case_name(session, instance.id)}）"
     if mode is not None and approvers:
         approvals.open_round(session, row, mode[0], mode[1], approvers)
         audit.record(session, "system", "approval_round_opened", instance_id=instance.id, task_id=row.id,

@@ -5,12 +5,14 @@ starts like a formula is written as text, so a case field can never run as a for
 """
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
 from engine.core import clock
+from engine.core.words import OUTCOME_WORDS, STATUS_WORDS, TASK_STATUS_WORDS
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 100_000
@@ -89,3 +91,40 @@ INSTANCE_COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [
     ("结果", lambda i: i.outcome), ("发起人", lambda i: i.initiator), ("发起时间", lambda i: i.created_at),
     ("办结时间", lambda i: i.completed_at),
 ]
+
+
+@dataclass
+class Names:
+    """The names a person reads for the codes a list holds: processes, units, roles, users."""
+
+    processes: dict[str, str] = field(default_factory=dict)
+    orgs: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    people: dict[str, str] = field(default_factory=dict)
+
+    def of(self, table: dict[str, str], code: str | None) -> str | None:
+        return table.get(code, code) if code else None
+
+
+def readable_task_columns(names: Names) -> list[tuple[str, Callable[[Any], Any]]]:
+    """The inbox export as its page reads: the case's title, names and words instead of codes."""
+    return [
+        ("案件", lambda t: t.instance_id), ("流程", lambda t: names.of(names.processes, t.process_key)),
+        ("步骤", lambda t: t.title), ("办理角色", lambda t: names.of(names.roles, t.role)),
+        ("办理单位", lambda t: names.of(names.orgs, t.org_code)),
+        ("状态", lambda t: TASK_STATUS_WORDS.get(t.status, t.status)),
+        ("认领人", lambda t: names.of(names.people, t.assignee)), ("创建时间", lambda t: t.created_at),
+        ("到期时间", lambda t: t.due_at),
+    ]
+
+
+def readable_instance_columns(names: Names) -> list[tuple[str, Callable[[Any], Any]]]:
+    """The case list export as its page reads: title, process, unit, status and outcome in words."""
+    return [
+        ("案件", lambda i: i.id), ("标题", lambda i: i.title or names.of(names.processes, i.key)),
+        ("流程", lambda i: names.of(names.processes, i.key)), ("业务编号", lambda i: i.business_key),
+        ("组织单位", lambda i: names.of(names.orgs, i.org_code)), ("状态", lambda i: STATUS_WORDS.get(i.status, i.status)),
+        ("结果", lambda i: OUTCOME_WORDS.get(i.outcome, i.outcome) if i.outcome else None),
+        ("发起人", lambda i: names.of(names.people, i.initiator)), ("发起时间", lambda i: i.created_at),
+        ("办结时间", lambda i: i.completed_at),
+    ]

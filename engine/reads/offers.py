@@ -266,3 +266,33 @@ def returned_because(events: list[AuditEvent]) -> AuditEvent | None:
         if event.type == "task_returned" and (event.detail or {}).get("target") == "initiator":
             return event
     return None
+
+
+# -- a step sent back to (退回) or taken back by (撤回决定) the person who had done it ----------------------
+
+REOPENING_EVENTS = ("task_returned", "task_withdrawn")
+
+
+def reopened_by(events: list[AuditEvent], row: TaskRow) -> AuditEvent | None:
+    """The return or withdrawal that reopened this open step, when nobody has done it since."""
+    if row.status != "open":
+        return None
+    for event in reversed(events):
+        detail = event.detail or {}
+        if event.type == "task_completed" and detail.get("name") == row.name:
+            return None
+        if event.type == "task_returned" and detail.get("target") == row.name:
+            return event
+        if event.type == "task_withdrawn" and detail.get("name") == row.name:
+            return event
+    return None
+
+
+def earlier_values(event: AuditEvent | None, row: TaskRow, schema: dict[str, Any] | None) -> dict[str, Any]:
+    """What the step's form held before it was reopened, to fill the form again."""
+    earlier = ((event.detail or {}).get("earlier") or {}) if event is not None else {}
+    values = earlier.get(row.form_key or "") if isinstance(earlier, dict) else None
+    if not isinstance(values, dict) or not schema:
+        return {}
+    fields = (schema.get("properties") or {}).keys()
+    return {key: value for key, value in values.items() if key in fields}

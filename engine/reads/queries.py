@@ -105,7 +105,7 @@ def inbox(session: Session, actor: Actor, *, box: str = "open", process: str | N
     """Open tasks for the actor's roles in scope: overdue first, then by due date.
 
     `box` is `mine` (claimed by the actor), `open` (unclaimed) or `others` (claimed by a colleague).
-    Items are (TaskRow, business_key, worker_name) rows. A page that has already counted its
+    Items are (TaskRow, business_key, worker_name, case_title) rows. A page that has already counted its
     boxes passes `reach` and the box's `total`.
     """
     page = max(1, page)
@@ -115,7 +115,8 @@ def inbox(session: Session, actor: Actor, *, box: str = "open", process: str | N
     window = (page_statement(reach.branches, where, page=page, per_page=per_page)
               .join(Instance, Instance.id == TaskRow.instance_id)
               .outerjoin(Worker, Worker.id == Instance.worker_id)
-              .add_columns(Instance.business_key, Worker.name.label("worker_name")))
+              .add_columns(Instance.business_key, Worker.name.label("worker_name"),
+                           Instance.title.label("case_title")))
     if total is None:
         total = session.scalar(count_statement(reach.branches, where)) or 0
     return Page(list(session.execute(window)), total, page, per_page)
@@ -157,13 +158,14 @@ def inbox_stages(session: Session, actor: Actor, *, reach: Reach | None = None,
 
 
 def completed_by(session: Session, actor: Actor, *, page: int = 1, per_page: int = 20) -> Page:
-    """Tasks the actor completed, newest first: (TaskRow, business_key, worker_name) rows."""
+    """Tasks the actor completed, newest first: (TaskRow, business_key, worker_name, case_title) rows."""
     query = (select(TaskRow)
              .where(TaskRow.status == "completed", TaskRow.completed_by == actor.username,
                     actor.org_filter(TaskRow.org_path))
              .join(Instance, Instance.id == TaskRow.instance_id)
              .outerjoin(Worker, Worker.id == Instance.worker_id)
-             .add_columns(Instance.business_key, Worker.name.label("worker_name"))
+             .add_columns(Instance.business_key, Worker.name.label("worker_name"),
+                           Instance.title.label("case_title"))
              .order_by(TaskRow.completed_at.desc(), TaskRow.id))
     return paginate(session, query, page, per_page, scalars=False)
 
@@ -236,6 +238,20 @@ def visited_elements(session: Session, instance: Instance) -> tuple[list[str], l
         return found
 
     return ids(TaskState.COMPLETED), ids(TaskState.STARTED)
+
+
+def waiting_for(session: Session, instance: Instance) -> list[str]:
+    """The names of the timed events a running case waits on (借调开始日, 待离职日生效): what it
+    waits for when no step is open. Boundary events (reminders, deadlines) are not waits."""
+    if instance.status != "running" or not instance.state:
+        return []
+    names: list[str] = []
+    for task in restore(session, instance).get_tasks(state=TaskState.WAITING):
+        spec = task.task_spec
+        if type(spec).__name__.endswith("IntermediateCatchEvent") and getattr(spec, "bpmn_name", None):
+            if spec.bpmn_name not in names:
+                names.append(spec.bpmn_name)
+    return names
 
 
 def startable_definitions(session: Session) -> list[Definition]:

@@ -111,7 +111,7 @@ def test_the_approval_form_is_an_a4_pdf_with_every_step_in_chinese(as_user, pypd
     text = "".join(p.extract_text() for p in reader.pages)
     flat = text.replace(" ", "").replace("\n", "")
     for expected in ("辞职审批表", "受理审查", "街道审批", "退回至「受理审查」", "请补充交接清单",
-                     "同意辞职，按规定交接", "第一街道分管领导", "家庭原因", "王晓梅"):
+                     "同意辞职，按规定交接", "第一街道分管领导", "家庭原因", "王晓梅的辞职申请"):
         assert expected in flat, expected
     fonts = {str(f.get_object()["/BaseFont"]) for p in reader.pages for f in p["/Resources"]["/Font"].values()}
     assert any("CJK" in name for name in fonts), fonts

@@ -58,7 +58,7 @@ def test_unread_count_list_and_mark_read(as_user):
     assert hr.get("/api/v1/notifications/unread-count").get_json() == {"unread": 3}
     first = notes(hr, unread="true")[0]
     assert first["kind"] == "task" and "工作交接" in first["message"]
-    assert any(n["kind"] == "decision" and "街道审批" in n["message"] and "leader_s01" in n["message"]
+    assert any(n["kind"] == "decision" and "街道审批" in n["message"] and "第一街道分管领导" in n["message"]
                for n in notes(hr))
     refused(leader.post(f"/api/v1/notifications/{first['id']}/read"), 404, "notification_not_found")
     read = hr.post(f"/api/v1/notifications/{first['id']}/read")

@@ -84,5 +84,9 @@ def test_engine_messages_land_on_their_fields_and_unknown_ones_in_the_summary(ap
 
 
 def test_stored_data_is_shown_with_option_titles():
-    rows = describe_data(SCHEMA, {"decision": "reject", "urgent": True, "grounds": ["a"], "unknown": 1})
-    assert ("决定", "不同意") in rows and ("紧急", "是") in rows and ("事由", "a") in rows and ("unknown", "1") in rows
+    rows = describe_data(SCHEMA, {"decision": "reject", "urgent": True, "grounds": ["a"], "unknown": 1,
+                                  "latest_end_date": "2027-07-03", "approval_variant": "social_work_dept"})
+    assert ("决定", "不同意") in rows and ("紧急", "是") in rows and ("事由", "a") in rows
+    # keys no form describes: labelled from the words table with their codes as words, or left out
+    assert ("借调最迟结束日期", "2027-07-03") in rows and ("审批部门", "区委社会工作部") in rows
+    assert not [label for label, _ in rows if label in ("unknown", "latest_end_date", "approval_variant")]

@@ -33,7 +33,7 @@ def instance_view(instance: Instance) -> dict[str, Any]:
             select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.status == "open")
             .order_by(TaskRow.created_at)))
     view = {column: getattr(instance, column) for column in (
-        "id", "key", "version", "business_key", "org_code", "status", "outcome", "data", "initiator",
+        "id", "key", "version", "business_key", "title", "org_code", "status", "outcome", "data", "initiator",
         "created_at", "completed_at")}
     view["open_tasks"] = open_tasks
     view.update(resignation.deferral(db.session, instance))

@@ -1,8 +1,11 @@
 """marshmallow schemas: the API's input and output, and the source of its OpenAPI document."""
 
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
+from engine.models import Instance
 from web.api import messages  # noqa: F401 - Chinese refusals, installed before any field below is built
+from web.extensions import db
 
 
 class ErrorBody(Schema):
@@ -63,6 +66,15 @@ class TaskSchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
     on_behalf_of = fields.String(allow_none=True, metadata={"description": "completed by a proxy for this user"})
+    case_title = fields.Method("_case_title", metadata={
+        "type": "string", "description": "the title of the task's case, e.g. 王晓梅的辞职申请"})
+
+    def _case_title(self, row) -> str | None:  # noqa: ANN001
+        """A list sets the titles of its page at once; a single task reads its case's."""
+        read = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
+        if read("case_title") is not None:
+            return read("case_title")
+        return db.session.scalar(select(Instance.title).where(Instance.id == read("instance_id")))
 
 
 class TaskDetailSchema(TaskSchema):
@@ -75,6 +87,8 @@ class InstanceSchema(Schema):
     key = fields.String(required=True)
     version = fields.Integer(required=True)
     business_key = fields.String(allow_none=True)
+    title = fields.String(allow_none=True, metadata={
+        "description": "the title people know the case by: 王晓梅的辞职申请, 对王晓梅的辞退, the campaign's title"})
     org = fields.String(attribute="org_code", required=True)
     status = fields.String(required=True)
     outcome = fields.String(allow_none=True)

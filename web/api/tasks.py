@@ -1,6 +1,7 @@
 """Tasks: the caller's open tasks (its roles, its org scope), claim, unclaim, complete."""
 
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from engine.models import Definition, Instance, TaskRow
 from engine.process import commands
@@ -27,8 +28,13 @@ blp = Blueprint("tasks", __name__, description="待办任务 Tasks")
 @blp.response(200, page_schema(TaskSchema, "TaskPage"))
 def list_tasks(args: dict):
     actor = caller()
-    return open_tasks(db.session, actor, list_filters(actor, args), page=args.get("page", 1),
+    page = open_tasks(db.session, actor, list_filters(actor, args), page=args.get("page", 1),
                       per_page=args.get("per_page", 20))
+    titles = dict(db.session.execute(select(Instance.id, Instance.title).where(
+        Instance.id.in_({row.instance_id for row in page["items"]}))).all()) if page["items"] else {}
+    for row in page["items"]:
+        row.case_title = titles.get(row.instance_id)
+    return page
 
 
 @blp.route("/<string:task_id>")
@@ -41,6 +47,7 @@ def get_task(task_id: str):
     view = {column.key: getattr(row, column.key) for column in TaskRow.__table__.columns}
     view.update(form=form, context={"instance": {"id": instance.id, "key": instance.key,
                                                  "business_key": instance.business_key,
+                                                 "title": instance.title,
                                                  "org": instance.org_code, "status": instance.status},
                                     "data": instance.data})
     return view

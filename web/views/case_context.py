@@ -49,7 +49,7 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
     form_keys = [key for key in dict.fromkeys(r.form_key for r in rows if r.form_key) if key in data]
     start_schema = definition.forms.get(start_form_name(instance.key))
     skip = set(form_keys) | {"worker"}
-    sections = [(_("申请信息"), describe_data(start_schema, data, skip))]
+    sections = [(_("申请信息"), describe_data(*_worker_by_name(start_schema, data, worker), skip))]
     for key in form_keys:
         schema = task_form(definition.forms, key) or {}
         if isinstance(data.get(key), dict):
@@ -67,3 +67,13 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
         decisions.append(Decision(event, detail.get("title") or detail.get("name") or "", shown,
                                   detail.get("comment"), detail.get("on_behalf_of"), detail.get("attachments") or []))
     return CaseContext(worker, sections, decisions)
+
+
+def _worker_by_name(schema: dict[str, Any] | None, data: dict[str, Any],
+                    worker: Worker | None) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The start form names its worker by number; people read the name."""
+    if worker is None or "worker_id" not in data or not schema:
+        return schema, data
+    properties = dict(schema.get("properties") or {})
+    properties["worker_id"] = {**(properties.get("worker_id") or {}), "title": _("人员"), "oneOf": []}
+    return {**schema, "properties": properties}, {**data, "worker_id": worker.name}

@@ -35,7 +35,7 @@ def index():
     definitions = latest_definitions(db.session)
     processes = {d.key: d.name for d in definitions}
     stages = queries.inbox_stages(db.session, actor, reach=reach, definitions=definitions)
-    orgs = queries.org_names(db.session, {task.org_code for task, _, _ in page.items})
+    orgs = queries.org_names(db.session, {row[0].org_code for row in page.items})
     return render_template("inbox/index.html", box=box, counts=counts, page=page, filters=filters,
                            processes=processes, stages=stages, orgs=orgs)
 

@@ -58,13 +58,14 @@ def _render(instance, *, cancel_errors=None, cancel_reason: str = "", status: in
     names = queries.org_names(db.session, {instance.org_code})
     ops = case_ops(db.session, actor, instance, [r for r in rows if r.status == "open"])
     people = trail_people(db.session, events, {instance.initiator} | {a.uploaded_by for a in ops.attachments}
-                          | {c.recipient for c in ops.copied_to})
+                          | {c.recipient for c in ops.copied_to} | {r.assignee or "" for r in rows})
     return render_template(
         "instances/detail.html", instance=instance, definition=definition, rows=rows, events=events,
         diagram={"done": done, "active": active, "current": current}, context=context,
         may_cancel=may_cancel, cancel_errors=cancel_errors or {}, cancel_reason=cancel_reason,
         org_name=names.get(instance.org_code, instance.org_code), ops=ops, people=people,
         deferral=resignation.deferral(db.session, instance), leaving=resignation.leaving(instance),
+        waits=queries.waiting_for(db.session, instance) if not current else [],
     ), status
 
 

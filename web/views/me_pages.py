@@ -15,7 +15,7 @@ from engine.core.errors import DomainError, NotFound
 from engine.core.scope import Actor
 from engine.reads import queries
 from engine.reads.case_lists import still_open
-from engine.reads.offers import proxy_candidates
+from engine.reads.offers import display_names, proxy_candidates
 from engine.workflow.definitions import latest_definitions
 from web.extensions import db
 from web.views.pages import FORM_ERRORS, current_actor, int_arg, login_required, page_blueprint, safe_next
@@ -111,7 +111,8 @@ def copy_list():
     page = queries.paginate(db.session, copies.copies_for(actor.username, unread_only=unread_only),
                             int_arg("page"), PER_PAGE, scalars=False)
     processes = {d.key: d.name for d in latest_definitions(db.session)}
-    return render_template("ops/copies.html", page=page, unread_only=unread_only, processes=processes)
+    people = display_names(db.session, {copy.copied_by for copy, _instance in page.items})
+    return render_template("ops/copies.html", page=page, unread_only=unread_only, processes=processes, people=people)
 
 
 @bp.post("/copies/<int:copy_id>/read")

@@ -13,12 +13,15 @@ from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from config.roles import ROLES
 from engine.collab import attachments, copies, deadlines
 from engine.models import TaskRow
 from engine.operations import approvers, handover, returns, withdraw
 from engine.process import access
 from engine.process.task_index import get_task_row
 from engine.reads import exports, printing, queries
+from engine.reads.offers import display_names
+from engine.workflow.definitions import latest_definitions
 from web.extensions import db
 from web.views.instances import STATUSES
 from web.views.pages import _back_path, current_actor, date_arg, login_required, page_blueprint, safe_next
@@ -233,8 +236,9 @@ def export_inbox():
     args = {name: (request.args.get(name) or "").strip() or None for name in ("process", "stage", "q")}
     page = queries.inbox(db.session, actor, box=box, process=args["process"], stage=args["stage"], search=args["q"],
                          per_page=exports.MAX_ROWS)
-    columns = [(name, _on_row(read)) for name, read in exports.TASK_COLUMNS]
-    columns[2:2] = [("业务编号", lambda item: item[1]), ("人员", lambda item: item[2])]
+    names = _names([row[0].assignee for row in page.items])
+    columns = [(name, _on_row(read)) for name, read in exports.readable_task_columns(names)]
+    columns[1:1] = [("案件标题", lambda item: item[3]), ("业务编号", lambda item: item[1]), ("人员", lambda item: item[2])]
     return download(exports.export(page.items, columns, title="待办任务"), exports.XLSX_MIME, "待办任务.xlsx")
 
 
@@ -248,6 +252,14 @@ def export_instances():
         status=filters["status"] if filters["status"] in STATUSES else None, business_key=filters["q"] or None,
         org=filters["org"] or None, created_from=date_arg("from"), created_to=date_arg("to"),
         per_page=exports.MAX_ROWS)
-    columns = [(name, _on_row(read)) for name, read in exports.INSTANCE_COLUMNS]
-    columns[4:4] = [("人员", lambda item: item[1])]
+    names = _names([row[0].initiator for row in page.items])
+    columns = [(name, _on_row(read)) for name, read in exports.readable_instance_columns(names)]
+    columns[5:5] = [("人员", lambda item: item[1])]
     return download(exports.export(page.items, columns, title="流程实例"), exports.XLSX_MIME, "流程实例.xlsx")
+
+
+def _names(usernames: list[str | None]) -> exports.Names:
+    """Processes, units, roles and these users by the names people know them by."""
+    return exports.Names(processes={d.key: d.name for d in latest_definitions(db.session)},
+                         orgs=queries.org_names(db.session), roles={r.key: r.name_zh for r in ROLES},
+                         people=display_names(db.session, {u for u in usernames if u}))

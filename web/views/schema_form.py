@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from engine.core import clock
+from engine.core.words import CASE_DATA_WORDS, CASE_VALUE_WORDS
 
 _ROW_INDEX = re.compile(r"\.\d+(?=\.|$)")
 RADIO_LIMIT = 4  # up to this many options show as radio buttons, more as a drop-down
@@ -383,7 +384,8 @@ def describe_data(schema: dict[str, Any] | None, data: dict[str, Any] | None,
                   skip: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """(label, text) rows for stored data: option titles for codes, 是/否 for booleans.
 
-    Keys the schema does not describe are listed under their own name, after the described ones.
+    Keys the schema does not describe are listed, after the described ones, under their word in
+    engine.core.words; a key without one is the engine's bookkeeping and is left out.
     """
     schema = schema or {}
     data = data or {}
@@ -394,8 +396,10 @@ def describe_data(schema: dict[str, Any] | None, data: dict[str, Any] | None,
             continue
         rows.extend(_describe(prop.get("title") or key, prop, data[key]))
     for key, value in data.items():
-        if key not in properties and key not in skip:
-            rows.extend(_describe(key, {}, value))
+        if key not in properties and key not in skip and key in CASE_DATA_WORDS:
+            words = CASE_VALUE_WORDS.get(key, {})
+            prop = {"oneOf": [{"const": code, "title": word} for code, word in words.items()]} if words else {}
+            rows.extend(_describe(CASE_DATA_WORDS[key], prop, value))
     return rows
 
 

@@ -19,7 +19,14 @@ from engine.models import Definition, Instance, TaskRow
 from engine.process import commands
 from engine.process.task_index import get_task_row
 from engine.reads import queries
-from engine.reads.offers import resubmission_values, returned_because, task_ops, trail_people
+from engine.reads.offers import (
+    earlier_values,
+    reopened_by,
+    resubmission_values,
+    returned_because,
+    task_ops,
+    trail_people,
+)
 from engine.workflow.forms import task_form, validate_submission
 from web.extensions import db
 from web.views.case_context import case_context
@@ -37,7 +44,9 @@ def show(task_id: str):
     instance = db.session.get(Instance, row.instance_id)
     definition = db.session.get(Definition, instance.definition_id)
     schema = task_form(definition.forms, row.form_key)
-    values: dict[str, Any] = resubmission_values(row, instance, schema)
+    events = queries.events_of(db.session, instance.id)
+    reopened = reopened_by(events, row)
+    values: dict[str, Any] = resubmission_values(row, instance, schema) or earlier_values(reopened, row, schema)
     errors: dict[str, list[str]] = {}
     notice = None
     status = 200
@@ -70,6 +79,7 @@ def show(task_id: str):
                 return redirect(url_for("inbox.index"))
     rows = queries.task_rows_of(db.session, instance.id)
     events = queries.events_of(db.session, instance.id)
+    reopened = reopened_by(events, row)
     context = case_context(actor, instance, definition, rows, events)
     ops = task_ops(db.session, actor, row, instance)
     diagram = {"current": [row.name] if row.status == "open" else [],
@@ -80,6 +90,7 @@ def show(task_id: str):
         errors=errors, notice=notice, status=status, context=context, can_act=ops.can_act, diagram=diagram,
         submitted=submitted, ops=ops, people=trail_people(db.session, events, ops.names()),
         returned=returned_because(events) if row.role == INITIATOR_ROLE and row.status == "open" else None,
+        reopened=reopened,
     ), status
 
 

@@ -1,9 +1,13 @@
 """Worker records (人员档案): the list in scope, one record with its history and its cases."""
 
-from flask import render_template, request
+import re
 
-from engine.models import WORKER_STATUSES
+from flask import render_template, request
+from sqlalchemy import select
+
+from engine.models import WORKER_STATUSES, Instance
 from engine.reads import queries
+from engine.reads.offers import display_names
 from engine.records.workers import get_worker, history
 from engine.workflow.definitions import latest_definitions
 from web.extensions import db
@@ -11,6 +15,7 @@ from web.views.pages import current_actor, int_arg, login_required, page_bluepri
 
 bp = page_blueprint("worker_pages", __name__, url_prefix="/workers")
 PER_PAGE = 30
+CASE_REFERENCE = re.compile(r"\b[a-z_]+ #(\d+)")  # how a change names the case it came from: "resignation #1"
 
 
 @bp.get("")
@@ -36,6 +41,15 @@ def show(worker_id: int):
     open_tasks = queries.open_tasks_of(db.session, [c.id for c in cases])
     org_name = queries.org_names(db.session, {worker.org_code}).get(worker.org_code, worker.org_code)
     return render_template("workers/detail.html", worker=worker, changes=changes, cases=cases, open_tasks=open_tasks,
-                           processes={d.key: d.name for d in latest_definitions(db.session)}, org_name=org_name)
+                           processes={d.key: d.name for d in latest_definitions(db.session)}, org_name=org_name,
+                           sources=_sources(changes), people=display_names(db.session, {c.actor for c in changes}))
+
+
+def _sources(changes: list) -> dict[str, str]:
+    """Each change's source as people read it: the case by its title ("依据 王晓梅的辞职申请")."""
+    ids = {int(m) for c in changes for m in CASE_REFERENCE.findall(c.source or "")}
+    titles = dict(db.session.execute(select(Instance.id, Instance.title).where(Instance.id.in_(ids))).all()) if ids else {}
+    return {c.source: CASE_REFERENCE.sub(lambda m: titles.get(int(m.group(1))) or m.group(0), c.source)
+            for c in changes if c.source}
 
 
