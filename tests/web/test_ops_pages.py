@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import complete, open_task
+from tests.helpers import complete, open_task, said_at_some_minute
 from tests.operations.ops_support import REVIEW_OK, add_user, deploy_round, start_round_case
 from tests.web.pagetools import task_id_of
 
@@ -81,7 +81,7 @@ def test_a_case_returned_to_the_initiator_is_corrected_and_submitted_again(brows
                 page=f"/tasks/{decision}")
     resubmit = open_task(as_user("hr_s01"), case["id"], "application_received")["id"]
     page = hr.html(f"/tasks/{resubmit}")
-    assert "案件已由 第一街道分管领导 于 2026-11-25 10:00 退回给您修改，请修改后重新提交。" in page
+    assert said_at_some_minute("案件已由 第一街道分管领导 于 2026-11-25 10:00 退回给您修改，请修改后重新提交。", page)
     assert "辞职理由写得不清楚" in page
     assert ">家庭原因，需回原籍照顾老人</textarea>" in page  # the application as it was, to correct
     assert 'id="ops-title"' not in page and "认领" not in re.sub(r"<aside.*?</aside>", "", page, flags=re.S)
