@@ -31,6 +31,11 @@ MAX_FORMAT_WIDTH = 10_000
 # SpiffWorkflow creates them all in one step, outside any script, and the cost grows faster than n.
 MAX_LOOP_INSTANCES = 500
 DEFAULT_TIME_LIMIT = 3.0
+# What one evaluation of a script or expression may allocate in total, in rough bytes: a character or
+# byte counts 1, a slot of a list, tuple, set or dict 8 (its pointer), an int its bytes. Every value a
+# script builds goes through a counted operation, so memory is bounded *during* the run, not only after.
+DEFAULT_MEMORY_BUDGET = 50_000_000
+SLOT = 8
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 
@@ -43,7 +48,13 @@ class ScriptTimeout(ScriptError):
     """A diagram script ran past its step deadline."""
 
 
+class ScriptMemoryExceeded(ScriptError):
+    """A diagram script allocated more than its evaluation's memory budget."""
+
+
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("cwflow_script_deadline", default=None)
+# [units left, units granted] for the evaluation running in this context; None outside any script.
+_budget: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("cwflow_script_budget", default=None)
 
 
 class StepDeadline:
@@ -87,12 +98,81 @@ def deadline(seconds: float) -> StepDeadline:
     return StepDeadline(seconds)
 
 
+class MemoryBudget:
+    """Context manager granting one evaluation `units` to allocate; each evaluation gets its own."""
+
+    def __init__(self, units: int) -> None:
+        self.units = units
+        self._token: contextvars.Token[list[int] | None] | None = None
+
+    def __enter__(self) -> MemoryBudget:
+        self._token = _budget.set([self.units, self.units])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _budget.reset(self._token)
+            self._token = None
+
+
+def _over_budget(granted: int) -> ScriptMemoryExceeded:
+    return ScriptMemoryExceeded(f"脚本占用的内存超过上限（约 {max(granted // 1_000_000, 1)} MB），已中止")
+
+
+def charge(units: int) -> None:
+    """Count `units` against the running evaluation's budget; refuse once it is spent."""
+    left = _budget.get()
+    if left is not None:
+        left[0] -= units
+        if left[0] < 0:
+            raise _over_budget(left[1])
+
+
+def units_of(value: Any) -> int:
+    """The rough size in bytes of `value` itself (not what it refers to), in constant time."""
+    kind = type(value)
+    if kind is str or kind is bytes or kind is bytearray:
+        return len(value)
+    if kind is int:
+        return value.bit_length() >> 3
+    if kind is list or kind is tuple or kind is dict or kind is set or kind is frozenset:
+        return SLOT * len(value)
+    return 0
+
+
+def charged(value: Any) -> Any:
+    """Count a freshly built `value` and hand it back."""
+    charge(units_of(value))
+    return value
+
+
 def tick() -> bool:
-    """Called at the top of every loop body, comprehension, function and except block."""
+    """Called at the top of every function and except block: the deadline, and a spent budget again
+    (so a script catching the refusal gets it once more)."""
     current = _deadline.get()
     if current is not None and time.monotonic() > current:
         raise ScriptTimeout("脚本运行时间过长，已中止")
+    left = _budget.get()
+    if left is not None and left[0] < 0:
+        raise _over_budget(left[1])
     return True
+
+
+def step() -> bool:
+    """Called in every loop iteration and comprehension item: `tick`, and one slot of the budget, since
+    an iteration may keep one more value (`append`, `d[k] = v`, the item of a comprehension)."""
+    current = _deadline.get()
+    if current is not None and time.monotonic() > current:
+        raise ScriptTimeout("脚本运行时间过长，已中止")
+    charge(SLOT)
+    return True
+
+
+def spread(value: Any) -> Any:
+    """Wraps `*x` and `**x` in displays and calls: the unpacked copy counts."""
+    if hasattr(value, "__len__"):
+        charge(SLOT * len(value))
+    return value
 
 
 def refuse(what: str) -> ScriptError:
@@ -101,6 +181,11 @@ def refuse(what: str) -> ScriptError:
 
 def size_exceeds(obj: Any, limit: int) -> bool:
     """Whether `obj` rendered as text/JSON would exceed about `limit` characters (stops early)."""
+    return rough_size(obj, limit) > limit
+
+
+def rough_size(obj: Any, limit: int) -> int:
+    """About how many characters `obj` rendered as text/JSON takes; past `limit` it stops counting."""
     total = 0
     stack = [obj]
     while stack:
@@ -110,21 +195,21 @@ def size_exceeds(obj: Any, limit: int) -> bool:
         elif isinstance(item, dict):
             total += 2 + 4 * len(item)
             if total > limit:
-                return True
+                return total
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):
             total += 2 + 2 * len(item)
             if total > limit:
-                return True
+                return total
             stack.extend(item)
         elif isinstance(item, int) and not isinstance(item, bool):
             total += item.bit_length() // 3 + 1
         else:
             total += 8
         if total > limit:
-            return True
-    return False
+            return total
+    return total
 
 
 def check_mul(a: Any, b: Any) -> None:
@@ -189,43 +274,51 @@ _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+# Each result below is bounded by its check, so it is counted once built (the overshoot is one value).
 def guarded_add(a: Any, b: Any) -> Any:
     check_add(a, b)
-    return a + b
+    return charged(a + b)
 
 
 def guarded_mul(a: Any, b: Any) -> Any:
     check_mul(a, b)
-    return a * b
+    return charged(a * b)
 
 
 def guarded_pow(a: Any, b: Any) -> Any:
     check_pow(a, b)
-    return a**b
+    return charged(a**b)
 
 
 def guarded_lshift(a: Any, b: Any) -> Any:
     check_lshift(a, b)
-    return a << b
+    return charged(a << b)
 
 
 def guarded_mod(a: Any, b: Any) -> Any:
     check_mod(a, b)
-    return a % b
+    return charged(a % b)
 
 
 def guarded_inplace(op: str, a: Any, b: Any) -> Any:
-    """`x += y` and friends (RestrictedPython's `_inplacevar_`), with the same size checks."""
+    """`x += y` and friends (RestrictedPython's `_inplacevar_`), with the same size checks and counting."""
     check = _CHECKS.get(op[:-1])
     if check is not None:
         check(a, b)
-    return _INPLACE[op](a, b)
+    if type(a) is list or type(a) is dict or type(a) is set:  # changed in place: only the growth counts
+        before = len(a)
+        result = _INPLACE[op](a, b)
+        charge(SLOT * max(len(result) - before, 0))
+        return result
+    return charged(_INPLACE[op](a, b))
 
 
 def guarded_format_value(value: Any) -> Any:
-    """Wraps each `{value}` of an f-string: refuse rendering something enormous."""
-    if size_exceeds(value, MAX_ITEMS):
+    """Wraps each `{value}` of an f-string: refuse rendering something enormous, count its text."""
+    size = len(value) if type(value) is str else rough_size(value, MAX_ITEMS)
+    if size > MAX_ITEMS:
         raise refuse("格式化后的文本")
+    charge(size)
     return value
 
 
@@ -242,6 +335,7 @@ class _ListWriter:
             value = list(value)
             if len(self._target) + len(value) > MAX_ITEMS:
                 raise refuse("列表")
+            charge(SLOT * len(value))
         self._target[key] = value
 
     def __delitem__(self, key: Any) -> None:
@@ -258,6 +352,9 @@ def guarded_write(obj: Any) -> Any:
 
 
 def guarded_getitem(obj: Any, key: Any) -> Any:
+    """`_getitem_`: a slice is a copy, so it counts."""
+    if type(key) is slice:
+        return charged(obj[key])
     return obj[key]
 
 
@@ -284,13 +381,26 @@ def safe_str(*args: Any, **kwargs: Any) -> str:
     """`str`, refusing to render enormous containers."""
     if len(args) == 1 and not kwargs and size_exceeds(args[0], MAX_ITEMS):
         raise refuse("文本")
-    return str(*args, **kwargs)
+    return charged(str(*args, **kwargs))
 
 
 def safe_repr(obj: Any) -> str:
     if size_exceeds(obj, MAX_ITEMS):
         raise refuse("文本")
-    return repr(obj)
+    return charged(repr(obj))
+
+
+def _counted(kind: Callable[..., Any]) -> Callable[..., Any]:
+    """A builtin that builds a new container (`list`, `dict`, `sorted` ...), counting what it built."""
+
+    def build(*args: Any, **kwargs: Any) -> Any:
+        return charged(kind(*args, **kwargs))
+
+    build.__name__ = kind.__name__
+    return build
+
+
+safe_list, safe_tuple, safe_dict, safe_set, safe_sorted = (_counted(k) for k in (list, tuple, dict, set, sorted))
 
 
 def safe_sum(iterable: Iterable[Any], start: Any = 0) -> Any:
@@ -307,7 +417,9 @@ def safe_round(number: Any, ndigits: int | None = None) -> Any:
     return round(number) if ndigits is None else round(number, ndigits)
 
 
-_TYPE_ALIASES: dict[Any, type] = {safe_str: str, safe_range: range}
+_TYPE_ALIASES: dict[Any, type] = {
+    safe_str: str, safe_range: range, safe_list: list, safe_tuple: tuple, safe_dict: dict, safe_set: set,
+}
 
 
 def _real_type(cls: Any) -> Any:
@@ -334,9 +446,9 @@ _REMOVED = {
 def _builtins() -> dict[str, Any]:
     names = {name: value for name, value in safe_builtins.items() if name not in _REMOVED}
     names.update(
-        len=len, min=min, max=max, sum=safe_sum, sorted=sorted, round=safe_round, abs=abs,
-        int=int, float=float, str=safe_str, repr=safe_repr, bool=bool, list=list, dict=dict,
-        set=set, tuple=tuple, range=safe_range, enumerate=enumerate, zip=zip, any=any,
+        len=len, min=min, max=max, sum=safe_sum, sorted=safe_sorted, round=safe_round, abs=abs,
+        int=int, float=float, str=safe_str, repr=safe_repr, bool=bool, list=safe_list, dict=safe_dict,
+        set=safe_set, tuple=safe_tuple, range=safe_range, enumerate=enumerate, zip=zip, any=any,
         all=all, isinstance=safe_isinstance, issubclass=safe_issubclass,
     )
     names.update({"None": None, "True": True, "False": False})
@@ -356,6 +468,8 @@ BASE_GUARDS: dict[str, Any] = {
     "_inplacevar_": guarded_inplace,
     "_apply_": guarded_apply,
     "_cw_tick_": tick,
+    "_cw_step_": step,
+    "_cw_spread_": spread,
     "_cw_add_": guarded_add,
     "_cw_mul_": guarded_mul,
     "_cw_pow_": guarded_pow,

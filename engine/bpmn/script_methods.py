@@ -7,6 +7,8 @@ listed here are reachable. Each listed method either runs in time and memory pro
 values it gets (which the other guards keep below `MAX_ITEMS`), or is handed out wrapped, so its
 arguments are checked *before* the call: `join`, `replace`, padding, `expandtabs`, `encode`/`decode`
 (UTF-8 only), `to_bytes` and `list.extend`. Any other method is refused with a script error naming it.
+Every method that builds a new value (`upper`, `split`, `copy`, `union` ...) counts it against the
+evaluation's memory budget (engine.bpmn.script_guards.charge), so repeating one cannot pile up memory.
 Other objects (dates from the domain helpers) keep RestrictedPython's `safer_getattr`.
 """
 
@@ -17,7 +19,7 @@ from typing import Any
 
 from RestrictedPython.Guards import safer_getattr_raise
 
-from engine.bpmn.script_guards import MAX_ITEMS, ScriptError, refuse
+from engine.bpmn.script_guards import MAX_ITEMS, SLOT, ScriptError, charge, charged, refuse, units_of
 
 _TEXT_READERS = frozenset({
     "capitalize", "count", "endswith", "find", "index", "isalnum", "isalpha", "isascii", "isdigit", "islower",
@@ -45,6 +47,13 @@ ALLOWED_METHODS: dict[type, frozenset[str]] = {
                          "symmetric_difference_update", "update"},
     frozenset: _SET_READERS,
 }
+# Methods returning a new value whose size follows the receiver's; pieces of a split are new texts too.
+_BUILDERS = frozenset({
+    "capitalize", "casefold", "lower", "upper", "swapcase", "title", "strip", "lstrip", "rstrip", "removeprefix",
+    "removesuffix", "hex", "copy", "difference", "intersection", "symmetric_difference", "union",
+})
+_SPLITTERS = frozenset({"split", "rsplit", "splitlines", "partition", "rpartition"})
+_GROWERS = frozenset({"update", "difference_update", "intersection_update", "symmetric_difference_update"})
 _UTF8 = frozenset({"utf-8", "utf8", "utf_8", "u8"})
 _CODEC_ERRORS = frozenset({"strict", "ignore", "replace"})
 
@@ -65,7 +74,7 @@ def _bounded_codec(text: Any, name: str) -> Callable[..., Any]:
         problem = utf8_problem(encoding, errors)
         if problem:
             raise ScriptError(problem)
-        return method(encoding, errors)
+        return charged(method(encoding, errors))
 
     return codec
 
@@ -74,6 +83,8 @@ def _bounded_to_bytes(number: int) -> Callable[..., bytes]:
     def to_bytes(length: Any = 1, byteorder: Any = "big", *, signed: bool = False) -> bytes:
         if isinstance(length, int) and length > MAX_ITEMS:
             raise refuse("to_bytes 的长度")
+        if isinstance(length, int):
+            charge(length)
         return number.to_bytes(length, byteorder, signed=signed)
 
     return to_bytes
@@ -85,6 +96,7 @@ def _bounded_join(sep: Any) -> Callable[[Iterable[Any]], Any]:
         total = len(sep) * max(len(items) - 1, 0) + sum(len(i) for i in items if isinstance(i, (str, bytes)))
         if total > MAX_ITEMS:
             raise refuse("连接后的文本")
+        charge(total + SLOT * len(items))
         return sep.join(items)
 
     return join
@@ -97,7 +109,7 @@ def _bounded_replace(text: Any) -> Callable[..., Any]:
             hits = min(hits, count)
         if len(text) + hits * (len(new) - len(old)) > MAX_ITEMS:
             raise refuse("替换后的文本")
-        return text.replace(old, new, count)
+        return charged(text.replace(old, new, count))
 
     return replace
 
@@ -108,7 +120,7 @@ def _bounded_width(text: Any, name: str) -> Callable[..., Any]:
     def pad(width: int, *args: Any) -> Any:
         if isinstance(width, int) and width > MAX_ITEMS:
             raise refuse("填充后的文本")
-        return method(width, *args)
+        return charged(method(width, *args))
 
     return pad
 
@@ -118,7 +130,7 @@ def _bounded_expandtabs(text: Any) -> Callable[..., Any]:
         tab = "\t" if isinstance(text, str) else b"\t"
         if len(text) + text.count(tab) * max(tabsize, 0) > MAX_ITEMS:
             raise refuse("展开后的文本")
-        return text.expandtabs(tabsize)
+        return charged(text.expandtabs(tabsize))
 
     return expandtabs
 
@@ -128,9 +140,36 @@ def _bounded_extend(target: list[Any]) -> Callable[[Iterable[Any]], None]:
         items = list(iterable)
         if len(target) + len(items) > MAX_ITEMS:
             raise refuse("扩展后的列表")
+        charge(SLOT * len(items))
         target.extend(items)
 
     return extend
+
+
+def _counting_builder(method: Callable[..., Any]) -> Callable[..., Any]:
+    def build(*args: Any, **kwargs: Any) -> Any:
+        return charged(method(*args, **kwargs))
+
+    return build
+
+
+def _counting_splitter(method: Callable[..., Any]) -> Callable[..., Any]:
+    def split(*args: Any, **kwargs: Any) -> Any:
+        pieces = method(*args, **kwargs)
+        charge(units_of(pieces) + sum(units_of(piece) for piece in pieces))
+        return pieces
+
+    return split
+
+
+def _counting_grower(target: Any, method: Callable[..., Any]) -> Callable[..., Any]:
+    def grow(*args: Any, **kwargs: Any) -> Any:
+        before = len(target)
+        result = method(*args, **kwargs)
+        charge(SLOT * max(len(target) - before, 0))
+        return result
+
+    return grow
 
 
 _WRAPPERS: dict[str, Callable[[Any, str], Callable[..., Any]]] = {
@@ -151,6 +190,17 @@ def _allowed_for(obj: Any) -> frozenset[str] | None:
     return allowed
 
 
+def _counted_method(obj: Any, name: str) -> Any:
+    value = getattr(obj, name)
+    if name in _BUILDERS:
+        return _counting_builder(value)
+    if name in _SPLITTERS:
+        return _counting_splitter(value)
+    if name in _GROWERS:
+        return _counting_grower(obj, value)
+    return value
+
+
 def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
     """`_getattr_`: on built-in values only the allow-listed methods (bounded ones wrapped); elsewhere
     RestrictedPython's safer_getattr. A type itself (`str.upper`) offers none of its methods."""
@@ -165,7 +215,9 @@ def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
                 raise AttributeError(f"'{type(obj).__name__}' object has no attribute '{name}'")
             raise ScriptError(f"脚本中不允许调用 '{type(obj).__name__}.{name}'")
         wrapper = _WRAPPERS.get(name)
-        return wrapper(obj, name) if wrapper is not None else getattr(obj, name)
+        if wrapper is not None:
+            return wrapper(obj, name)
+        return _counted_method(obj, name)
     if default:
         return safer_getattr_raise(obj, name, default[0])
     return safer_getattr_raise(obj, name)

@@ -3,7 +3,8 @@
 Why: SpiffWorkflow's default engine is `exec`/`eval` with full builtins, so an uploaded diagram
 could run anything on the server. Here every source is compiled by RestrictedPython with a
 stricter policy (no imports, no `_` names, no `format` games, loops and functions that check a
-deadline, guarded `**`, `*`, `<<`, `+`, `%`) and runs with a small whitelist of builtins. The
+deadline, guarded `**`, `*`, `<<`, `+`, `%`, a memory budget counted in every operation that builds a
+value) and runs with a small whitelist of builtins. The
 task-data semantics are those of SpiffWorkflow's TaskDataEnvironment, so diagrams behave the same.
 
 Time and memory: the deadline is checked between statements, never inside one builtin call, so every
@@ -31,11 +32,14 @@ from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, 
 from engine.bpmn.runtime_caps import ValueRefused, check_computed_value
 from engine.bpmn.script_guards import (
     BASE_GUARDS,
+    DEFAULT_MEMORY_BUDGET,
     DEFAULT_TIME_LIMIT,
     MAX_DATA_SIZE,
     MAX_FORMAT_WIDTH,
     SAFE_BUILTINS,
+    MemoryBudget,
     ScriptError,
+    ScriptMemoryExceeded,
     ScriptTimeout,
     StepDeadline,
     deadline,
@@ -48,6 +52,7 @@ __all__ = [
     "RestrictedEnvironment",
     "RestrictedSyntaxError",
     "ScriptError",
+    "ScriptMemoryExceeded",
     "ScriptTimeout",
     "StepDeadline",
     "ValueRefused",
@@ -125,29 +130,53 @@ class SandboxPolicy(RestrictingNodeTransformer):
         return node
 
     # -- rewrites
-    def _tick(self, where: Any) -> ast.Call:
-        call = ast.Call(func=ast.Name("_cw_tick_", ast.Load()), args=[], keywords=[])
+    def _tick(self, where: Any, helper: str = "_cw_tick_") -> ast.Call:
+        call = ast.Call(func=ast.Name(helper, ast.Load()), args=[], keywords=[])
         copy_locations(call, where)
         return call
 
-    def _tick_statement(self, where: Any) -> ast.Expr:
-        statement = ast.Expr(value=self._tick(where))
+    def _tick_statement(self, where: Any, helper: str = "_cw_tick_") -> ast.Expr:
+        statement = ast.Expr(value=self._tick(where, helper))
         copy_locations(statement, where)
         return statement
 
+    def _spread(self, value: ast.expr) -> ast.Call:
+        call = ast.Call(func=ast.Name("_cw_spread_", ast.Load()), args=[value], keywords=[])
+        copy_locations(call, value)
+        return call
+
+    # Loop iterations and comprehension items count one slot each against the memory budget.
     def visit_While(self, node: ast.While) -> Any:
         node = super().visit_While(node)
-        node.body.insert(0, self._tick_statement(node))
+        node.body.insert(0, self._tick_statement(node, "_cw_step_"))
         return node
 
     def visit_For(self, node: ast.For) -> Any:
         node = super().visit_For(node)
-        node.body.insert(0, self._tick_statement(node))
+        node.body.insert(0, self._tick_statement(node, "_cw_step_"))
         return node
 
     def visit_comprehension(self, node: ast.comprehension) -> Any:
         node = super().visit_comprehension(node)
-        node.ifs.insert(0, self._tick(node.iter))
+        node.ifs.insert(0, self._tick(node.iter, "_cw_step_"))
+        return node
+
+    # `[*x]`, `f(*x)`, `{**x}` and `f(**x)` copy x: counted like `list(x)`.
+    def visit_Starred(self, node: ast.Starred) -> Any:
+        node = super().visit_Starred(node)
+        if isinstance(node.ctx, ast.Load):
+            node.value = self._spread(node.value)
+        return node
+
+    def visit_Dict(self, node: ast.Dict) -> Any:
+        node = super().visit_Dict(node)
+        node.values = [self._spread(v) if k is None else v for k, v in zip(node.keys, node.values, strict=True)]
+        return node
+
+    def visit_keyword(self, node: ast.keyword) -> Any:
+        node = super().visit_keyword(node)
+        if node.arg is None:
+            node.value = self._spread(node.value)
         return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
@@ -287,23 +316,26 @@ def _sealed(function: Callable[..., Any]) -> Callable[..., Any]:
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """SpiffWorkflow script environment running restricted code under a deadline.
 
-    `functions` are the domain helpers offered to scripts (`policy`, `add_days`, ...). Like
+    `functions` are the domain helpers offered to scripts (`policy`, `add_days`, ...); each evaluation
+    may allocate `memory_budget` rough bytes (engine.bpmn.script_guards.MemoryBudget). Like
     TaskDataEnvironment, `execute` changes `context` (the task data) in place and afterwards removes
     builtins, callables and the injected names, so the task data stays serialisable.
     """
 
     def __init__(
-        self, functions: Mapping[str, Callable[..., Any]] | None = None, *, time_limit: float = DEFAULT_TIME_LIMIT
+        self, functions: Mapping[str, Callable[..., Any]] | None = None, *, time_limit: float = DEFAULT_TIME_LIMIT,
+        memory_budget: int = DEFAULT_MEMORY_BUDGET,
     ) -> None:
         super().__init__({name: _sealed(function) for name, function in (functions or {}).items()})
         self.time_limit = time_limit
+        self.memory_budget = memory_budget
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None) -> Any:
         code = compile_expression(expression)
         scope: dict[str, Any] = {**self.globals, **(external_context or {}), **context}
         scope.update(GUARDS)
         scope["__builtins__"] = SAFE_BUILTINS
-        with deadline(self.time_limit):
+        with deadline(self.time_limit), MemoryBudget(self.memory_budget):
             result = eval(code, scope)  # noqa: S307 - restricted code, restricted scope
         if size_exceeds(result, MAX_DATA_SIZE):
             raise ScriptError("表达式的结果过大")
@@ -318,7 +350,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         context.update(GUARDS)
         context["__builtins__"] = SAFE_BUILTINS
         try:
-            with deadline(self.time_limit):
+            with deadline(self.time_limit), MemoryBudget(self.memory_budget):
                 exec(code, context)  # noqa: S102 - restricted code, restricted scope
         finally:
             self._remove_injected(context, external)
@@ -357,7 +389,9 @@ class RestrictedScriptEngine(PythonScriptEngine):
 
 
 def make_script_engine(
-    functions: Mapping[str, Callable[..., Any]] | None = None, *, time_limit: float = DEFAULT_TIME_LIMIT
+    functions: Mapping[str, Callable[..., Any]] | None = None, *, time_limit: float = DEFAULT_TIME_LIMIT,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> PythonScriptEngine:
     """The script engine to attach to every BpmnWorkflow (again after every load)."""
-    return RestrictedScriptEngine(environment=RestrictedEnvironment(functions, time_limit=time_limit))
+    environment = RestrictedEnvironment(functions, time_limit=time_limit, memory_budget=memory_budget)
+    return RestrictedScriptEngine(environment=environment)

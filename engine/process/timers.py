@@ -62,6 +62,11 @@ def fire_batch(session: Session, at: datetime, report: TickReport, *, size: int 
     try:
         with clock.frozen(at):
             _retire_stuck_case(session)
+    except BaseException:
+        session.rollback()
+        raise
+    try:
+        with clock.frozen(at):
             instances = _claim(session, at, size)
             for instance in instances:
                 _fire_one(session, instance, report)
@@ -106,7 +111,8 @@ def _fire_one(session: Session, instance: Instance, report: TickReport) -> None:
 
 
 def _retire_stuck_case(session: Session) -> None:
-    """The case whose step the watchdog ended this worker in goes to `error` instead of firing again."""
+    """The case whose step the watchdog ended this worker in goes to `error` instead of firing again,
+    committed before the batch that follows."""
     watchdog = timer_watchdog.installed()
     stuck = watchdog.leftover() if watchdog is not None else None
     if stuck is None:
@@ -115,6 +121,9 @@ def _retire_stuck_case(session: Session) -> None:
     if instance is not None:
         _raise_incident(session, instance, "step_killed",
                         "定时步骤运行超时，已被强制中止（流程脚本可能调用了耗时过长的操作），请管理员检查流程")
+    # Its own commit, and the marker kept until then: a batch failing later on the database must not
+    # take the incident with it, and a failed commit leaves the marker for the next pass.
+    session.commit()
     watchdog.clear()
 
 

@@ -74,3 +74,41 @@ def test_the_restarted_worker_puts_the_stuck_case_in_error_and_fires_the_others(
     finally:
         timer_watchdog.install(None)
     assert watchdog.leftover() is None
+
+
+def test_a_batch_failing_on_the_database_keeps_the_stuck_case_incident_and_never_fires_it_again(
+        app, as_user, tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from web.extensions import db
+
+    stuck, other = _start_cases(as_user, 2)
+    watchdog = timer_watchdog.Watchdog(tmp_path / "timer-step.inflight", limit=30)
+    watchdog.marker.write_text(str(stuck))
+    real_apply = timers.apply_due_timers
+    calls = {"n": 0}
+
+    def database_gone_once(session, instance):  # noqa: ANN001, ANN202
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("UPDATE instances", {}, Exception("server closed the connection unexpectedly"))
+        return real_apply(session, instance)
+
+    monkeypatch.setattr(timers, "apply_due_timers", database_gone_once)
+    timer_watchdog.install(watchdog)
+    try:
+        with app.app_context():
+            try:
+                timers.tick(db.session, AFTER_FIRST, batch=10)
+            except OperationalError:
+                pass  # the worker logs it and retries after a wait
+            report = timers.tick(db.session, AFTER_FIRST, batch=10)
+            db.session.expire_all()
+            retired = db.session.get(Instance, stuck)
+            assert retired.status == "error" and "强制中止" in retired.error
+            assert db.session.query(AuditEvent).filter_by(instance_id=stuck, type="incident").count() == 1
+            assert db.session.query(AuditEvent).filter_by(instance_id=stuck, type="timer_fired").count() == 0
+            assert db.session.get(Instance, other).status == "running" and report.fired == 1
+    finally:
+        timer_watchdog.install(None)
+    assert watchdog.leftover() is None
