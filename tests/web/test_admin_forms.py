@@ -103,3 +103,16 @@ def test_the_editor_opens_library_forms_saved_versions_deployed_copies_and_new_f
     created = post_json(client, "/admin/forms/recruitment_extra.json",
                         {"schema": {"type": "object", "title": "补充材料", "properties": {}}}, token)
     assert created.status_code == 201 and created.get_json()["version"] == 1
+
+
+def test_broken_json_is_explained_in_chinese_with_its_line_and_column(client):
+    token = login(client)
+    missing_comma = '{\n  "type": "object",\n  "title": "审查"\n  "properties": {}\n}'
+    saved = post_json(client, f"/admin/forms/{FORM}", {"schema": missing_comma}, token)
+    assert saved.status_code == 422
+    assert saved.get_json()["error"]["details"]["fields"]["schema"] == ["第 4 行第 3 列：缺少逗号"]
+    trailing = '{"type": "object", "properties": {"a": {"type": "string"},}}'
+    preview = post_json(client, "/admin/forms/preview", {"schema": trailing}, token).get_json()
+    assert preview["errors"] == ["第 1 行第 59 列：此处应为双引号括起的字段名（或多了一个逗号）"] and preview["html"] is None
+    unterminated = post_json(client, "/admin/forms/preview", {"schema": '{"title": "审查}'}, token).get_json()
+    assert unterminated["errors"] == ["第 1 行第 11 列：字符串缺少结尾的双引号"]
