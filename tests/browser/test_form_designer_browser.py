@@ -64,3 +64,73 @@ def test_the_plan_form_adds_and_removes_post_rows_in_place(live_server, new_page
     assert phone.locator('fieldset[data-repeat="posts"] > .rows > .row').count() == 2
     shot(phone, "designer-plan-rows-390")
     assert _page_errors(phone_console) == []
+
+
+def _preview_labels(page) -> list[str]:  # noqa: ANN001
+    return page.locator("#preview .schema-form > .field").evaluate_all(
+        "nodes => nodes.map(n => (n.querySelector(':scope > legend, :scope > label') || n).textContent.trim())")
+
+
+def test_an_administrator_designs_a_field_sees_the_preview_follow_and_saves_a_version(live_server, new_page, login, shot):
+    page, console = new_page(1280, 900)
+    login(page, "admin")
+    page.goto(f"{live_server.url}/admin/forms/handover_check.json?new=1")
+    page.locator("#preview .schema-form").wait_for()
+    assert _preview_labels(page) == ["审批意见*（必填）", "说明"]
+
+    page.get_by_role("button", name="添加字段").click()
+    card = page.locator(".designer-field").nth(2)
+    card.get_by_label("标题").fill("交接情况")
+    card.get_by_label("类型").select_option(label="单选")
+    card = page.locator(".designer-field").nth(2)
+    card.get_by_label("选项文字").nth(0).fill("已全部交接")
+    card.get_by_label("选项文字").nth(1).fill("部分交接")
+    card.get_by_role("button", name="添加选项").click()
+    card.get_by_label("选项文字").nth(2).fill("未交接")
+    card.get_by_label("保存的值").nth(2).fill("none")
+    card.get_by_label("必填").check()
+    assert page.get_by_role("status").filter(has_text="已设为必填").inner_text() == "“交接情况”已设为必填。"
+    page.locator("#preview legend", has_text="交接情况").wait_for()
+    assert page.locator("#preview fieldset.radio").last.locator("label").all_inner_texts() == \
+        ["已全部交接", "部分交接", "未交接"]
+
+    card.get_by_role("button", name="上移字段“交接情况”").click()
+    page.get_by_role("button", name="上移字段“交接情况”").click()
+    assert page.get_by_role("status").filter(has_text="移到").inner_text() == "已将“交接情况”移到第 1 位。"
+    page.locator("#preview .schema-form > .field:first-child", has_text="交接情况").wait_for()
+    assert _preview_labels(page) == ["交接情况*（必填）", "审批意见*（必填）", "说明"]
+    schema = page.locator("#schema-text").input_value()
+    assert schema.index('"field_3": {') < schema.index('"decision": {') and '"const": "none"' in schema
+    shot(page, "designer-form-1280")
+
+    good = page.locator("#schema-text").input_value()
+    lines = good.split("\n")
+    broken_at = next(i for i, line in enumerate(lines) if line.startswith('  "title"'))
+    lines[broken_at] = lines[broken_at].rstrip(",")
+    page.fill("#schema-text", "\n".join(lines))
+    page.locator("#checks li.error").wait_for()
+    assert page.locator("#checks li.error").inner_text() == f"第 {broken_at + 2} 行第 3 列：缺少逗号"
+    assert page.locator("#designer-notice").is_visible() and page.locator("#designer-title").is_disabled()
+    page.fill("#schema-text", good)
+    page.locator("#checks li.error").wait_for(state="detached")
+    assert page.locator("#designer-title").is_enabled()
+
+    page.fill("#note", "增加交接情况")
+    page.get_by_role("button", name="保存为新版本").click()
+    page.locator("#form-status.ok").wait_for()
+    assert page.locator("#form-status").inner_text().startswith("已保存为版本 1，")
+    page.get_by_role("link", name="打开版本 1").click()
+    page.wait_for_url("**version=1")
+    assert "已保存版本 1" in page.locator("h1").inner_text()
+    assert page.locator("table.grid tbody tr").first.locator("td").nth(1).inner_text() == "增加交接情况"
+    assert page.locator(".designer-field").first.get_by_label("标题").input_value() == "交接情况"
+    page.locator("#preview .schema-form").wait_for()
+    assert _page_errors(console) == []
+
+    phone, phone_console = new_page(390, 844)
+    login(phone, "admin")
+    phone.goto(f"{live_server.url}/admin/forms/handover_check.json")
+    phone.locator("#preview .schema-form").wait_for()
+    assert phone.locator(".designer-field").first.get_by_label("标题").is_visible()
+    shot(phone, "designer-form-390")
+    assert _page_errors(phone_console) == []
