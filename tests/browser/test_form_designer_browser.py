@@ -3,6 +3,8 @@ recruitment plan in place and starts it; the administrator designs a form field 
 preview follow, saves and finds the new version. Screenshots at 1280 and 390 px in
 test-artifacts/screenshots/designer-*.png."""
 
+import json
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -99,8 +101,19 @@ def test_an_administrator_designs_a_field_sees_the_preview_follow_and_saves_a_ve
     assert page.get_by_role("status").filter(has_text="移到").inner_text() == "已将“交接情况”移到第 1 位。"
     page.locator("#preview .schema-form > .field:first-child", has_text="交接情况").wait_for()
     assert _preview_labels(page) == ["交接情况*（必填）", "审批意见*（必填）", "说明"]
-    schema = page.locator("#schema-text").input_value()
-    assert schema.index('"field_3": {') < schema.index('"decision": {') and '"const": "none"' in schema
+    first = page.locator(".designer-field").first
+    first.get_by_label("字段名").fill("交接")
+    first.get_by_label("字段名").press("Tab")
+    assert first.locator(".designer-key-error").inner_text() == "字段名须以英文字母或下划线开头，只含英文字母、数字和下划线。"
+    first.get_by_label("字段名").fill("handover")
+    first.get_by_label("字段名").press("Tab")
+    assert first.locator(".designer-key-error").inner_text() == ""
+    page.get_by_role("button", name="删除字段“说明”").click()
+    page.locator("#preview .schema-form > .field", has_text="说明").wait_for(state="detached")
+    assert _preview_labels(page) == ["交接情况*（必填）", "审批意见*（必填）"]
+    schema = json.loads(page.locator("#schema-text").input_value())
+    assert list(schema["properties"]) == ["handover", "decision"] and schema["required"] == ["decision", "handover"]
+    assert schema["properties"]["handover"]["oneOf"][2] == {"const": "none", "title": "未交接"}
     shot(page, "designer-form-1280")
 
     good = page.locator("#schema-text").input_value()
