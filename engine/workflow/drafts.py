@@ -232,4 +232,25 @@ def parse_form_text(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidData("不是有效的 JSON", {"schema": [f"第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}"]}) from exc
+        where = f"第 {exc.lineno} 行第 {exc.colno} 列：{json_error_text(exc.msg)}"
+        raise InvalidData("不是有效的 JSON", {"schema": [where]}) from exc
+
+
+# What Python's JSON reader says, as an administrator typing a form reads it.
+_JSON_ERRORS = (
+    ("Expecting ',' delimiter", "缺少逗号"),
+    ("Expecting ':' delimiter", "缺少冒号"),
+    ("Expecting property name enclosed in double quotes", "此处应为双引号括起的字段名（或多了一个逗号）"),
+    ("Expecting value", "缺少值（或多了一个逗号）"),
+    ("Unterminated string", "字符串缺少结尾的双引号"),
+    ("Invalid control character", "字符串中有不能直接出现的控制字符（换行请写作 \\n）"),
+    ("Invalid \\uXXXX escape", "无效的 \\uXXXX 转义"),
+    ("Invalid \\escape", "无效的转义字符（反斜杠 \\ 须写作 \\\\）"),
+    ("Extra data", "JSON 已结束，后面还有多余内容"),
+    ("Illegal trailing comma", "末尾多了一个逗号"),
+)
+
+
+def json_error_text(message: str) -> str:
+    """The reader's message in Chinese; one it has not said before is kept as it is."""
+    return next((text for start, text in _JSON_ERRORS if message.startswith(start)), f"格式有误（{message}）")

@@ -103,3 +103,47 @@ def test_the_editor_opens_library_forms_saved_versions_deployed_copies_and_new_f
     created = post_json(client, "/admin/forms/recruitment_extra.json",
                         {"schema": {"type": "object", "title": "补充材料", "properties": {}}}, token)
     assert created.status_code == 201 and created.get_json()["version"] == 1
+
+
+def test_broken_json_is_explained_in_chinese_with_its_line_and_column(client):
+    token = login(client)
+    missing_comma = '{\n  "type": "object",\n  "title": "审查"\n  "properties": {}\n}'
+    saved = post_json(client, f"/admin/forms/{FORM}", {"schema": missing_comma}, token)
+    assert saved.status_code == 422
+    assert saved.get_json()["error"]["details"]["fields"]["schema"] == ["第 4 行第 3 列：缺少逗号"]
+    trailing = '{"type": "object", "properties": {"a": {"type": "string"},}}'
+    preview = post_json(client, "/admin/forms/preview", {"schema": trailing}, token).get_json()
+    assert preview["errors"] == ["第 1 行第 59 列：此处应为双引号括起的字段名（或多了一个逗号）"] and preview["html"] is None
+    unterminated = post_json(client, "/admin/forms/preview", {"schema": '{"title": "审查}'}, token).get_json()
+    assert unterminated["errors"] == ["第 1 行第 11 列：字符串缺少结尾的双引号"]
+
+
+DESIGNED = {  # every kind of field as the form designer (web/static/admin/form-designer.js) writes it
+    "type": "object", "title": "交接检查", "required": ["handover", "confirmed"],
+    "properties": {
+        "handover": {"type": "string", "title": "交接情况", "oneOf": [{"const": "all", "title": "已全部交接"},
+                                                                {"const": "none", "title": "未交接"}]},
+        "items": {"type": "array", "title": "交接物品", "uniqueItems": True,
+                  "items": {"type": "string", "oneOf": [{"const": "seal", "title": "印章"}, {"const": "keys", "title": "钥匙"}]}},
+        "confirmed": {"type": "boolean", "title": "本人确认", "const": True},
+        "days": {"type": "integer", "title": "天数"},
+        "at": {"type": "string", "title": "交接时间", "format": "date-time"},
+        "note": {"type": "string", "title": "说明", "x-widget": "textarea", "maxLength": 2000},
+    },
+}
+
+
+def test_a_designed_form_saves_as_a_version_and_previews_every_kind_of_field(client):
+    token = login(client)
+    preview = post_json(client, "/admin/forms/preview", {"schema": json.dumps(DESIGNED, ensure_ascii=False)}, token)
+    body = preview.get_json()
+    assert body["errors"] == [] and body["warnings"] == []
+    html = body["html"]
+    assert 'type="radio" id="f-handover-0" name="handover" value="all"' in html
+    assert 'type="checkbox" id="f-items-1" name="items" value="keys"' in html
+    assert 'id="f-confirmed" name="confirmed" value="true"' in html and html.count('class="req"') == 2
+    assert 'type="datetime-local"' in html and 'type="number"' in html and "<textarea" in html
+    saved = post_json(client, "/admin/forms/handover_check.json", {"schema": DESIGNED, "note": "设计器"}, token)
+    assert saved.status_code == 201 and saved.get_json()["version"] == 1
+    page = client.get("/admin/forms/handover_check.json?version=1").get_data(as_text=True)
+    assert "已保存版本 1" in page and "设计器" in page and "交接物品" in page

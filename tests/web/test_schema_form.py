@@ -90,3 +90,24 @@ def test_stored_data_is_shown_with_option_titles():
     # keys no form describes: labelled from the words table with their codes as words, or left out
     assert ("借调最迟结束日期", "2027-07-03") in rows and ("审批部门", "区委社会工作部") in rows
     assert not [label for label, _ in rows if label in ("unknown", "latest_end_date", "approval_variant")]
+
+
+def test_a_table_offers_adding_and_removing_rows_in_place_within_its_limits(app):
+    schema = {"type": "object", "properties": {"posts": {
+        "type": "array", "title": "岗位", "minItems": 1, "maxItems": 3, "items": SCHEMA["properties"]["posts"]["items"]}}}
+    html = _render(app, schema, {"posts": [{"community": "S01C01", "count": 2}]})
+    assert 'data-repeat="posts"' in html and 'data-min="1"' in html and 'data-max="3"' in html
+    assert html.count("data-repeat-remove") == 3  # the filled row, the spare row and the blank row to copy
+    assert "添加一行" in html and "岗位至少需要 1 行，不能再删除。" in html and "岗位最多 3 行，不能再添加。" in html
+    blank = html.split('<template class="row-template">', 1)[1].split("</template>", 1)[0]
+    assert 'name="posts.#.community"' in blank and 'value=""' in blank and "S01C01" not in blank
+    assert 'aria-label="删除岗位第 1 行"' in html
+    shown = _render_disabled(app, schema, {"posts": [{"community": "S01C01", "count": 2}]})
+    assert "data-repeat" not in shown and "添加一行" not in shown
+
+
+def _render_disabled(app, schema: dict, values: dict) -> str:  # noqa: ANN001
+    with app.test_request_context("/"):
+        template = app.jinja_env.from_string(
+            '{% import "macros/form.html" as forms %}{{ forms.schema_form(schema, values, {}, disabled=true) }}')
+        return template.render(schema=schema, values=values)

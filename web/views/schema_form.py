@@ -42,6 +42,8 @@ class Field:
     children: list["Field"] = field(default_factory=list)
     columns: list["Field"] = field(default_factory=list)
     rows: list[list["Field"]] = field(default_factory=list)
+    min_rows: int = 0  # a table's minItems and maxItems, which the browser keeps to when adding/removing rows
+    max_rows: int | None = None
 
     @property
     def id(self) -> str:
@@ -215,9 +217,11 @@ def _field(key: str, name: str, prop: dict[str, Any], required: bool, flat: dict
         item_schema = prop.get("items") or {}
         item.columns = _fields(item_schema, f"{name}.#", {}, {}, choices)
         count = _row_count(name, flat)
-        wanted = max(count + TABLE_SPARE_ROWS, int(prop.get("minItems") or 0), 1)
-        if "maxItems" in prop:
-            wanted = min(wanted, int(prop["maxItems"]))
+        item.min_rows = int(prop.get("minItems") or 0)
+        item.max_rows = int(prop["maxItems"]) if "maxItems" in prop else None
+        wanted = max(count + TABLE_SPARE_ROWS, item.min_rows, 1)
+        if item.max_rows is not None:
+            wanted = min(wanted, item.max_rows)
         item.rows = [_fields(item_schema, f"{name}.{index}", flat, errors, choices) for index in range(wanted)]
     elif kind == "checkboxes":
         item.value = [_text(v) for v in raw] if isinstance(raw, list) else []

@@ -1,6 +1,7 @@
-/* The form library pages: "new form" on the list, and the editor with its checks and live preview.
- * The preview comes from the server (the staff pages' own form macro) when it can render it;
- * otherwise a simple preview is drawn here so the editor always shows something. */
+/* The form library pages: "new form" on the list, and the editor: the designer, the JSON text
+ * kept in step with it, the checks and the live preview. The preview and the checks come from the
+ * server (the staff pages' own form macro, and JSON errors in Chinese with line and column); a
+ * simple preview is drawn here when the server cannot render the form. */
 (function () {
   'use strict';
 
@@ -107,32 +108,46 @@
     return nodes;
   }
 
+  function parsed() {
+    try {
+      return { ok: true, schema: JSON.parse(text.value) };
+    } catch (err) {
+      return { ok: false };
+    }
+  }
+
   function refresh() {
     var mine = ++sequence;
-    var schema;
-    try {
-      schema = JSON.parse(text.value);
-    } catch (err) {
-      showChecks([_('不是有效的 JSON：%(error)s', { error: err.message })], []);
-      return;
-    }
+    var current = parsed();
     post(config.previewUrl, { schema: text.value }).then(function (result) {
       if (mine !== sequence || !result.data) { return; }
       showChecks(result.data.errors || [], result.data.warnings || []);
-      if ((result.data.errors || []).length) { return; }
+      if ((result.data.errors || []).length || !current.ok) { return; }
       if (result.data.html) {
         preview.innerHTML = result.data.html;  // rendered and escaped by the server's templates
+        if (window.cwflowSchemaForm) { window.cwflowSchemaForm.enhance(preview); }
         previewSource.textContent = _('员工页面的表单样式');
       } else {
-        preview.replaceChildren.apply(preview, simplePreview(schema));
+        preview.replaceChildren.apply(preview, simplePreview(current.schema));
         previewSource.textContent = _('简易预览');
       }
     });
   }
 
-  text.addEventListener('input', function () {
+  function later() {
     window.clearTimeout(timer);
     timer = window.setTimeout(refresh, 350);
+  }
+
+  var designer = window.cwflowFormDesigner(document.getElementById('form-designer'), function (schema) {
+    text.value = JSON.stringify(schema, null, 2);
+    later();
+  });
+
+  text.addEventListener('input', function () {
+    var current = parsed();
+    if (current.ok) { designer.load(current.schema); } else { designer.pause(); }
+    later();
   });
 
   document.getElementById('btn-save').addEventListener('click', function () {
@@ -144,6 +159,10 @@
           ? _('已保存为版本 %(version)s，下次部署引用它的流程时生效。', { version: result.data.version })
           : _('内容与版本 %(version)s 相同，未生成新版本。', { version: result.data.version });
         status.className = 'status ok';
+        if (result.status === 201) {
+          status.append(' ', h('a', { href: result.data.url + '?version=' + result.data.version,
+            text: _('打开版本 %(version)s', { version: result.data.version }) }));
+        }
         showChecks([], result.data.warnings || []);
       } else {
         var error = result.data && result.data.error;
@@ -155,5 +174,7 @@
     });
   });
 
+  var first = parsed();
+  if (first.ok) { designer.load(first.schema); } else { designer.pause(); }
   refresh();
 }());
