@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/cwflow_test
 DEMO_DB := instance/cwflow-demo.db
 
-.PHONY: install install-python install-js demo serve test test-sqlite test-postgres lint clean \
+.PHONY: install install-python install-js host-packages demo serve test test-sqlite test-postgres lint clean \
 	bench bench-small bench-api bench-sql bench-inbox bench-long bench-timers bench-profile bench-cycles
 
 install: install-python install-js
@@ -22,7 +22,20 @@ install-js:
 		npm install --no-audit --no-fund --loglevel=error && npm run --silent vendor; \
 	else echo "npm not found: the browser diagram editor will be missing"; fi
 
-demo: install
+# The printable approval form needs Pango and a CJK font (README, "Printing and e-mail"): installed with
+# apt-get where it can be (as root, or through sudo without a password); otherwise the app names them.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+host-packages:
+	@if ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && fc-list :lang=zh family 2>/dev/null | grep -q .; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then echo "no apt-get: install Pango and a CJK font ($(APT_PACKAGES)) for the printable form"; \
+	else \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+		else echo "not root: run 'sudo apt-get install -y $(APT_PACKAGES)' for the printable form"; exit 0; fi; \
+		($$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null) || \
+			echo "apt-get could not install $(APT_PACKAGES): the printable form stays unavailable"; \
+	fi
+
+demo: install host-packages
 	CWFLOW_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) CWFLOW_COOKIE_SECURE=0 $(BIN)/cwflow demo
 	CWFLOW_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) CWFLOW_COOKIE_SECURE=0 \
 		CWFLOW_SECRET_KEY=$${CWFLOW_SECRET_KEY:-demo-only-secret-change-me} \

@@ -5,6 +5,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cli.demo import DEMO_PASSWORD, load_demo
+from cli.demo_cases import load_demo_cases
 from cli.migrate import upgrade
 from cli.workflows import deploy_shipped
 from web.extensions import db
@@ -25,4 +26,5 @@ def demo() -> None:
     upgrade(current_app.config["SQLALCHEMY_DATABASE_URI"])
     load_demo(db.session)
     deploy_shipped()
-    click.echo(f"演示数据已加载：用户密码 {DEMO_PASSWORD}")
+    started = load_demo_cases(db.session)
+    click.echo(f"演示数据已加载：用户密码 {DEMO_PASSWORD}；新建演示案件 {len(started)} 件")

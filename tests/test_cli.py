@@ -1,12 +1,15 @@
 """The `cwflow` command: validate, deploy, export, users, tokens, demo, check."""
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from cli.main import cwflow
 from tests.helpers import fixture_path
+from web.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,6 +146,53 @@ def test_demo_command_builds_a_fresh_database(tmp_path):
     keys = [p["key"] for p in client.get("/api/v1/processes", headers={
         "Authorization": f"Bearer {token['token']}"}).get_json()["items"]]
     assert "resignation" in keys
+
+
+def _demo_database(tmp_path, name: str):  # noqa: ANN001, ANN202
+    from web import create_app
+
+    url = f"sqlite:///{tmp_path / name}"
+    demo_app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    result = demo_app.test_cli_runner().invoke(cwflow, args=["demo"])
+    assert result.exit_code == 0, result.output
+    return demo_app, result
+
+
+def _demo_cases(demo_app) -> dict[str, tuple[str, list[str]]]:  # noqa: ANN001
+    """Each demo case's business key → (status, its open tasks)."""
+    from engine.models import Instance, TaskRow
+
+    with demo_app.app_context():
+        cases = {}
+        for case in db.session.scalars(select(Instance).where(Instance.business_key.like("DEMO-%"))):
+            tasks = db.session.scalars(select(TaskRow.name).where(TaskRow.instance_id == case.id,
+                                                                  TaskRow.status == "open")).all()
+            cases[case.business_key] = (case.status, sorted(tasks))
+        db.session.remove()
+    return cases
+
+
+@pytest.mark.parametrize("today", ["2026-11-25T10:00", "2027-06-15T10:00", "2030-01-02T10:00"])
+def test_the_demo_has_cases_at_several_stages_whatever_today_is(tmp_path, today):
+    from engine.core import clock
+    from engine.models import Application, Worker
+
+    with clock.frozen(datetime.fromisoformat(today)):
+        demo_app, result = _demo_database(tmp_path, "stages.db")
+        assert "新建演示案件 4 件" in result.output
+        cases = _demo_cases(demo_app)
+        assert cases["DEMO-RES-AWAITING-LEADER"] == ("running", ["street_decision"])
+        assert cases["DEMO-RES-RETURNED"] == ("running", ["street_review"])
+        assert cases["DEMO-SEC-UNDER-WAY"][0] == "running"
+        assert cases["DEMO-RECRUITMENT"][0] == "running"
+        with demo_app.app_context():
+            applied = db.session.scalars(select(Application.name)).all()
+            seconded = db.session.scalar(select(Worker.status).where(Worker.name == "王晓梅"))
+            db.session.remove()
+        assert sorted(applied) == ["孙悦", "陈静", "高志远"] and seconded == "seconded"
+        again = demo_app.test_cli_runner().invoke(cwflow, args=["demo"])
+        assert again.exit_code == 0 and "新建演示案件 0 件" in again.output
+        assert _demo_cases(demo_app) == cases
 
 
 def test_a_moment_that_is_not_iso_is_refused_by_name(app):  # noqa: ANN001

@@ -11,6 +11,7 @@ from web.auth_views import bp as auth_bp
 from web.errors import register_error_handlers
 from web.extensions import csrf, db
 from web.health import register_health
+from web.host_check import warn_if_printing_unavailable
 from web.i18n import init_i18n
 from web.idempotency import register_idempotency
 from web.input_guard import register_input_guard
@@ -43,4 +44,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_health(app)
     trust_proxies(app)
+    warn_if_printing_unavailable(app)
     return app

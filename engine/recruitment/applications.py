@@ -6,6 +6,7 @@ application with a reason the applicant can read. Each is one indexed row change
 """
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,8 +41,12 @@ _NO_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 @transactional
-def submit(session: Session, instance_id: int, payload: dict[str, Any]) -> Application:
-    """Register one applicant: inside the window, once per ID number, with the pre-check's result."""
+def submit(session: Session, instance_id: int, payload: dict[str, Any], *,
+           consented_at: datetime | None = None) -> Application:
+    """Register one applicant: inside the window, once per ID number, with the pre-check's result.
+
+    `consented_at` is when the applicant agreed to the processing of their ID number (个人信息保护法
+    art. 14, 29); it is kept on the registration's audit event, the record of that consent."""
     instance = get_campaign(session, instance_id)
     plan = current_plan(instance.data)
     opens, closes = window(plan)
@@ -84,7 +89,8 @@ def submit(session: Session, instance_id: int, payload: dict[str, Any]) -> Appli
     except IntegrityError:
         raise _duplicate() from None  # the transaction rolls back as the error leaves the command
     audit.record(session, "public", "application_submitted", instance_id=instance.id,
-                 detail={"application_no": application.application_no, "post": post.code})
+                 detail={"application_no": application.application_no, "post": post.code,
+                         **({"consented_at": consented_at.isoformat()} if consented_at else {})})
     return application
 
 
@@ -195,11 +201,11 @@ def public_notice(session: Session, instance_id: int) -> dict[str, Any]:
     plan = current_plan(instance.data)
     opens, closes = window(plan)
     names = dict(session.execute(select(OrgUnit.code, OrgUnit.name).where(
-        OrgUnit.code.in_(list(posts_of(plan))))).all())
+        OrgUnit.code.in_([*posts_of(plan), instance.org_code]))).all())
     is_open = current_stage(session, instance) == "registration" and opens <= clock.today() <= closes
     return {"id": instance.id, "title": plan["title"], "year": plan["year"], "registration_opens": opens,
             "registration_closes": closes, "registration_open": is_open,
             "local_residence_required": bool(plan.get("local_residence_required")),
-            "conditions": plan.get("conditions"),
+            "conditions": plan.get("conditions"), "organiser": names.get(instance.org_code, instance.org_code),
             "posts": [{"community": code, "name": names.get(code, code), "count": count}
                       for code, count in posts_of(plan).items()]}

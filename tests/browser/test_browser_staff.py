@@ -157,6 +157,7 @@ def test_an_applicant_registers_on_the_public_page(new_page, live_server, campai
     page.locator("#f-education").select_option("本科")
     page.get_by_label("第一街道阳光社区（2 人）").check()
     page.get_by_label("本地户籍或在本地居住").check()
+    page.get_by_label("我已阅读上述告知").check()
     page.get_by_role("button", name="提交报名").click()
     page.get_by_role("heading", name="报名成功").wait_for()
     number = page.locator("#application-no").inner_text()

@@ -41,3 +41,22 @@ def lane_named(bpmn: bytes, lane_id: str, name: str) -> bytes:
     changed = re.sub(rf'(<bpmn:lane id="{lane_id}" name=")[^"]*(")'.encode(), rb"\g<1>" + name.encode() + rb"\g<2>", bpmn)
     assert changed != bpmn
     return changed
+
+
+def test_the_log_and_the_admin_pages_name_what_printing_lacks(browser_as, monkeypatch, caplog):
+    from web import create_app, host_check
+
+    monkeypatch.setattr(host_check, "_weasyprint_loads", lambda: False)
+    monkeypatch.setattr(host_check, "_has_cjk_font", lambda: False)
+    host_check.missing_for_printing.cache_clear()
+    try:
+        with caplog.at_level("WARNING", logger="cwflow.host"):
+            create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        assert "审批表 PDF 不能生成，服务器缺少：WeasyPrint 或 Pango（apt-get install libpango-1.0-0 " \
+               "libpangoft2-1.0-0）；中文字体（apt-get install fonts-noto-cjk）" in caplog.text
+        page = browser_as("admin").html("/admin/users")
+        assert 'id="printing-warning"' in page and "中文字体（apt-get install fonts-noto-cjk）" in page
+    finally:
+        monkeypatch.undo()
+        host_check.missing_for_printing.cache_clear()
+    assert 'id="printing-warning"' not in browser_as("admin").html("/admin/users")  # this host has both

@@ -10,6 +10,7 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import gettext as _
 
+from engine.core import clock
 from engine.core.errors import Conflict, InvalidData, NotFound
 from engine.core.throttle import TooManyRequests
 from engine.recruitment import applications
@@ -28,6 +29,14 @@ from web.views.schema_form import parse_form
 bp = page_blueprint("public", __name__, url_prefix="/recruitment")
 
 
+# A phone shows a digit keypad for these; the ID number's last character may be X, typed with the
+# key the page adds beside the field (web/static/public.js).
+ID_NUMBER_INPUT = {"inputmode": "numeric", "pattern": "[0-9]{17}[0-9Xx]", "maxlength": 18, "autocomplete": "off",
+                   "autocapitalize": "characters", "spellcheck": "false", "data-extra-key": "X"}
+PHONE_INPUT = {"type": "tel", "inputmode": "tel", "pattern": "1[0-9]{10}", "maxlength": 11, "autocomplete": "tel"}
+CONSENT_FIELD = "pi_consent"
+
+
 def _choices(mapping: dict[str, str]) -> list[dict[str, str]]:
     return [{"const": code, "title": text} for code, text in mapping.items()]
 
@@ -42,9 +51,10 @@ def application_form(posts: list[dict[str, Any]]) -> dict[str, Any]:
             "gender": {"type": "string", "title": "性别", "oneOf": _choices({"男": "男", "女": "女"})},
             "birth_date": {"type": "string", "format": "date", "title": "出生日期"},
             "id_number": {"type": "string", "title": "居民身份证号码", "pattern": "^\\d{17}[\\dXx]$",
-                          "description": "18位；查询报名状态时需要。"},
+                          "description": "18位；最后一位是X的，可点输入框旁的“X”键。查询报名状态时需要。",
+                          "x-input": ID_NUMBER_INPUT},
             "education": {"type": "string", "title": "学历", "enum": list(EDUCATION_LEVELS)},
-            "phone": {"type": "string", "title": "手机号码", "pattern": "^1\\d{10}$"},
+            "phone": {"type": "string", "title": "手机号码", "pattern": "^1\\d{10}$", "x-input": PHONE_INPUT},
             "post": {"type": "string", "title": "报考岗位（社区）",
                      "oneOf": [{"const": p["community"], "title": f"{p['name']}（{p['count']} 人）"} for p in posts]},
             "local_residence": {"type": "boolean", "title": "本地户籍或在本地居住"},
@@ -81,13 +91,15 @@ def apply(instance_id: int):
             validate_submission(schema, data)
         except InvalidData as exc:
             errors = {**exc.fields, **errors}
+        if request.form.get(CONSENT_FIELD) != "true":
+            errors[CONSENT_FIELD] = [_("请阅读《个人信息处理告知》并勾选同意后再提交报名")]
         if errors:
             message, status = _("报名信息有误，请按提示修改。"), FORM_ERRORS
         else:
             try:
                 limit_public("apply")
                 created = applications.submit(db.session, instance_id, {**data, "birth_date": date.fromisoformat(
-                    data["birth_date"])})
+                    data["birth_date"])}, consented_at=clock.now())
             except InvalidData as exc:
                 errors, message, status = exc.fields, _("报名信息有误，请按提示修改。"), FORM_ERRORS
             except TooManyRequests as exc:
@@ -98,7 +110,8 @@ def apply(instance_id: int):
                 return render_template("public/applied.html", notice=notice, application=created,
                                        status_text=STATUS_TEXT)
     return render_template("public/apply.html", notice=notice, schema=schema, values=values, errors=errors,
-                           message=message), status
+                           message=message, consent=CONSENT_FIELD, consent_label=_("个人信息处理同意"),
+                           consented=request.form.get(CONSENT_FIELD) == "true"), status
 
 
 @bp.route("/status", methods=["GET", "POST"])

@@ -122,6 +122,8 @@ def _attrs(prop: dict[str, Any], kind: str) -> dict[str, Any]:
         attrs["maxlength"] = prop["maxLength"]
     if kind == "text" and prop.get("format") == "email":
         attrs["type"] = "email"
+    if kind == "text":
+        attrs.update(prop.get("x-input") or {})
     return attrs
 
 
