@@ -9,11 +9,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PACKAGES = ("engine", "web", "cli", "config")
-# the one transaction decorator, and the loops that commit each batch or message on its own
+# the one transaction decorator, the loops that commit each batch or message on its own, and the
+# timer worker's record of a case its watchdog stopped (kept even when the next batch fails)
 COMMIT_OWNERS = {
     ("engine/core/transaction.py", "wrapper"),
     ("engine/process/timers.py", "fire_batch"),
     ("engine/process/timers.py", "_fire_one"),
+    ("engine/process/timers.py", "_retire_stuck_case"),
     ("engine/collab/notifications.py", "send_pending"),
     ("engine/collab/deadlines.py", "sweep"),
 }
