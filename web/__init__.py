@@ -17,6 +17,7 @@ from web.idempotency import register_idempotency
 from web.input_guard import register_input_guard
 from web.proxies import trust_proxies
 from web.security import register_security_headers
+from web.session_teardown import end_sessions_quietly
 from web.sqlite_tuning import tune_sqlite
 from web.views import register_views
 
@@ -30,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("SpiffWorkflow").setLevel(logging.WARNING)
 
     db.init_app(app)
+    end_sessions_quietly(app)  # registered after db: runs before its teardown
     tune_sqlite(app)
     csrf.init_app(app)
     init_i18n(app)

@@ -6,9 +6,10 @@ deadline checked between statements never gets its turn. So the worker process (
 - caps its address space (RLIMIT_AS): a huge allocation raises MemoryError in that case's step, which
   rolls back to its savepoint and puts the case in `error`, like any failing step;
 - watches each case's step from a second thread: past `limit` seconds it logs the case and ends the
-  process (exit code 75), which the supervisor restarts (config/systemd/cwflow-timers.service). Before
-  each step the case's id is written to a marker file, so the restarted worker first puts that case in
-  `error` for an administrator instead of firing it again and hanging once more.
+  process (exit code 75), which the supervisor restarts (config/systemd/cwflow-timers.service). Just
+  before it does, the case's id is written to a marker file, so the restarted worker first puts that
+  case in `error` for an administrator instead of firing it again and hanging once more. A worker
+  killed for any other reason leaves no marker: its batch rolled back and simply runs again.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ class Watchdog:
 
     @contextmanager
     def watch(self, instance_id: int) -> Iterator[None]:
-        self.marker.write_text(str(instance_id))
         timer = threading.Timer(self.limit, self._expire, args=(instance_id,))
         timer.daemon = True
         timer.start()
@@ -45,7 +45,6 @@ class Watchdog:
             yield
         finally:
             timer.cancel()
-            self.clear()
 
     def leftover(self) -> int | None:
         """The case whose step a previous run of this worker was ended in, if any."""
@@ -59,6 +58,12 @@ class Watchdog:
         self.marker.unlink(missing_ok=True)
 
     def _expire(self, instance_id: int) -> None:
+        # Only the watchdog leaves the marker: a worker killed for any other reason (a deploy, the
+        # OOM killer) rolled its batch back, and its cases are simply fired again by the next pass.
+        try:
+            self.marker.write_text(str(instance_id))
+        except OSError:
+            log.exception("timers: could not record the stuck instance %s", instance_id)
         log.critical("timers: the step of instance %s ran past %.0f s; ending the worker for a restart",
                      instance_id, self.limit)
         logging.shutdown()
