@@ -300,6 +300,35 @@ def guarded_mod(a: Any, b: Any) -> Any:
     return charged(a % b)
 
 
+def _counted_operator(op: Callable[..., Any]) -> Callable[..., Any]:
+    """An operator whose result is no bigger than its operands (`-`, `//`, `|`, unary `-`, ...): it
+    needs no check before, but each result is new memory, so it counts (a loop of big integers
+    would otherwise pile up unseen)."""
+
+    def counted(*operands: Any) -> Any:
+        return charged(op(*operands))
+
+    counted.__name__ = f"counted_{op.__name__}"
+    return counted
+
+
+guarded_sub, guarded_floordiv, guarded_truediv, guarded_rshift, guarded_and, guarded_or, guarded_xor = (
+    _counted_operator(op) for op in (operator.sub, operator.floordiv, operator.truediv, operator.rshift,
+                                     operator.and_, operator.or_, operator.xor))
+guarded_neg, guarded_invert = _counted_operator(operator.neg), _counted_operator(operator.invert)
+
+
+def safe_abs(number: Any) -> Any:
+    return charged(abs(number))
+
+
+def safe_divmod(a: Any, b: Any) -> Any:
+    quotient, remainder = divmod(a, b)
+    charged(quotient)
+    charged(remainder)
+    return quotient, remainder
+
+
 def guarded_inplace(op: str, a: Any, b: Any) -> Any:
     """`x += y` and friends (RestrictedPython's `_inplacevar_`), with the same size checks and counting."""
     check = _CHECKS.get(op[:-1])
@@ -446,7 +475,7 @@ _REMOVED = {
 def _builtins() -> dict[str, Any]:
     names = {name: value for name, value in safe_builtins.items() if name not in _REMOVED}
     names.update(
-        len=len, min=min, max=max, sum=safe_sum, sorted=safe_sorted, round=safe_round, abs=abs,
+        len=len, min=min, max=max, sum=safe_sum, sorted=safe_sorted, round=safe_round, abs=safe_abs, divmod=safe_divmod,
         int=int, float=float, str=safe_str, repr=safe_repr, bool=bool, list=safe_list, dict=safe_dict,
         set=safe_set, tuple=safe_tuple, range=safe_range, enumerate=enumerate, zip=zip, any=any,
         all=all, isinstance=safe_isinstance, issubclass=safe_issubclass,
@@ -475,5 +504,14 @@ BASE_GUARDS: dict[str, Any] = {
     "_cw_pow_": guarded_pow,
     "_cw_lshift_": guarded_lshift,
     "_cw_mod_": guarded_mod,
+    "_cw_sub_": guarded_sub,
+    "_cw_floordiv_": guarded_floordiv,
+    "_cw_truediv_": guarded_truediv,
+    "_cw_rshift_": guarded_rshift,
+    "_cw_and_": guarded_and,
+    "_cw_or_": guarded_or,
+    "_cw_xor_": guarded_xor,
+    "_cw_neg_": guarded_neg,
+    "_cw_invert_": guarded_invert,
     "_cw_fmt_": guarded_format_value,
 }

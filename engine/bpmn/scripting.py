@@ -72,7 +72,15 @@ _BINOP_HELPERS: dict[type[ast.operator], str] = {
     ast.Pow: "_cw_pow_",
     ast.LShift: "_cw_lshift_",
     ast.Mod: "_cw_mod_",
+    ast.Sub: "_cw_sub_",
+    ast.FloorDiv: "_cw_floordiv_",
+    ast.Div: "_cw_truediv_",
+    ast.RShift: "_cw_rshift_",
+    ast.BitAnd: "_cw_and_",
+    ast.BitOr: "_cw_or_",
+    ast.BitXor: "_cw_xor_",
 }
+_UNARY_HELPERS: dict[type[ast.unaryop], str] = {ast.USub: "_cw_neg_", ast.Invert: "_cw_invert_"}
 _FORBIDDEN_CALLS = frozenset({
     "eval", "exec", "compile", "open", "globals", "locals", "vars", "getattr", "setattr", "delattr",
     "hasattr", "type", "breakpoint", "input", "help", "dir", "memoryview", "super", "object", "pow",
@@ -203,6 +211,15 @@ class SandboxPolicy(RestrictingNodeTransformer):
         if helper is None:
             return node
         call = ast.Call(func=ast.Name(helper, ast.Load()), args=[node.left, node.right], keywords=[])
+        copy_locations(call, node)
+        return call
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
+        node = super().visit_UnaryOp(node)
+        helper = _UNARY_HELPERS.get(type(node.op))
+        if helper is None or isinstance(node.operand, ast.Constant):  # `-1` stays a constant
+            return node
+        call = ast.Call(func=ast.Name(helper, ast.Load()), args=[node.operand], keywords=[])
         copy_locations(call, node)
         return call
 

@@ -27,6 +27,13 @@ PILING_UP = [
     "s = 'ab' * 500000\nx = [s.upper() for _ in range(3000)]",
     "s = 'a,' * 500000\nx = [s.split(',') for _ in range(3000)]",
     "x = [','.join(['abc'] * 200000) for _ in range(3000)]",
+    # integers that grow no bigger than their operands, but each a new big value
+    "b = 2**4000\nx = [b - i for i in range(10**6)]",
+    "b = 2**4000\nx = [-b for i in range(10**6)]",
+    "b = 2**4000\nx = [b // (i + 1) for i in range(10**6)]",
+    "b = 2**4000\nx = [b | i for i in range(10**6)]",
+    "b = 2**4000\nx = [abs(b) for i in range(10**6)]",
+    "b = 2**4000\nx = [divmod(b, i + 2) for i in range(10**6)]",
 ]
 
 # Runs one payload in a fresh interpreter whose address space is capped 1 GB above its start, so even a
