@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from engine.collab import approvals, notifications
 from engine.collab import attachments as attachment_files
-from engine.collab.delegation import eligible_user, pending_delegation
+from engine.collab.delegation import Acting, eligible_user, pending_delegation
 from engine.core import audit, clock
 from engine.core.errors import Conflict, InvalidData
 from engine.core.scope import Actor
@@ -40,15 +40,23 @@ def transfer_task(session: Session, actor: Actor, task_id: str, *, to: str, comm
         raise Conflict("请先认领任务再转办", code="task_not_claimed")
     else:
         row.assignee = to
-    touch(session.get(Instance, row.instance_id))
-    audit.record(session, actor.username, "task_transferred", instance_id=row.instance_id, task_id=row.id,
-                 detail=event_detail(row, acting, to=to, comment=comment))
-    notifications.notify_users(session, [to], kind="transferred", instance_id=row.instance_id, task_id=row.id,
-                               process_key=row.process_key,
-                               message=f"{notifications.person_name(session, acting.principal)} 将「{row.title}」转办给您"
-                                       f"（{notifications.case_name(session, row.instance_id)}）"
-                                       + (f"：{comment}" if comment else ""))
+    _handed_over(session, actor, row, acting, to=to, comment=comment, event="task_transferred",
+                 kind="transferred", notice="{who} 将「{task}」转办给您")
     return row
+
+
+def _handed_over(session: Session, actor: Actor, row: TaskRow, acting: Acting, *, to: str, comment: str,
+                 event: str, kind: str, notice: str) -> None:
+    """What every hand-over of a task records: the case touched (one writer at a time), the event in
+    the trail, and a notice to the person it went to (`notice` names `{who}` and `{task}`)."""
+    touch(session.get(Instance, row.instance_id))
+    audit.record(session, actor.username, event, instance_id=row.instance_id, task_id=row.id,
+                 detail=event_detail(row, acting, to=to, comment=comment))
+    message = notice.format(who=notifications.person_name(session, acting.principal), task=row.title)
+    notifications.notify_users(session, [to], kind=kind, instance_id=row.instance_id, task_id=row.id,
+                               process_key=row.process_key,
+                               message=f"{message}（{notifications.case_name(session, row.instance_id)}）"
+                                       + (f"：{comment}" if comment else ""))
 
 
 @transactional
@@ -68,14 +76,8 @@ def delegate_task(session: Session, actor: Actor, task_id: str, *, to: str, comm
     delegation = TaskDelegation(task_id=row.id, instance_id=row.instance_id, delegator=acting.principal,
                                 delegate=to, status="pending", comment=comment, created_at=clock.now())
     session.add(delegation)
-    touch(session.get(Instance, row.instance_id))
-    audit.record(session, actor.username, "task_delegated", instance_id=row.instance_id, task_id=row.id,
-                 detail=event_detail(row, acting, to=to, comment=comment))
-    notifications.notify_users(session, [to], kind="delegated", instance_id=row.instance_id, task_id=row.id,
-                               process_key=row.process_key,
-                               message=f"{notifications.person_name(session, acting.principal)} 委派您办理「{row.title}」"
-                                       f"（{notifications.case_name(session, row.instance_id)}）"
-                                       + (f"：{comment}" if comment else ""))
+    _handed_over(session, actor, row, acting, to=to, comment=comment, event="task_delegated",
+                 kind="delegated", notice="{who} 委派您办理「{task}」")
     return delegation
 
 

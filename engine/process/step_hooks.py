@@ -61,12 +61,12 @@ def _completed(session: Session, instance: Instance, workflow: Any, row: TaskRow
                tell_initiator: bool) -> None:
     if row.role == INITIATOR_ROLE:
         return
-    data = (instance.data or {}).get(row.form_key or "", {}) if row.form_key else {}
-    decision = decision_word(data.get("decision") if isinstance(data, dict) else None)
-    by = notifications.person_name(session, actor)
-    if row.on_behalf_of:
-        by = f"{by} 代 {notifications.person_name(session, row.on_behalf_of)}"
-    if tell_initiator:
+    if tell_initiator:  # names are looked up only for the notice that uses them
+        data = (instance.data or {}).get(row.form_key or "", {}) if row.form_key else {}
+        decision = decision_word(data.get("decision") if isinstance(data, dict) else None)
+        by = notifications.person_name(session, actor)
+        if row.on_behalf_of:
+            by = f"{by} 代 {notifications.person_name(session, row.on_behalf_of)}"
         notify_users(session, [instance.initiator], kind="decision", instance_id=instance.id, task_id=row.id,
                      message=f"您发起的「{notifications.case_name(session, instance.id)}」：「{row.title}」{decision}（{by}）")
     task = workflow.get_task_from_id(UUID(row.id)) if instance.state else None
