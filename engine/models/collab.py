@@ -112,7 +112,9 @@ class CaseCopy(Base):
 
     __tablename__ = "case_copies"
     __table_args__ = (UniqueConstraint("instance_id", "recipient", name="uq_case_copies_instance_recipient"),
-                      Index("ix_case_copies_recipient", "recipient", "created_at"))
+                      Index("ix_case_copies_recipient", "recipient", "created_at"),
+                      # the unread number on 抄送我的 (migration 0016)
+                      Index("ix_case_copies_unread", "recipient", "read_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))

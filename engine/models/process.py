@@ -49,6 +49,8 @@ class Instance(Base):
         UniqueConstraint("key", "business_key"),
         Index("ix_instances_next_timer", "next_timer_at"),
         Index("ix_instances_scope", "org_path", "key", "status"),
+        # 我发起的: the cases one user started, newest first (migration 0016)
+        Index("ix_instances_initiator", "initiator", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -87,6 +89,8 @@ class TaskRow(Base):
         Index("ix_tasks_queue", "status", "role", "due_at", "created_at", "org_path", "assignee"),
         Index("ix_tasks_instance", "instance_id", "status"),
         Index("ix_tasks_assignee", "assignee", "status"),
+        # 已处理: what one user completed, newest first (migration 0016)
+        Index("ix_tasks_completed_by", "completed_by", "completed_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -9,19 +9,23 @@ from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from config.roles import role_for_lane
 from engine.collab.delegation import extra_task_clauses
 from engine.core import clock
 from engine.core.scope import Actor, in_subtree
-from engine.models import AuditEvent, Definition, Instance, OrgUnit, TaskDelegation, TaskRow, Worker
+from engine.models import AuditEvent, Definition, Instance, OrgUnit, TaskDelegation, TaskRow, User, Worker
 from engine.reads.task_lists import count_statement, page_statement, task_branches
 from engine.workflow.definitions import latest_definitions, parsed_definition
 from engine.workflow.instances import restore
 
-INBOX_BOXES = ("mine", "open", "others")
+# what 待处理 (`todo`) shows: what the actor holds and what nobody has claimed yet; `others`, what a
+# colleague holds, is a sub-view of its own and never part of 待处理's count
+INBOX_BOXES = ("todo", "mine", "open", "others")
+# the initiator of a case, read by the name people know them by (one row per page row, by unique user name)
+Initiator = aliased(User, name="initiator_user")
 
 
 @dataclass
@@ -51,9 +55,9 @@ def _contains(column: Any, text: str) -> Any:
     return func.lower(column).contains(text.lower(), autoescape=True)
 
 
-def _inbox_where(actor: Actor, *, process: str | None, stage: str | None, search: str | None) -> list[Any]:
+def inbox_where(*, process: str | None, stage: str | None, search: str | None) -> list[Any]:
     """The inbox filters, each on the task row, so every way a task reaches the actor stays an
-    index range (engine/reads/task_lists.py)."""
+    index range (engine/reads/task_lists.py). The search finds a case by business key, worker or title."""
     where: list[Any] = []
     if process:
         where.append(TaskRow.process_key == process)
@@ -63,7 +67,8 @@ def _inbox_where(actor: Actor, *, process: str | None, stage: str | None, search
         needle = search.strip()
         where.append(TaskRow.instance_id.in_(
             select(Instance.id).outerjoin(Worker, Worker.id == Instance.worker_id)
-            .where(_contains(Instance.business_key, needle) | _contains(Worker.name, needle))))
+            .where(_contains(Instance.business_key, needle) | _contains(Worker.name, needle)
+                   | _contains(Instance.title, needle))))
     return where
 
 
@@ -93,30 +98,37 @@ def _box_filter(actor: Actor, box: str, delegated: list[str]) -> Any:
     if box == "mine":
         return or_(TaskRow.assignee == actor.username, TaskRow.id.in_(delegated)) if delegated \
             else TaskRow.assignee == actor.username
+    if box == "todo":
+        return or_(_box_filter(actor, "mine", delegated), _box_filter(actor, "open", delegated))
     if box == "others":
         others = TaskRow.assignee.is_not(None) & (TaskRow.assignee != actor.username)
         return others & TaskRow.id.not_in(delegated) if delegated else others
     return TaskRow.assignee.is_(None)
 
 
-def inbox(session: Session, actor: Actor, *, box: str = "open", process: str | None = None,
+def with_case_columns(query: Select) -> Select:
+    """A task select with what a person reads of its case: business key, worker, title and who started it."""
+    return (query.join(Instance, Instance.id == TaskRow.instance_id)
+            .outerjoin(Worker, Worker.id == Instance.worker_id)
+            .outerjoin(Initiator, Initiator.username == Instance.initiator)
+            .add_columns(Instance.business_key, Worker.name.label("worker_name"), Instance.title.label("case_title"),
+                         Initiator.display_name.label("initiator_name")))
+
+
+def inbox(session: Session, actor: Actor, *, box: str = "todo", process: str | None = None,
           stage: str | None = None, search: str | None = None, page: int = 1, per_page: int = 20,
           reach: Reach | None = None, total: int | None = None) -> Page:
     """Open tasks for the actor's roles in scope: overdue first, then by due date.
 
-    `box` is `mine` (claimed by the actor), `open` (unclaimed) or `others` (claimed by a colleague).
-    Items are (TaskRow, business_key, worker_name, case_title) rows. A page that has already counted its
+    `box` is `todo` (`mine` and `open` together, 待处理), `mine` (claimed by the actor), `open`
+    (unclaimed) or `others` (claimed by a colleague). Items are (TaskRow, business_key, worker_name,
+    case_title, initiator_name) rows. A page that has already counted its
     boxes passes `reach` and the box's `total`.
     """
     page = max(1, page)
     reach = reach or reach_of(session, actor)
-    where = [*_inbox_where(actor, process=process, stage=stage, search=search),
-             _box_filter(actor, box, reach.delegated)]
-    window = (page_statement(reach.branches, where, page=page, per_page=per_page)
-              .join(Instance, Instance.id == TaskRow.instance_id)
-              .outerjoin(Worker, Worker.id == Instance.worker_id)
-              .add_columns(Instance.business_key, Worker.name.label("worker_name"),
-                           Instance.title.label("case_title")))
+    where = [*inbox_where(process=process, stage=stage, search=search), _box_filter(actor, box, reach.delegated)]
+    window = with_case_columns(page_statement(reach.branches, where, page=page, per_page=per_page))
     if total is None:
         total = session.scalar(count_statement(reach.branches, where)) or 0
     return Page(list(session.execute(window)), total, page, per_page)
@@ -127,7 +139,7 @@ def inbox_counts(session: Session, actor: Actor, *, process: str | None = None, 
     """How many tasks each box holds under the same filters, and how many of them are overdue
     (in the actor's own boxes), in one statement of index-range counts."""
     reach = reach or reach_of(session, actor)
-    where = _inbox_where(actor, process=process, stage=stage, search=search)
+    where = inbox_where(process=process, stage=stage, search=search)
     boxes = {name: _box_filter(actor, name, reach.delegated) for name in INBOX_BOXES}
     boxes["overdue"] = and_(TaskRow.due_at < clock.now(), or_(boxes["mine"], boxes["open"]))
     row = session.execute(count_statement(reach.branches, where, boxes)).one()
@@ -155,19 +167,6 @@ def inbox_stages(session: Session, actor: Actor, *, reach: Reach | None = None,
         stages.update(session.execute(select(TaskRow.process_key, TaskRow.name, TaskRow.title)
                                       .where(TaskRow.status == "open", or_(*extra)).distinct()))
     return sorted(stages)
-
-
-def completed_by(session: Session, actor: Actor, *, page: int = 1, per_page: int = 20) -> Page:
-    """Tasks the actor completed, newest first: (TaskRow, business_key, worker_name, case_title) rows."""
-    query = (select(TaskRow)
-             .where(TaskRow.status == "completed", TaskRow.completed_by == actor.username,
-                    actor.org_filter(TaskRow.org_path))
-             .join(Instance, Instance.id == TaskRow.instance_id)
-             .outerjoin(Worker, Worker.id == Instance.worker_id)
-             .add_columns(Instance.business_key, Worker.name.label("worker_name"),
-                           Instance.title.label("case_title"))
-             .order_by(TaskRow.completed_at.desc(), TaskRow.id))
-    return paginate(session, query, page, per_page, scalars=False)
 
 
 def day_start(day: date) -> datetime:

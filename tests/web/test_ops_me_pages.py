@@ -90,14 +90,14 @@ def test_a_case_is_copied_once_to_colleagues_who_see_it_and_listed_for_them(brow
     assert "抄送给：第一街道分管领导" in hr.html(url)
 
     leader = browser_as("leader_s01")
-    copies = leader.html("/copies")
+    copies = leader.html("/inbox?box=copied")
     assert "RES-CC" in copies and "请知悉" in copies and "未读" in copies and "抄送我的" in copies
     copy_id = re.search(r'action="/copies/(\d+)/open"', copies).group(1)
-    assert browser_as("civil_d01").post(f"/copies/{copy_id}/open", page="/copies").status_code == 404
-    opened = leader.post(f"/copies/{copy_id}/open", page="/copies")
+    assert browser_as("civil_d01").post(f"/copies/{copy_id}/open", page="/inbox").status_code == 404
+    opened = leader.post(f"/copies/{copy_id}/open", page="/inbox")
     assert opened.location == url
-    assert "RES-CC" not in leader.html("/copies?unread=1")
-    assert "RES-CC" not in browser_as("hr_s02").html("/copies")
+    assert "RES-CC" not in leader.html("/inbox?box=copied&unread=1")
+    assert "RES-CC" not in browser_as("hr_s02").html("/inbox?box=copied")
     assert browser_as("hr_s02").post(f"{url}/cc", {"users": ["hr_s02"]}, page="/inbox").status_code == 404
 
 

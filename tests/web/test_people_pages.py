@@ -58,7 +58,7 @@ def test_a_case_is_called_by_its_title_in_the_api_and_every_list(browser_as, res
     as_user("hr_s01").post(f"/api/v1/instances/{case['id']}/cc", json={"users": ["leader_s01"], "note": "请阅"})
     leader = browser_as("leader_s01")
     assert "第一街道人事 抄送给您：王晓梅的辞职申请" in text_of(leader.html("/notifications"))
-    assert "王晓梅的辞职申请" in text_of(leader.html("/copies"))
+    assert "王晓梅的辞职申请" in text_of(leader.html("/inbox?box=copied"))
 
 
 def test_a_dismissal_and_a_campaign_get_their_own_titles(as_user):

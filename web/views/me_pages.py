@@ -15,7 +15,7 @@ from engine.core.errors import DomainError, NotFound
 from engine.core.scope import Actor
 from engine.reads import queries
 from engine.reads.case_lists import still_open
-from engine.reads.offers import display_names, proxy_candidates
+from engine.reads.offers import proxy_candidates
 from engine.workflow.definitions import latest_definitions
 from web.extensions import db
 from web.views.pages import FORM_ERRORS, current_actor, int_arg, login_required, page_blueprint, safe_next
@@ -106,20 +106,16 @@ def notification_read_all():
 @bp.get("/copies")
 @login_required
 def copy_list():
-    actor = current_actor()
-    unread_only = request.args.get("unread") == "1"
-    page = queries.paginate(db.session, copies.copies_for(actor.username, unread_only=unread_only),
-                            int_arg("page"), PER_PAGE, scalars=False)
-    processes = {d.key: d.name for d in latest_definitions(db.session)}
-    people = display_names(db.session, {copy.copied_by for copy, _instance in page.items})
-    return render_template("ops/copies.html", page=page, unread_only=unread_only, processes=processes, people=people)
+    """The earlier page of copies: now the inbox's 抄送我的 box."""
+    unread = "1" if request.args.get("unread") == "1" else None
+    return redirect(url_for("inbox.index", box="copied", unread=unread, page=request.args.get("page")))
 
 
 @bp.post("/copies/<int:copy_id>/read")
 @login_required
 def copy_read(copy_id: int):
     copies.mark_copy_read(db.session, current_actor(), copy_id)
-    return redirect(safe_next(request.form.get("next")) or url_for("me_pages.copy_list"))
+    return redirect(safe_next(request.form.get("next")) or url_for("inbox.index", box="copied"))
 
 
 @bp.post("/copies/<int:copy_id>/open")

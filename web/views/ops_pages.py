@@ -19,10 +19,11 @@ from engine.models import TaskRow
 from engine.operations import approvers, handover, returns, withdraw
 from engine.process import access
 from engine.process.task_index import get_task_row
-from engine.reads import exports, printing, queries
+from engine.reads import boxes, exports, printing, queries
 from engine.reads.offers import display_names
 from engine.workflow.definitions import latest_definitions
 from web.extensions import db
+from web.views.inbox import box_of_request, filters_of_request
 from web.views.instances import STATUSES
 from web.views.pages import _back_path, current_actor, date_arg, login_required, page_blueprint, safe_next
 from web.views.refusals import attempt
@@ -227,19 +228,46 @@ def _on_row(read: Callable[[Any], Any]) -> Callable[[tuple], Any]:
     return lambda item: read(item[0])
 
 
+def _on_case(read: Callable[[Any], Any]) -> Callable[[tuple], Any]:
+    return lambda item: read(item[1])
+
+
 @bp.get("/inbox/export.xlsx")
 @login_required
 def export_inbox():
+    """The box on screen, with its filters, as a spreadsheet: every row, not just the page."""
     actor = current_actor()
-    box = request.args.get("box", "open")
-    box = box if box in queries.INBOX_BOXES else "open"
-    args = {name: (request.args.get(name) or "").strip() or None for name in ("process", "stage", "q")}
-    page = queries.inbox(db.session, actor, box=box, process=args["process"], stage=args["stage"], search=args["q"],
-                         per_page=exports.MAX_ROWS)
-    names = _names([row[0].assignee for row in page.items])
-    columns = [(name, _on_row(read)) for name, read in exports.readable_task_columns(names)]
+    tab, box = box_of_request()
+    filters = filters_of_request()
+    if tab == "todo":
+        rows = queries.inbox(db.session, actor, box=box, process=filters.process, stage=filters.stage,
+                             search=filters.search, per_page=exports.MAX_ROWS).items
+        return _task_sheet(rows, [row[0].assignee for row in rows], "待办任务")
+    if tab == "done":
+        rows = boxes.done_page(db.session, actor, filters, per_page=exports.MAX_ROWS).items
+        return _task_sheet(rows, [row[0].assignee for row in rows], "已处理", extra=[("办理时间", lambda item: item[0].completed_at)])
+    if tab == "started":
+        rows = boxes.started_page(db.session, actor, filters, per_page=exports.MAX_ROWS).items
+        columns = [(name, _on_row(read)) for name, read in exports.readable_instance_columns(_names([actor.username]))]
+        columns[5:5] = [("人员", lambda item: item[1])]
+        return download(exports.export(rows, columns, title="我发起的"), exports.XLSX_MIME, "我发起的.xlsx")
+    rows = boxes.copied_page(db.session, actor, filters, unread_only=request.args.get("unread") == "1",
+                             per_page=exports.MAX_ROWS).items
+    names = _names([])
+    columns = [(name, _on_case(read)) for name, read in exports.readable_instance_columns(names) if name != "发起人"]
+    columns[2:2] = [("发起人", lambda item: item[2]), ("抄送人", lambda item: item[3]),
+                    ("附言", lambda item: item[0].note or None), ("抄送时间", lambda item: item[0].created_at),
+                    ("已读", lambda item: "已读" if item[0].read_at else "未读")]
+    return download(exports.export(rows, columns, title="抄送我的"), exports.XLSX_MIME, "抄送我的.xlsx")
+
+
+def _task_sheet(rows: list[Any], usernames: list[str | None], title: str,
+                extra: list[tuple[str, Callable[[Any], Any]]] | None = None) -> Response:
+    """Task rows (TaskRow, business key, worker, case title, initiator, …) as the inbox reads them."""
+    columns = [(name, _on_row(read)) for name, read in exports.readable_task_columns(_names(usernames))]
     columns[1:1] = [("案件标题", lambda item: item[3]), ("业务编号", lambda item: item[1]), ("人员", lambda item: item[2])]
-    return download(exports.export(page.items, columns, title="待办任务"), exports.XLSX_MIME, "待办任务.xlsx")
+    columns.extend([("发起人", lambda item: item[4]), *(extra or [])])
+    return download(exports.export(rows, columns, title=title), exports.XLSX_MIME, f"{title}.xlsx")
 
 
 @bp.get("/instances/export.xlsx")
