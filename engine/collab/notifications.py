@@ -298,6 +298,11 @@ def notices_for(user_id: int, *, to_act_only: bool = False) -> Select:
     return query.order_by(UserNotification.id.desc())
 
 
+def lapse_of(session: Session, user_id: int, notification_id: int) -> str | None:
+    """Why one of the user's notices no longer asks for anything (None while it still does)."""
+    return session.execute(notices_for(user_id).where(UserNotification.id == notification_id)).first().lapse
+
+
 def to_act_count(session: Session, user_id: int) -> int:
     """The bell's number: unread notices that still ask for something (a task a colleague has done
     meanwhile, or a case withdrawn, no longer counts)."""

@@ -109,6 +109,12 @@ def test_a_worker_with_an_open_exit_case_is_flagged_before_the_form_is_sent(brow
     assert re.search(r'<p class="flash warning worker-warning" id="worker-warning"[^>]*>该工作者已有办理中的辞职案件', page)
 
 
+def test_a_worker_out_of_service_starting_for_themselves_is_warned(browser_as, app):
+    set_worker_status(app, 1, "retired")
+    form = browser_as("worker_s01c01").html("/start/resignation")
+    assert re.search(r'id="worker-warning"[^>]*>该工作者当前状态为已退休，不能发起此事项<', form)
+
+
 def test_a_resignation_refused_for_an_open_case_still_says_so(browser_as, resignation):
     resignation(2, "S01C01", "RES-OPEN-TWICE")
     hr = browser_as("hr_s01")
@@ -168,7 +174,9 @@ def test_a_task_notice_shows_handled_once_a_colleague_completes_the_task(browser
     assert '<strong class="state">已处理</strong>' in notice and "第一街道人事 已办理此环节" in notice
     assert bell(page) == 0 and 'aria-label="通知（0 条未读）"' in page  # no longer counted as waiting
     assert "受理审查" not in colleague.html("/notifications?unread=1")
-    assert "查看案件" in notice
+    note_id = re.search(r'action="/notifications/(\d+)/open"', notice).group(1)
+    opened = colleague.post(f"/notifications/{note_id}/open", page="/notifications")
+    assert "查看案件" in notice and opened.location == f"/instances/{case['id']}"  # the case, not the done task
 
 
 def test_a_notice_of_a_task_a_colleague_claimed_or_of_a_cancelled_case_is_marked_so(browser_as, resignation, app):
@@ -176,11 +184,14 @@ def test_a_notice_of_a_task_a_colleague_claimed_or_of_a_cancelled_case_is_marked
     case = resignation(1, "S01C01", "RES-NOTICE-VOID")
     review = task_id_of(case)
     browser_as("hr_s01b").post(f"/inbox/tasks/{review}/claim", page="/inbox")
-    notice = notice_of(browser_as("hr_s01").html("/notifications"), "受理审查")
+    hr = browser_as("hr_s01")
+    notice = notice_of(hr.html("/notifications"), "受理审查")
     assert "已处理" in notice and "此环节现由 hr_s01b 办理" in notice
+    note_id = re.search(r'action="/notifications/(\d+)/open"', notice).group(1)
+    opened = hr.post(f"/notifications/{note_id}/open", page="/notifications")
+    assert opened.location == f"/instances/{case['id']}"  # the case, not a step that is someone else's now
     claimer = browser_as("hr_s01b").html("/notifications")
     assert "已处理" not in notice_of(claimer, "受理审查") and bell(claimer) == 1  # still theirs to do
-    hr = browser_as("hr_s01")
     hr.post(f"/instances/{case['id']}/cancel", {"reason": "重复登记"}, page=f"/instances/{case['id']}")
     for user in ("hr_s01", "hr_s01b"):
         page = browser_as(user).html("/notifications")

@@ -112,9 +112,11 @@ def notification_read(notification_id: int):
 @bp.post("/notifications/<int:notification_id>/open")
 @login_required
 def notification_open(notification_id: int):
-    """Following a notification marks it read."""
-    note = notifications.mark_read(db.session, _user_id(current_actor()), notification_id)
-    return redirect(_target(note, still_open(db.session, {note.task_id} if note.task_id else set())) or _back())
+    """Following a notification marks it read; one that no longer asks for anything leads to its case."""
+    user_id = _user_id(current_actor())
+    note = notifications.mark_read(db.session, user_id, notification_id)
+    live = note.task_id and not notifications.lapse_of(db.session, user_id, note.id)
+    return redirect(_target(note, still_open(db.session, {note.task_id}) if live else set()) or _back())
 
 
 @bp.post("/notifications/read-all")

@@ -142,8 +142,15 @@ def _choices(actor: Actor, key: str, schema: dict[str, Any], units: list[OrgUnit
     names = queries.org_names(db.session, {w.org_code for w in workers})
     found["worker_id"] = [(w.id, _worker_label(w, names)) for w in workers]
     rule = rules.WORKER_STARTS.get(key)
-    open_cases = open_conflicts(db.session, [w.id for w in workers], rule.conflicts) if rule else {}
-    return found, {str(worker_id): conflict_text(case) for worker_id, case in open_cases.items()}
+    if rule is None:
+        return found, {}
+    warnings = {str(worker_id): conflict_text(case)
+                for worker_id, case in open_conflicts(db.session, [w.id for w in workers], rule.conflicts).items()}
+    for worker in workers:  # only oneself can be offered out of service: say so before it is refused
+        if worker.status not in rule.statuses:
+            warnings[str(worker.id)] = _("该工作者当前状态为%(status)s，不能发起此事项",
+                                         status=label(WORKER_STATUS, worker.status))
+    return found, warnings
 
 
 def _workers(actor: Actor, key: str, schema: dict[str, Any]) -> list[Worker]:
