@@ -277,7 +277,7 @@ def _lapse(today: date) -> ColumnElement:
         (and_(UserNotification.kind == "delegated", ~my_delegation), "delegation_over"),
         (and_(UserNotification.kind == "vote", ~my_vote), "vote_over"),
         (and_(UserNotification.kind.in_(HOLDER_KINDS), TaskRow.assignee.is_not(None), TaskRow.assignee != me,
-              ~my_delegation, ~standing_in), "taken"),
+              ~my_delegation, ~my_vote, ~standing_in), "taken"),
         else_=None)
 
 

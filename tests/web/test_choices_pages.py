@@ -219,3 +219,18 @@ def test_the_bell_counts_with_one_query_whatever_the_number_of_notices(browser_a
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
     assert count >= 2 and len(statements) == 1 and "instances.state" not in statements[0]
+
+
+def test_a_delegation_notice_is_handled_once_handed_back(browser_as, resignation, as_user):
+    case = resignation(1, "S01C01", "RES-NOTICE-DELEGATED")
+    complete(as_user("hr_s01"), case["id"], "street_review", REVIEW_OK)
+    decision = open_task(as_user("leader_s01"), case["id"], "street_decision")["id"]
+    leader, hr = browser_as("leader_s01"), browser_as("hr_s01")
+    leader.post(f"/inbox/tasks/{decision}/claim", page="/inbox")
+    leader.post(f"/tasks/{decision}/delegate", {"to": "hr_s01", "comment": "请核实交接清单"}, page=f"/tasks/{decision}")
+    assert "已处理" not in notice_of(hr.html("/notifications"), "请核实交接清单")
+    hr.post(f"/tasks/{decision}/resolve", {"comment": "清单已核实"}, page=f"/tasks/{decision}")
+    notice = notice_of(hr.html("/notifications"), "请核实交接清单")
+    assert "已处理" in notice and "委派已交回或已撤销" in notice
+    # the leader's own task notice still asks for the decision, now theirs again
+    assert "已处理" not in notice_of(leader.html("/notifications"), "街道审批")
