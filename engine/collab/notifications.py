@@ -4,7 +4,9 @@ mid-send leaves the mail to be sent once by the next run.
 
 A notification for a role is delivered to every active holder of that role at the unit or above
 (and to their proxies of the day), so each user's list, unread count and read marks are one indexed
-query. E-mail goes out only when CWFLOW_SMTP_HOST is set and the user has an address; the sender
+query. A notice that asks for something lapses when its cause is overtaken (a colleague did the
+step, it was handed to someone else, the case ended): that is read off the task and the case as they
+are now, in the same query, so the bell counts only what still waits for its reader. E-mail goes out only when CWFLOW_SMTP_HOST is set and the user has an address; the sender
 claims each message before sending it, so two senders never send one message and a message whose
 sender died after commit is sent by the next pass once its short lease has passed. The guarantee is
 at-least-once with a stable Message-ID: a sender killed between the SMTP server's acceptance and the
