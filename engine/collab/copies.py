@@ -53,6 +53,12 @@ def copy_case(session: Session, instance: Instance, people: list[Recipient], *, 
     return [p.username for p in fresh]
 
 
+def may_receive_copy(person: Actor, instance: Instance) -> bool:
+    """Whom a user may copy a case to: someone whose staff units (or administrator's role) cover
+    the case's unit. The picker on the case page offers exactly these people."""
+    return person.sees_org(instance.org_path)
+
+
 @transactional
 def copy_by_user(session: Session, actor: Actor, instance: Instance, usernames: list[str], note: str) -> list[str]:
     """A user copies a case they can see to colleagues who can see it too."""
@@ -63,7 +69,7 @@ def copy_by_user(session: Session, actor: Actor, instance: Instance, usernames: 
     outside = []
     for person in people:
         user = session.get(User, person.user_id)
-        if not Actor.of(user).sees_org(instance.org_path):
+        if not may_receive_copy(Actor.of(user), instance):
             outside.append(person.username)
     if outside:
         raise InvalidData("抄送对象不在本案件的组织范围内", {"users": [f"{n} 无权查看本案件" for n in outside]},

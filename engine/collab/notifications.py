@@ -4,7 +4,9 @@ mid-send leaves the mail to be sent once by the next run.
 
 A notification for a role is delivered to every active holder of that role at the unit or above
 (and to their proxies of the day), so each user's list, unread count and read marks are one indexed
-query. E-mail goes out only when CWFLOW_SMTP_HOST is set and the user has an address; the sender
+query. A notice that asks for something lapses when its cause is overtaken (a colleague did the
+step, it was handed to someone else, the case ended): that is read off the task and the case as they
+are now, in the same query, so the bell counts only what still waits for its reader. E-mail goes out only when CWFLOW_SMTP_HOST is set and the user has an address; the sender
 claims each message before sending it, so two senders never send one message and a message whose
 sender died after commit is sent by the next pass once its short lease has passed. The guarantee is
 at-least-once with a stable Message-ID: a sender killed between the SMTP server's acceptance and the
@@ -20,7 +22,7 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import Date, Insert, String, and_, bindparam, func, literal, or_, select, update
+from sqlalchemy import Date, Insert, String, and_, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -28,7 +30,17 @@ from config.operations import ops_setting, smtp_settings
 from engine.core import clock
 from engine.core.errors import NotFound
 from engine.core.transaction import transactional
-from engine.models import Instance, OutboxEmail, Proxy, RoleAssignment, User, UserNotification
+from engine.models import (
+    ApprovalVote,
+    Instance,
+    OutboxEmail,
+    Proxy,
+    RoleAssignment,
+    TaskDelegation,
+    TaskRow,
+    User,
+    UserNotification,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +51,13 @@ KIND_TITLES = {
     "process": "流程通知", "resubmit": "退回修改",
 }
 TASK_KINDS = {"task", "vote", "returned", "reminder", "overdue", "urge", "transferred", "delegated"}
+# Notices that ask their reader to do something; they lapse once nothing is left for them to do.
+ACTION_KINDS = TASK_KINDS | {"resubmit", "escalation", "delegation_resolved"}
+# Of those, the notices that ask for the task itself: they lapse too when it is someone else's now.
+HOLDER_KINDS = ("task", "transferred", "reminder", "overdue", "urge", "returned", "resubmit")
+# Why a notice no longer needs its reader (`lapse` below): handled (已处理) or void (已失效).
+HANDLED_REASONS = ("done_by_you", "done", "taken", "delegation_over", "vote_over")
+VOID_REASONS = ("case_withdrawn", "case_cancelled", "case_finished", "step_closed")
 
 
 @dataclass(frozen=True)
@@ -231,6 +250,67 @@ def notifications_for(user_id: int, *, unread_only: bool = False) -> Select:
 def unread_count(session: Session, user_id: int) -> int:
     return session.scalar(select(func.count()).select_from(UserNotification).where(
         UserNotification.user_id == user_id, UserNotification.read_at.is_(None))) or 0
+
+
+def _lapse(today: date) -> ColumnElement:
+    """Why a notice no longer asks its reader for anything, or NULL while it still does: read off
+    the task and the case it names as they are now (primary-key joins and indexed EXISTS, one query
+    for a page or the bell; no workflow is loaded). The reasons are HANDLED_REASONS and VOID_REASONS."""
+    me = User.username
+    task_id = UserNotification.task_id
+    my_delegation = select(TaskDelegation.id).where(
+        TaskDelegation.task_id == task_id, TaskDelegation.status == "pending", TaskDelegation.delegate == me).exists()
+    my_vote = select(ApprovalVote.id).where(
+        ApprovalVote.task_id == task_id, ApprovalVote.approver == me,
+        ApprovalVote.status.in_(("waiting", "pending"))).exists()
+    standing_in = select(Proxy.id).where(
+        Proxy.proxy_id == UserNotification.user_id, Proxy.principal == TaskRow.assignee, Proxy.revoked_at.is_(None),
+        Proxy.starts_on <= today, Proxy.ends_on >= today).exists()
+    return case(
+        (UserNotification.kind.not_in(ACTION_KINDS), None),
+        (and_(Instance.status == "cancelled", Instance.outcome == "withdrawn"), "case_withdrawn"),
+        (Instance.status == "cancelled", "case_cancelled"),
+        (Instance.status == "completed", "case_finished"),
+        (TaskRow.id.is_(None), None),
+        (and_(TaskRow.status == "completed", or_(TaskRow.completed_by == me, TaskRow.on_behalf_of == me)),
+         "done_by_you"),
+        (TaskRow.status == "completed", "done"),
+        (TaskRow.status != "open", "step_closed"),
+        (and_(UserNotification.kind == "delegated", ~my_delegation), "delegation_over"),
+        (and_(UserNotification.kind == "vote", ~my_vote), "vote_over"),
+        (and_(UserNotification.kind.in_(HOLDER_KINDS), TaskRow.assignee.is_not(None), TaskRow.assignee != me,
+              ~my_delegation, ~my_vote, ~standing_in), "taken"),
+        else_=None)
+
+
+def _with_lapse(query: Select) -> Select:
+    return (query.join(User, User.id == UserNotification.user_id)
+            .outerjoin(TaskRow, TaskRow.id == UserNotification.task_id)
+            .outerjoin(Instance, Instance.id == UserNotification.instance_id))
+
+
+def notices_for(user_id: int, *, to_act_only: bool = False) -> Select:
+    """The notification page's rows, newest first: (notice, lapse reason or None, who did it — the
+    step's completer or its holder now). `to_act_only` keeps the unread ones still asking for action."""
+    lapse = _lapse(clock.today()).label("lapse")
+    query = _with_lapse(select(UserNotification, lapse, TaskRow.completed_by, TaskRow.assignee)
+                        .where(UserNotification.user_id == user_id))
+    if to_act_only:
+        query = query.where(UserNotification.read_at.is_(None), _lapse(clock.today()).is_(None))
+    return query.order_by(UserNotification.id.desc())
+
+
+def lapse_of(session: Session, user_id: int, notification_id: int) -> str | None:
+    """Why one of the user's notices no longer asks for anything (None while it still does)."""
+    return session.execute(notices_for(user_id).where(UserNotification.id == notification_id)).first().lapse
+
+
+def to_act_count(session: Session, user_id: int) -> int:
+    """The bell's number: unread notices that still ask for something (a task a colleague has done
+    meanwhile, or a case withdrawn, no longer counts)."""
+    query = _with_lapse(select(func.count()).select_from(UserNotification).where(
+        UserNotification.user_id == user_id, UserNotification.read_at.is_(None), _lapse(clock.today()).is_(None)))
+    return session.scalar(query) or 0
 
 
 @transactional

@@ -20,6 +20,11 @@ from engine.operations.common import acting_row, comment_text, event_detail, tou
 from engine.process.access import get_instance
 
 
+def may_approve(person: Actor, row: TaskRow) -> bool:
+    """Who may be added as an approver (加签): someone who sees the task's unit through a business role."""
+    return person.staff_sees(row.org_path)
+
+
 @transactional
 def add_approvers(session: Session, actor: Actor, task_id: str, *, users: list[str], position: str,
                   comment: str = "") -> list[ApprovalVote]:
@@ -34,7 +39,7 @@ def add_approvers(session: Session, actor: Actor, task_id: str, *, users: list[s
     outside = []
     for name in names:
         person = eligible_user(session, name)
-        if not person.staff_sees(row.org_path):
+        if not may_approve(person, row):
             outside.append(name)
     if outside:
         raise InvalidData("加签人不在此任务的组织范围内", {"users": [f"{n} 无权查看此任务" for n in outside]},

@@ -19,6 +19,16 @@ from engine.operations.common import acting_row, comment_text, event_detail, tou
 from engine.process.task_index import get_task_row
 
 
+def may_take_transfer(person: Actor, row: TaskRow) -> bool:
+    """Whom a task may be transferred to (转办): a holder of its role at its unit or above."""
+    return person.holds(row.role, row.org_path)
+
+
+def may_take_delegation(person: Actor, row: TaskRow) -> bool:
+    """Whom a task may be delegated to (委派): someone who sees its unit through a business role."""
+    return person.staff_sees(row.org_path)
+
+
 @transactional
 def transfer_task(session: Session, actor: Actor, task_id: str, *, to: str, comment: str = "") -> TaskRow:
     """Hand one's claimed task (or one's pending vote) to a colleague holding the same role in scope."""
@@ -27,7 +37,7 @@ def transfer_task(session: Session, actor: Actor, task_id: str, *, to: str, comm
     target = eligible_user(session, to)
     if to in (actor.username, acting.principal):
         raise InvalidData("不能转办给自己", {"to": ["不能是本人"]}, code="transfer_to_self")
-    if not target.holds(row.role, row.org_path):
+    if not may_take_transfer(target, row):
         raise InvalidData("接收人没有该任务的角色或不在其组织范围", {"to": [f"{to} 不能办理此任务"]},
                           code="transfer_target_not_eligible")
     if acting.vote is not None:
@@ -69,7 +79,7 @@ def delegate_task(session: Session, actor: Actor, task_id: str, *, to: str, comm
     target = eligible_user(session, to)
     if to in (actor.username, acting.principal):
         raise InvalidData("不能委派给自己", {"to": ["不能是本人"]}, code="delegate_to_self")
-    if not target.staff_sees(row.org_path):
+    if not may_take_delegation(target, row):
         raise InvalidData("被委派人不在此任务的组织范围内", {"to": [f"{to} 无权查看此任务"]},
                           code="delegate_out_of_scope")
     row.assignee = acting.principal  # it comes back to the delegator

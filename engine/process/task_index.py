@@ -201,8 +201,13 @@ def get_task_row(session: Session, actor: Actor, task_id: str) -> TaskRow:
     """The task when the actor may see it: its role at its unit or above, or the instance's scope,
     or a part in it (assignee, delegate, approver, proxy)."""
     row = session.get(TaskRow, task_id)
-    if row is None or not (actor.is_admin or actor.holds(row.role, row.org_path)
-                           or (row.status != "open" and actor.sees_org(row.org_path))
-                           or may_see_task(session, actor, row)):
+    if row is None or not may_open_task(session, actor, row):
         raise NotFound("任务不存在", code="task_not_found")
     return row
+
+
+def may_open_task(session: Session, actor: Actor, row: TaskRow) -> bool:
+    """Whether the task's page opens for the actor (else it is a 404): a link to it is shown only then."""
+    return (actor.is_admin or actor.holds(row.role, row.org_path)
+            or (row.status != "open" and actor.sees_org(row.org_path))
+            or may_see_task(session, actor, row))

@@ -7,13 +7,14 @@ has become stale meanwhile is refused there with its message.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from engine.collab import approvals
+from engine.collab import approvals, copies
 from engine.collab.delegation import INITIATOR_ROLE, Acting, acting_on, pending_delegation
 from engine.collab.notifications import ancestors, role_holders
 from engine.core.errors import DomainError
@@ -31,8 +32,10 @@ from engine.models import (
     TaskRow,
     User,
 )
-from engine.operations import returns, withdraw
+from engine.operations import handover, returns, withdraw
+from engine.operations.approvers import may_approve
 from engine.process.access import require_separate_person
+from engine.process.task_index import may_open_task
 from engine.reads import prediction
 
 log = logging.getLogger("cwflow.engine")
@@ -88,6 +91,8 @@ class CaseOps:
     may_upload: bool = False
     urgeable: set[str] = field(default_factory=set)  # open task ids the user may urge
     actionable: set[str] = field(default_factory=set)  # open task ids the user may work on
+    openable: set[str] = field(default_factory=set)  # open task ids whose page opens for the user
+    holders: dict[str, list[str]] = field(default_factory=dict)  # open task id → who holds it (names)
     path: dict[str, Any] | None = None
     path_people: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
@@ -101,21 +106,28 @@ def display_names(session: Session, names: set[str]) -> dict[str, str]:
     return dict(session.execute(select(User.username, User.display_name).where(User.username.in_(names))).all())
 
 
-def people_seeing(session: Session, org_path: str, *, exclude: set[str] = frozenset()) -> list[Person]:
-    """Active users whose units include `org_path` (the engine's test for a delegate, an added
-    approver or a copy's recipient); administrators are left out of the offer."""
-    query = (select(User.username, User.display_name).join(RoleAssignment, RoleAssignment.user_id == User.id)
+def _placed_near(session: Session, org_path: str, exclude: set[str]) -> list[User]:
+    """Active users holding a business role at the unit or above, with their roles: everyone the
+    rules below could accept (administrators are left out of every offer)."""
+    query = (select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
              .where(User.active.is_(True), RoleAssignment.org_path.in_(ancestors(org_path)),
-                    RoleAssignment.role != "admin")
-             .distinct().order_by(User.username))
-    return [(name, shown) for name, shown in session.execute(query) if name not in exclude]
+                    RoleAssignment.role != "admin", User.username.not_in(exclude))
+             .options(selectinload(User.roles)).distinct().order_by(User.username))
+    return list(session.scalars(query))
+
+
+def people_accepted(session: Session, org_path: str, accepts: Callable[[Actor], bool], *,
+                    exclude: set[str] = frozenset()) -> list[Person]:
+    """The people near `org_path` whom `accepts` — the very test the operation applies when it is
+    posted — lets through: a picker never offers someone the operation would refuse."""
+    return [(user.username, user.display_name or user.username)
+            for user in _placed_near(session, org_path, set(exclude)) if accepts(Actor.of(user))]
 
 
 def role_colleagues(session: Session, row: TaskRow, *, exclude: set[str]) -> list[Person]:
-    """Holders of the task's role at its unit or above: whom a task may be transferred to."""
-    holders = role_holders(session, row.role, row.org_path)
-    shown = display_names(session, {h.username for h in holders})
-    return [(h.username, shown.get(h.username, h.username)) for h in holders if h.username not in exclude]
+    """Whom a task may be transferred to (the transfer's own test)."""
+    return people_accepted(session, row.org_path, lambda person: handover.may_take_transfer(person, row),
+                           exclude=exclude)
 
 
 def proxy_candidates(session: Session, actor: Actor) -> list[Person]:
@@ -186,11 +198,12 @@ def _offers(session: Session, ops: TaskOps, actor: Actor, row: TaskRow) -> None:
         ops.transfer_to = role_colleagues(session, row, exclude=me | approvers)
     elif acting.round is None:
         ops.transfer_needs_claim = bool(role_colleagues(session, row, exclude=me))  # only if someone could take it
-    seeing = people_seeing(session, row.org_path, exclude=me)
     if acting.round is None:
-        ops.delegate_to = seeing
+        ops.delegate_to = people_accepted(session, row.org_path,
+                                          lambda person: handover.may_take_delegation(person, row), exclude=me)
     if acting.vote is None or acting.vote.phase == "main":
-        ops.approver_candidates = [p for p in seeing if p[0] not in approvers]
+        ops.approver_candidates = people_accepted(session, row.org_path, lambda person: may_approve(person, row),
+                                                  exclude=me | approvers)
 
 
 # -- the case page ---------------------------------------------------------------------------------
@@ -203,8 +216,9 @@ def case_ops(session: Session, actor: Actor, instance: Instance, open_rows: list
     ops.copied_to = list(session.scalars(select(CaseCopy).where(CaseCopy.instance_id == instance.id)
                                             .order_by(CaseCopy.id)))
     ops.may_withdraw = withdraw.may_withdraw_case(session, actor, instance)
-    ops.cc_candidates = people_seeing(session, instance.org_path,
-                                      exclude={actor.username} | {c.recipient for c in ops.copied_to})
+    ops.cc_candidates = people_accepted(session, instance.org_path,
+                                        lambda person: copies.may_receive_copy(person, instance),
+                                        exclude={actor.username} | {c.recipient for c in ops.copied_to})
     for row in open_rows:
         try:
             acting_on(session, actor, row)
@@ -213,6 +227,9 @@ def case_ops(session: Session, actor: Actor, instance: Instance, open_rows: list
                 ops.urgeable.add(row.id)
         else:
             ops.actionable.add(row.id)
+        if row.id in ops.actionable or may_open_task(session, actor, row):
+            ops.openable.add(row.id)
+    ops.holders = _holders(session, [row for row in open_rows if row.id not in ops.openable])
     if running:
         try:
             ops.path = prediction.predict(session, actor, instance.id)
@@ -221,6 +238,19 @@ def case_ops(session: Session, actor: Actor, instance: Instance, open_rows: list
         else:
             ops.path_people = _who_acts(session, ops.path)
     return ops
+
+
+def _holders(session: Session, rows: list[TaskRow]) -> dict[str, list[str]]:
+    """Who holds each step a viewer may not open: its assignee when claimed, else the holders of its
+    role at its unit (display names), so the case page can say who has it without linking to it."""
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        if row.assignee:
+            found[row.id] = [row.assignee]
+        else:
+            found[row.id] = [h.username for h in role_holders(session, row.role, row.org_path)]
+    shown = display_names(session, {name for names in found.values() for name in names})
+    return {task_id: [shown.get(name, name) for name in names] for task_id, names in found.items()}
 
 
 def _who_acts(session: Session, path: dict[str, Any]) -> dict[tuple[str, str], list[str]]:

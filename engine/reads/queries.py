@@ -262,9 +262,13 @@ def orgs_in_scope(session: Session, actor: Actor) -> list[OrgUnit]:
     return list(session.scalars(select(OrgUnit).where(actor.org_filter(OrgUnit.path)).order_by(OrgUnit.path)))
 
 
-def workers_in_scope(session: Session, actor: Actor, *, limit: int = 500) -> list[Worker]:
-    """Workers the actor may name in a form (for a choice list); empty when there are too many."""
+def workers_in_scope(session: Session, actor: Actor, *, statuses: tuple[str, ...] | None = None,
+                     limit: int = 500) -> list[Worker]:
+    """Workers the actor may name in a form (for a choice list), only those in `statuses` when
+    given; empty when there are too many."""
     query = select(Worker).where(actor.org_filter(Worker.org_path)).order_by(Worker.org_code, Worker.name)
+    if statuses is not None:
+        query = query.where(Worker.status.in_(statuses))
     rows = list(session.scalars(query.limit(limit + 1)))
     return [] if len(rows) > limit else rows
 

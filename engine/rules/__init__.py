@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.core.scope import Actor
 from engine.models import Instance, OrgUnit, TaskRow
 from engine.rules import dismissal, recruitment, resignation, secondment
+from engine.rules.casework import WorkerStart
 
 StartRule = Callable[[Session, Actor, OrgUnit, dict[str, Any]], dict[str, Any]]
 CompletionRule = Callable[[Session, Actor, TaskRow, dict[str, Any], dict[str, Any]], None]
@@ -34,6 +35,21 @@ EXTRA_STARTERS: dict[str, dict[str, Callable[[Actor, dict[str, Any]], bool]]] = 
     "resignation": {"worker": resignation.worker_starts_own},
     "recruitment": {"street_hr": recruitment.street_hr_starts},
 }
+
+
+# Cases about one worker: whom the start page offers and warns about, as the start rule judges.
+WORKER_STARTS: dict[str, WorkerStart] = {"resignation": resignation.WORKER_START,
+                                         "secondment": secondment.WORKER_START,
+                                         "dismissal": dismissal.WORKER_START}
+# Start-form fields whose offered values the rules narrow: {process key: {field: allowed values}}.
+START_FIELD_VALUES: dict[str, dict[str, Callable[[], list[Any]]]] = {
+    "secondment": {"borrowing_unit_level": secondment.borrower_levels},
+}
+
+
+def start_field_values(key: str) -> dict[str, list[Any]]:
+    """For each narrowed field of `key`'s start form, the values its start rule can accept."""
+    return {name: read() for name, read in START_FIELD_VALUES.get(key, {}).items()}
 
 
 def check_start(key: str, session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:

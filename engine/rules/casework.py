@@ -6,6 +6,7 @@ beside another open case that would move the same status. A worker leaves one wa
 resignation and a dismissal of the same worker never run together (`exit_case_open`).
 """
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,39 @@ from engine.core.errors import Conflict, InvalidData
 from engine.core.scope import Actor
 from engine.core.words import PROCESS_WORDS
 from engine.models import Instance, OrgUnit, Worker
+
+
+@dataclass(frozen=True)
+class WorkerStart:
+    """Whom a case about a worker may be started for: the record statuses its start accepts, the
+    open cases it refuses to run beside (`refused`, 409 `<key>_in_progress`) and whether it is an
+    exit (`exit_case_open` against another exit). The start rule and the start page read the same."""
+
+    statuses: tuple[str, ...]
+    refused: tuple[str, ...]
+    exit: bool = False
+
+    @property
+    def conflicts(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.refused + (EXIT_PROCESSES if self.exit else ())))
+
+
+def open_conflicts(session: Session, worker_ids: list[int], keys: tuple[str, ...]) -> dict[int, Any]:
+    """Each worker's earliest open case of `keys` (id, key, business_key), in one indexed query."""
+    if not worker_ids or not keys:
+        return {}
+    rows = session.execute(
+        select(Instance.worker_id, Instance.id, Instance.key, Instance.business_key).where(
+            Instance.worker_id.in_(worker_ids), Instance.status == "running", Instance.key.in_(keys))
+        .order_by(Instance.id.desc()))
+    return {row.worker_id: row for row in rows}
+
+
+def conflict_text(case: Any) -> str:
+    """How the start page warns of an open case, in the words the refusal uses."""
+    name = PROCESS_WORDS.get(case.key, case.key)
+    label = f"#{case.id}" + (f"（业务编号 {case.business_key}）" if case.business_key else "")
+    return f"该工作者已有办理中的{name}案件 {label}，办结前不能再发起此事项"
 
 
 def find_worker(session: Session, actor: Actor, worker_id: Any) -> Worker:

@@ -18,6 +18,7 @@ from engine.core.words import WORKER_STATUS_WORDS
 from engine.models import OrgUnit, TaskRow, Worker
 from engine.records.workers import snapshot
 from engine.rules.casework import (
+    WorkerStart,
     as_date,
     find_worker,
     refuse_open_cases,
@@ -37,6 +38,7 @@ from engine.rules.labour_law import (
 )
 
 IN_SERVICE = ("probation", "active", "seconded")
+WORKER_START = WorkerStart(statuses=IN_SERVICE, refused=("dismissal", "secondment"), exit=True)
 DECISION_TASKS = ("street_decision", "district_review")
 NO_PROTECTION = "none"  # the HR check's explicit 「无」
 
@@ -44,7 +46,7 @@ NO_PROTECTION = "none"  # the HR check's explicit 「无」
 def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:
     worker = find_worker(session, actor, data["worker_id"])
     require_workers_community(worker, org, "辞退")
-    if worker.status not in IN_SERVICE:
+    if worker.status not in WORKER_START.statuses:
         raise RuleViolation("worker_not_in_service",
                             f"该工作者当前状态为{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，不能辞退",
                             fields={"worker_id": ["不在职"]})
@@ -55,7 +57,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
         raise RuleViolation("dismissal_ground_unfounded", "该工作者不在试用期，不能以试用期考核不合格辞退（《内蒙古自治区社区工作者管理办法》第三十七条）",
                             fields={"grounds": ["不在试用期"]}, grounds=["probation_failed"])
     require_within_probation(worker, grounds, "grounds")
-    refuse_open_cases(session, worker, ("dismissal", "secondment"))
+    refuse_open_cases(session, worker, WORKER_START.refused)
     refuse_open_exit(session, worker)
     protections = record_protections(worker, today())
     _refuse_if_barred(grounds, protections)

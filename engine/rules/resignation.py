@@ -18,9 +18,11 @@ from engine.core.errors import InvalidData, RuleViolation
 from engine.core.scope import Actor
 from engine.models import AuditEvent, Instance, OrgUnit, TaskRow, Worker
 from engine.records.workers import set_flag, snapshot
-from engine.rules.casework import as_date, refuse_open_cases, refuse_open_exit, today
+from engine.rules.casework import WorkerStart, as_date, refuse_open_cases, refuse_open_exit, today
 
 IN_SERVICE = ("probation", "active", "seconded")
+# One resignation at a time, and one exit at a time (a dismissal already open refuses it).
+WORKER_START = WorkerStart(statuses=IN_SERVICE, refused=("resignation",), exit=True)
 BAR_NAMES = {
     "under_audit": "正在接受审计",
     "under_discipline_review": "正在接受纪律审查",
@@ -102,7 +104,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
         raise InvalidData("辞职申请须由工作者所在社区发起",
                           {"org": [f"应为 {worker.org_code}（工作者所在社区）"]})
     _check_receipt_date(as_date(data["submitted_on"]))
-    if worker.status not in IN_SERVICE:
+    if worker.status not in WORKER_START.statuses:
         raise RuleViolation("worker_not_in_service", f"该工作者当前状态为 {worker.status}，不能辞职",
                             fields={"worker_id": ["不在职"]})
     bars = [name for name in policy_value("resignation_blocking_flags") if worker.flags.get(name)]
@@ -115,7 +117,7 @@ def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, An
     # One resignation at a time, and one exit at a time: a dismissal already open refuses it.
     # Other open cases (a secondment) do not bar the worker's notice; their later status changes
     # only apply to a worker in service.
-    refuse_open_cases(session, worker, ("resignation",))
+    refuse_open_cases(session, worker, WORKER_START.refused)
     refuse_open_exit(session, worker)
     return {"worker": snapshot(worker)}
 

@@ -23,6 +23,7 @@ from engine.core.words import WORKER_STATUS_WORDS
 from engine.models import AuditEvent, Instance, OrgUnit, TaskRow, Worker
 from engine.records.workers import snapshot
 from engine.rules.casework import (
+    WorkerStart,
     as_date,
     find_worker,
     lock_community,
@@ -35,6 +36,8 @@ from engine.rules.secondment_window import check_window
 
 APPROVAL_TASKS = ("street_review", "swd_approval", "org_approval", "civil_approval")
 MAX_EXTENSION_REQUESTS = 3  # the diagram caps its extension loop at the same number
+# Only a worker in post may be seconded, never beside another case that moves their status.
+WORKER_START = WorkerStart(statuses=("active",), refused=("secondment", "resignation", "dismissal"))
 LEVEL_NAMES = {"community": "社区", "street": "街道", "district": "旗县（区）", "city": "盟市", "province": "自治区（省）"}
 
 
@@ -74,11 +77,11 @@ def _check_request(session: Session, org: OrgUnit, worker: Worker, data: dict[st
         raise InvalidData("借调结束日期已过", {"end_date": ["不能早于今天"]})
     _require_start_ahead(start)
     _check_length(start, end, field="end_date")
-    if worker.status != "active":
+    if worker.status not in WORKER_START.statuses:
         raise RuleViolation("worker_not_active", f"该工作者当前状态为{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，"
                             "只有在岗人员可以借调", fields={"worker_id": ["不在岗"]})
     if first_filing:
-        refuse_open_cases(session, worker, ("secondment", "resignation", "dismissal"))
+        refuse_open_cases(session, worker, WORKER_START.refused)
     check_window(session, worker.id, start, end, field="end_date", exclude=exclude)
     _check_quota(session, org, start, end, exclude=exclude)
 
@@ -127,8 +130,14 @@ def _require_end_ahead(end: date) -> None:
                             fields={"end_date": [f"已过：{end.isoformat()}"]}, end_date=end.isoformat())
 
 
+def borrower_levels() -> list[str]:
+    """The levels of unit that may borrow a worker (policy `secondment_borrower_levels`): the only
+    ones the start form offers, and the only ones `_check_borrower` lets through."""
+    return list(policy_value("secondment_borrower_levels"))
+
+
 def _check_borrower(level: str) -> None:
-    allowed = policy_value("secondment_borrower_levels")
+    allowed = borrower_levels()
     if level in allowed:
         return
     if level in ("district", "city", "province"):

@@ -30,6 +30,14 @@ KINDS = {
     "resubmit": _l("退回修改"),
 }
 
+# Why a notice needs nothing more of its reader (engine/collab/notifications.py `_lapse`).
+LAPSES = {
+    "done_by_you": _l("您已办理此环节"), "done": _l("%(who)s 已办理此环节"), "taken": _l("此环节现由 %(who)s 办理"),
+    "delegation_over": _l("委派已交回或已撤销"), "vote_over": _l("您的审批已完成或已不再需要"),
+    "case_withdrawn": _l("申请已撤回"), "case_cancelled": _l("流程已撤销"), "case_finished": _l("流程已办结"),
+    "step_closed": _l("此环节已结束（退回或流程变更）"),
+}
+
 
 def _user_id(actor: Actor) -> int:
     if actor.user_id is None:
@@ -39,11 +47,11 @@ def _user_id(actor: Actor) -> int:
 
 @bp.app_template_global("unread_notifications")
 def unread_notifications() -> int:
-    """The bell's number: one indexed count per page for a signed-in user."""
+    """The bell's number: unread notices still asking for something, one indexed count per page."""
     actor = current_actor()
     if actor is None or actor.user_id is None:
         return 0
-    return notifications.unread_count(db.session, actor.user_id)
+    return notifications.to_act_count(db.session, actor.user_id)
 
 
 @bp.app_template_filter("notification_kind")
@@ -58,15 +66,31 @@ def notification_kind(kind: str) -> str:
 def notification_list():
     actor = current_actor()
     unread_only = request.args.get("unread") == "1"
-    page = queries.paginate(db.session, notifications.notifications_for(_user_id(actor), unread_only=unread_only),
-                            int_arg("page"), PER_PAGE)
-    open_ids = still_open(db.session, {n.task_id for n in page.items if n.task_id})
-    return render_template("ops/notifications.html", page=page, unread_only=unread_only,
-                           links={n.id: _target(n, open_ids) for n in page.items})
+    page = queries.paginate(db.session, notifications.notices_for(_user_id(actor), to_act_only=unread_only),
+                            int_arg("page"), PER_PAGE, scalars=False)
+    people = display_names(db.session, {name for row in page.items for name in (row.completed_by, row.assignee)
+                                        if name})
+    states = {row[0].id: _state(row, people) for row in page.items}
+    open_ids = still_open(db.session, {row[0].task_id for row in page.items if row[0].task_id and not row.lapse})
+    any_unread = notifications.unread_count(db.session, _user_id(actor)) > 0
+    return render_template("ops/notifications.html", page=page, unread_only=unread_only, states=states,
+                           any_unread=any_unread,
+                           links={row[0].id: _target(row[0], open_ids) for row in page.items})
+
+
+def _state(row: Any, people: dict[str, str]) -> dict[str, str] | None:
+    """已处理 or 已失效, and why, for a notice that no longer asks its reader for anything."""
+    if not row.lapse:
+        return None
+    who = people.get(row.completed_by or "", row.completed_by or "") if row.lapse == "done" \
+        else people.get(row.assignee or "", row.assignee or "")
+    handled = row.lapse in notifications.HANDLED_REASONS
+    return {"reason": row.lapse, "label": _("已处理") if handled else _("已失效"),
+            "why": str(LAPSES.get(row.lapse, "")) % {"who": who}}
 
 
 def _target(note: Any, open_ids: set[str]) -> str | None:
-    """Where a notification leads: its task while that is open, else its case."""
+    """Where a notification leads: its task while that is open and still asks for the reader, else its case."""
     if note.task_id and note.kind in notifications.TASK_KINDS and note.task_id in open_ids:
         return url_for("task_pages.show", task_id=note.task_id)
     if note.instance_id:
@@ -88,9 +112,11 @@ def notification_read(notification_id: int):
 @bp.post("/notifications/<int:notification_id>/open")
 @login_required
 def notification_open(notification_id: int):
-    """Following a notification marks it read."""
-    note = notifications.mark_read(db.session, _user_id(current_actor()), notification_id)
-    return redirect(_target(note, still_open(db.session, {note.task_id} if note.task_id else set())) or _back())
+    """Following a notification marks it read; one that no longer asks for anything leads to its case."""
+    user_id = _user_id(current_actor())
+    note = notifications.mark_read(db.session, user_id, notification_id)
+    live = note.task_id and not notifications.lapse_of(db.session, user_id, note.id)
+    return redirect(_target(note, still_open(db.session, {note.task_id}) if live else set()) or _back())
 
 
 @bp.post("/notifications/read-all")

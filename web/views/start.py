@@ -5,11 +5,13 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from engine import rules
 from engine.core.errors import Conflict, EngineFailure, Forbidden, InvalidData, NotFound, RuleViolation
 from engine.core.scope import PERSONAL_ROLES, Actor
 from engine.models import Definition, OrgUnit, Worker
 from engine.process import access, commands
 from engine.reads import queries
+from engine.rules.casework import conflict_text, open_conflicts
 from engine.workflow.definitions import latest_definition, start_form_name
 from engine.workflow.forms import validate_submission
 from web.extensions import db
@@ -65,9 +67,10 @@ def form(key: str):
     units = _units_for(actor, definition, _start_units(actor))
     if not units:
         raise NotFound("流程不存在", code="process_not_found")
-    schema = definition.forms.get(start_form_name(key)) or {"type": "object", "properties": {}}
-    choices = _choices(actor, schema, units)
-    values: dict[str, Any] = _prefill(actor, schema, choices)
+    narrowed = rules.start_field_values(key)
+    schema = _narrowed(definition.forms.get(start_form_name(key)) or {"type": "object", "properties": {}}, narrowed)
+    choices, warnings = _choices(actor, key, schema, units)
+    values: dict[str, Any] = _prefill(schema, choices, set(narrowed))
     errors: dict[str, list[str]] = {}
     notice, status = None, 200
     chosen_org = request.form.get("org") or (units[0].code if len(units) == 1 else "")
@@ -101,32 +104,72 @@ def form(key: str):
     extra = {"org": _("组织单位"), "business_key": _("业务编号")}
     return render_template("start/form.html", definition=definition, schema=schema, values=values, errors=errors,
                            extra=extra, notice=notice, units=units, chosen_org=chosen_org,
-                           business_key=business_key, choices=choices), status
+                           business_key=business_key, choices=choices, warnings=warnings,
+                           warning=warnings.get(str(values.get("worker_id", "")))), status
 
 
-def _choices(actor: Actor, schema: dict[str, Any], units: list[OrgUnit]) -> dict[str, list[tuple[Any, str]]]:
+def _narrowed(schema: dict[str, Any], allowed: dict[str, list[Any]]) -> dict[str, Any]:
+    """The start form offering only the values its start rule can accept (a secondment's borrowing
+    unit level): a choice that is always refused is not offered at all."""
+    if not allowed:
+        return schema
+    properties = dict(schema.get("properties") or {})
+    for name, values in allowed.items():
+        prop = properties.get(name)
+        if isinstance(prop, dict) and isinstance(prop.get("oneOf"), list):
+            properties[name] = {**prop, "oneOf": [o for o in prop["oneOf"] if o.get("const") in values]}
+        elif isinstance(prop, dict) and isinstance(prop.get("enum"), list):
+            properties[name] = {**prop, "enum": [v for v in prop["enum"] if v in values]}
+    return {**schema, "properties": properties}
+
+
+Choices = dict[str, list[tuple[Any, str]]]
+
+
+def _choices(actor: Actor, key: str, schema: dict[str, Any], units: list[OrgUnit]) -> tuple[Choices, dict[str, str]]:
     """Drop-downs instead of codes to type: communities for a `community` column, and workers for
-    a `worker_id` (only oneself for a worker, else those in scope)."""
-    found: dict[str, list[tuple[Any, str]]] = {}
+    a `worker_id` (only oneself for a worker, else those in scope), with the warnings of workers
+    who already have an open case this one cannot run beside."""
+    found: Choices = {}
     communities = [(u.code, f"{u.name} ({u.code})") for u in units if u.level == "community"]
     for name, prop in (schema.get("properties") or {}).items():
         columns = ((prop.get("items") or {}).get("properties") or {}) if isinstance(prop, dict) else {}
         if prop.get("type") == "array" and (columns.get("community") or {}).get("type") == "string" and communities:
             found[f"{name}.#.community"] = communities
-    return found | _worker_choices(actor, schema)
+    workers = _workers(actor, key, schema)
+    if not workers:
+        return found, {}
+    names = queries.org_names(db.session, {w.org_code for w in workers})
+    found["worker_id"] = [(w.id, _worker_label(w, names)) for w in workers]
+    rule = rules.WORKER_STARTS.get(key)
+    if rule is None:
+        return found, {}
+    warnings = {str(worker_id): conflict_text(case)
+                for worker_id, case in open_conflicts(db.session, [w.id for w in workers], rule.conflicts).items()}
+    for worker in workers:  # only oneself can be offered out of service: say so before it is refused
+        if worker.status not in rule.statuses:
+            warnings[str(worker.id)] = _("该工作者当前状态为%(status)s，不能发起此事项",
+                                         status=label(WORKER_STATUS, worker.status))
+    return found, warnings
 
 
-def _worker_choices(actor: Actor, schema: dict[str, Any]) -> dict[str, list[tuple[Any, str]]]:
+def _workers(actor: Actor, key: str, schema: dict[str, Any]) -> list[Worker]:
+    """Whom the form may be about: oneself for a worker, else the workers in scope whose record
+    status the process's start rule accepts (no one resigned, dismissed or retired)."""
     prop = (schema.get("properties") or {}).get("worker_id")
     if not isinstance(prop, dict) or prop.get("type") != "integer":
-        return {}
+        return []
     if actor.roles() == {"worker"}:
         worker = db.session.get(Worker, actor.worker_id) if actor.worker_id else None
-        return {"worker_id": [(worker.id, worker.name)]} if worker else {}
-    workers = queries.workers_in_scope(db.session, actor)
-    if not workers:
-        return {}
-    return {"worker_id": [(w.id, f"{w.name} · {w.org_code} · {label(WORKER_STATUS, w.status)}") for w in workers]}
+        return [worker] if worker else []
+    rule = rules.WORKER_STARTS.get(key)
+    return queries.workers_in_scope(db.session, actor, statuses=rule.statuses if rule else None)
+
+
+def _worker_label(worker: Worker, org_names: dict[str, str]) -> str:
+    """名字（所属单位）, with the record status when it is not plainly 在岗."""
+    text = f"{worker.name}（{org_names.get(worker.org_code, worker.org_code)}）"
+    return text if worker.status == "active" else f"{text} · {label(WORKER_STATUS, worker.status)}"
 
 
 def _worker_unit(actor: Actor, data: dict[str, Any], units: list[OrgUnit]) -> str:
@@ -137,7 +180,14 @@ def _worker_unit(actor: Actor, data: dict[str, Any], units: list[OrgUnit]) -> st
     return ""
 
 
-def _prefill(actor: Actor, schema: dict[str, Any], choices: dict[str, list[tuple[Any, str]]]) -> dict[str, Any]:
+def _prefill(schema: dict[str, Any], choices: Choices, narrowed: set[str]) -> dict[str, Any]:
+    """One possible worker, or one possible value of a choice the rules narrowed, is already chosen."""
+    values: dict[str, Any] = {}
     if len(choices.get("worker_id", [])) == 1:
-        return {"worker_id": choices["worker_id"][0][0]}
-    return {}
+        values["worker_id"] = choices["worker_id"][0][0]
+    for name in narrowed:
+        prop = (schema.get("properties") or {}).get(name)
+        options = prop.get("oneOf") if isinstance(prop, dict) else None
+        if isinstance(options, list) and len(options) == 1 and "const" in options[0]:
+            values[name] = options[0]["const"]
+    return values
