@@ -15,7 +15,7 @@ from engine.core.errors import DomainError, NotFound
 from engine.core.scope import Actor
 from engine.reads import queries
 from engine.reads.case_lists import still_open
-from engine.reads.offers import proxy_candidates
+from engine.reads.offers import display_names, proxy_candidates
 from engine.workflow.definitions import latest_definitions
 from web.extensions import db
 from web.views.pages import FORM_ERRORS, current_actor, int_arg, login_required, page_blueprint, safe_next
