@@ -280,6 +280,7 @@ def test_a_campaign_from_plan_to_hire_in_the_browser(new_page, live_server, logi
     civil.fill("#f-channel", "区政府网站、社区公示栏")
     submit_task(civil)
     civil.goto(f"{base}/recruitments/{case_id}/publicity")
+    assert civil.locator("#campaign-stage").inner_text() == "公示中"
     listing = civil.locator("#publicity-list").inner_text()
     assert f"{TITLE}拟聘用人员名单公示" in civil.locator("#publicity-title").inner_text()
     assert "钱二妹" in listing and "郑七星" in listing and "赵一鸣" not in listing
@@ -326,12 +327,17 @@ def test_a_campaign_from_plan_to_hire_in_the_browser(new_page, live_server, logi
     open_task(civil, "办理聘用手续")
     civil.locator("#workspace-link").click()
     civil.wait_for_url(f"**/recruitments/{case_id}/hire")
+    assert civil.locator("#campaign-stage").inner_text() == "聘用"
     assert "待签订 2 人，已签订 0 人" in civil.locator("#hire-counts").inner_text()
     assert civil.locator("form.contract-form").count() == 0
     assert civil.locator("#hire-list").inner_text().count("待岗位所在街道人事签订") == 2
+    shot(civil, "recruitment-journey-hire-1280")
     hr1 = person("hr_s01")
     hr1.goto(f"{base}/recruitments/{case_id}/hire")
     assert "郑七星" not in hr1.locator("#hire-list").inner_text()  # another street's hire
+    assert hr1.get_by_role("group", name="与 钱二妹 签订劳动合同").is_visible()
+    assert hr1.get_by_label("试用期（月）").input_value() == "3"  # the policy's probation, offered
+    assert hr1.get_by_label("合同期限（年）").input_value() == "3"
     hr1.get_by_role("button", name="签订劳动合同").click()
     assert ("已与 钱二妹 签订劳动合同（2026-12-09 至 2029-12-08，试用期至 2027-03-08），人员档案已建立，状态：试用期"
             in flashes(hr1))

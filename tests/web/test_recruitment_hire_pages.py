@@ -4,7 +4,7 @@ refused plainly; the hire step refuses to close while contracts are unsigned, sa
 
 import pytest
 
-from tests.processes.recruitment_support import Campaign
+from tests.processes.recruitment_support import Campaign, applicant
 from tests.processes.test_recruitment_api import _ranked, to_hire_stage
 from tests.web.pagetools import task_id_of
 
@@ -82,3 +82,13 @@ def test_the_hire_step_links_to_the_page_and_refuses_to_close_saying_how_many(ca
     html = response.get_data(as_text=True)
     assert "还有 2 人未签订劳动合同，请先由街道人事在招聘工作台“办理聘用”中签订劳动合同" in html
     assert campaign.tasks() == ["hire"]
+
+
+def test_each_stage_task_links_to_the_tab_where_its_work_is(campaign, browser_as):
+    campaign.to_registration()
+    apps = campaign.register([applicant(1, name="甲"), applicant(2, post="S02C01", name="乙")])
+    campaign.review_all(apps)
+    campaign.tick("2026-09-12T00:00:01+08:00")
+    campaign.close(campaign.civil, "close_qualification_review", {"confirmed": True}, "2026-09-12T11:00:00+08:00")
+    html = browser_as("panel_d01").html(f"/tasks/{task_id_of(campaign.instance())}")
+    assert "笔试" in html and f'id="workspace-link" href="/recruitments/{campaign.id}/scores"' in html
