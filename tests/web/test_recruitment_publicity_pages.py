@@ -31,6 +31,8 @@ def test_the_list_as_a_page_with_its_period_and_downloads(campaign, published, b
     assert all(name in table for name in ("A1", "A2", "B2")) and "共 3 人" in html
     assert f'href="/recruitments/{campaign.id}/publicity.pdf"' in html
     assert f'href="/recruitments/{campaign.id}/publicity.xlsx"' in html
+    selection = browser_as("panel_d01").html(f"/recruitments/{campaign.id}/selection")
+    assert f'id="publicity-page-link" href="/recruitments/{campaign.id}/publicity"' in selection
 
 
 def test_the_list_as_a_pdf_and_an_excel_file(campaign, published, browser_as):
