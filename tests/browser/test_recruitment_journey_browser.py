@@ -174,6 +174,13 @@ def test_a_campaign_from_plan_to_hire_in_the_browser(new_page, live_server, logi
     assert "资格审查通过 6" in counts and "资格审查未通过 1" in counts
     assert "未能提供学历证书原件" in civil.locator("#applications").inner_text()
     shot(civil, "recruitment-journey-review-1280")
+    rejected = person(None, 390, 844)  # the applicant reads the outcome and its reason on the public page
+    rejected.goto(f"{base}/recruitment/status")
+    rejected.fill("#f-application_no", numbers["吴六顺"])
+    rejected.fill("#f-id_number", id_number(_birth(6), 6, "男"))
+    rejected.get_by_role("button", name="查询").click()
+    assert rejected.locator("#application-status").inner_text() == "资格审查未通过"
+    assert "未能提供学历证书原件" in rejected.locator("main").inner_text()
     open_task(civil, "资格审查")
     civil.get_by_label("确认全部报名已审查").check()
     submit_task(civil)
@@ -342,6 +349,10 @@ def test_a_campaign_from_plan_to_hire_in_the_browser(new_page, live_server, logi
     assert ("已与 钱二妹 签订劳动合同（2026-12-09 至 2029-12-08，试用期至 2027-03-08），人员档案已建立，状态：试用期"
             in flashes(hr1))
     shot(hr1, "recruitment-journey-contract-1280")
+    hr1.get_by_role("link", name="人员档案（试用期）").click()
+    hr1.wait_for_url("**/workers/*")
+    assert "钱二妹" in hr1.get_by_role("heading", level=1).inner_text()
+    assert "试用期" in hr1.get_by_role("heading", level=1).inner_text()
     open_task(civil, "办理聘用手续")
     civil.fill("#f-filing_number", "民备〔2026〕31号")
     civil.get_by_role("button", name="提交", exact=True).click()
