@@ -73,7 +73,7 @@ def test_a_campaign_from_plan_to_hire_in_the_browser(new_page, live_server, logi
 
     def open_task(page, title: str) -> None:  # noqa: ANN001
         page.goto(f"{base}/inbox")
-        page.locator("#main a, main a").filter(has_text=title).first.click()
+        page.locator("main").get_by_role("link", name=title, exact=True).click()
         page.wait_for_url("**/tasks/**")
         assert page.get_by_role("heading", level=1).inner_text() == title
 
