@@ -173,9 +173,13 @@ def approval_form_html(session: Session, actor: Actor, instance_id: int) -> str:
 
 def approval_form_pdf(session: Session, actor: Actor, instance_id: int) -> bytes:
     """The A4 PDF; 503 `pdf_unavailable` when the host lacks Pango (nothing else depends on it)."""
-    html = approval_form_html(session, actor, instance_id)
+    return pdf_from_html(approval_form_html(session, actor, instance_id), "审批表")
+
+
+def pdf_from_html(html: str, what: str) -> bytes:
+    """An A4 PDF of a printable page; 503 `pdf_unavailable` naming `what` when the host lacks Pango."""
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:
-        raise PdfUnavailable("服务器未安装 PDF 组件（Pango），暂不能生成审批表") from exc
+        raise PdfUnavailable(f"服务器未安装 PDF 组件（Pango），暂不能生成{what}") from exc
     return HTML(string=html).write_pdf()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from engine.core.scope import Actor
-from engine.models import Application, Instance, Objection, OrgUnit
+from engine.models import Application, Instance, Objection, OrgUnit, Worker
 from engine.recruitment.applications import list_query
 from engine.recruitment.campaign import current_plan, current_stage, posts_of
 from engine.recruitment.visibility import readable_campaign
@@ -127,3 +127,23 @@ def publicity_list(session: Session, actor: Actor, instance_id: int) -> list[App
 def score_rows(session: Session, actor: Actor, instance_id: int, status: str) -> list[Application]:
     """The applications awaiting a score of one kind (status `qualified` or `interview`)."""
     return list(session.scalars(list_query(session, actor, instance_id, status=status)))
+
+
+HIRE_STATUSES = ("cleared", "hired")
+
+
+@dataclass
+class HireRow:
+    """A candidate of the hire stage (办理聘用手续) and, once signed, the worker record it made."""
+
+    application: Application
+    worker: Worker | None
+
+
+def hire_rows(session: Session, actor: Actor, instance_id: int) -> list[HireRow]:
+    """Who awaits a labour contract and who has one, in the actor's scope, by post and rank."""
+    found = list(session.scalars(applications_query(session, actor, instance_id)
+                                 .where(Application.status.in_(HIRE_STATUSES))))
+    worker_ids = [a.worker_id for a in found if a.worker_id is not None]
+    workers = {w.id: w for w in session.scalars(select(Worker).where(Worker.id.in_(worker_ids)))} if worker_ids else {}
+    return [HireRow(a, workers.get(a.worker_id)) for a in found]

@@ -94,6 +94,18 @@ def _name(application_id: int) -> str:
     return application.name if application is not None else str(application_id)
 
 
+# Where each stage's task has its work: the workspace tab its "进入招聘工作台" link opens.
+TASK_TABS = {"close_written_exam": "recruitment_scores.show", "close_interview": "recruitment_scores.show",
+             "close_physical": "recruitment_selection.show", "close_vetting": "recruitment_selection.show",
+             "publish_list": "recruitment_selection.show", "close_publicity": "recruitment_selection.show",
+             "hire": "recruitment_hire.show", "probation_review": "recruitment_hire.show"}
+
+
+@bp.app_template_global("recruitment_workspace_url")
+def recruitment_workspace_url(instance_id: int, task_name: str | None = None) -> str:
+    return url_for(TASK_TABS.get(task_name or "", "recruitment_pages.show"), instance_id=instance_id)
+
+
 @bp.app_template_global("recruitment_status")
 def recruitment_status(status: str | None) -> str:
     return STATUS_TEXT.get(status or "", status or "—")

@@ -118,7 +118,7 @@ OPEN_WORK = {
     "scores_missing": _l("请先在招聘工作台录入成绩"),
     "checks_pending": _l("请先在招聘工作台录入结论"),
     "objections_open": _l("请先在招聘工作台作出异议调查结论"),
-    "contracts_unsigned": _l("请先签订劳动合同"),
+    "contracts_unsigned": _l("请先由街道人事在招聘工作台“办理聘用”中签订劳动合同"),
     "probation_reviews_pending": _l("请先完成试用期满考核"),
 }
 
