@@ -208,6 +208,15 @@ def test_an_administrator_shows_a_field_only_for_some_answers_and_the_preview_fo
     schema = json.loads(page.locator("#schema-text").input_value())
     assert "allOf" not in schema and schema["required"] == ["decision", "reason"]
     page.locator('#preview [data-show-when]').wait_for(state="detached")
+
+    # Drag and drop reorders as the buttons do: the reason's handle dropped on the top of the first card.
+    page.set_viewport_size({"width": 1280, "height": 2000})  # both cards on screen, as a pointer needs them
+    page.evaluate("window.scrollTo(0, 0)")
+    first = page.locator(".designer-field").first
+    page.locator('.designer-field[data-key="reason"] .designer-handle').drag_to(first, target_position={"x": 40, "y": 5})
+    assert status.inner_text() == "已将“不同意的理由”移到第 1 位。"
+    assert list(json.loads(page.locator("#schema-text").input_value())["properties"]) == ["reason", "decision", "comment"]
+    page.locator("#preview .schema-form > .field:first-child", has_text="不同意的理由").wait_for()
     assert console.errors == [], console.errors
 
     phone, phone_console = new_page(390, 844)

@@ -217,6 +217,18 @@
       (button.disabled ? card.querySelector('[data-move]:not(:disabled)') || card.querySelector('input') : button).focus();
     }
 
+    /* Drag and drop: `key` goes just before (or after) `target`; the buttons stay for the keyboard. */
+    function place(key, target, after) {
+      if (key === target || !schema.properties[key] || !schema.properties[target]) { return; }
+      var order = keys().filter(function (k) { return k !== key; });
+      var at = order.indexOf(target) + (after ? 1 : 0);
+      order.splice(at, 0, key);
+      reorder(order);
+      render();
+      emit(_('已将“%(title)s”移到第 %(number)s 位。', { title: schema.properties[key].title || key, number: at + 1 }));
+      list.querySelector('[data-key="' + key + '"] input[data-prop="title"]').focus();
+    }
+
     function remove(key) {
       var title = schema.properties[key].title || key;
       var at = keys().indexOf(key);
@@ -335,6 +347,8 @@
       var requiredNow = isRequired(key);
       node.append(
         h('div', { className: 'designer-head' }, [
+          h('span', { className: 'designer-handle', draggable: true, text: '⠿', 'aria-hidden': 'true',
+            title: _('拖动以调整顺序（也可用“上移”“下移”按钮）') }),
           h('span', { className: 'designer-number', text: String(index + 1) + '.' }),
           h('strong', { className: 'designer-caption', text: title }),
           h('code', { className: 'designer-key', text: key }),
@@ -453,6 +467,37 @@
         emit();
         list.querySelector('[data-key="' + key + '"] select[data-prop="kind"]').focus();
       }
+    });
+
+    var dragged = null;
+    list.addEventListener('dragstart', function (event) {
+      var handle = event.target.closest && event.target.closest('.designer-handle');
+      if (!handle) { return; }
+      dragged = cardOf(handle).dataset.key;
+      event.dataTransfer.effectAllowed = 'move';
+      event.dataTransfer.setData('text/plain', dragged);
+      cardOf(handle).classList.add('dragging');
+    });
+    list.addEventListener('dragover', function (event) {
+      var over = dragged && event.target.closest && cardOf(event.target);
+      if (!over) { return; }
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'move';
+      list.querySelectorAll('.drop-target').forEach(function (n) { n.classList.remove('drop-target'); });
+      if (over.dataset.key !== dragged) { over.classList.add('drop-target'); }
+    });
+    list.addEventListener('drop', function (event) {
+      var over = dragged && event.target.closest && cardOf(event.target);
+      if (!over) { return; }
+      event.preventDefault();
+      var box = over.getBoundingClientRect();
+      var key = dragged;
+      dragged = null;
+      place(key, over.dataset.key, event.clientY > box.top + box.height / 2);
+    });
+    list.addEventListener('dragend', function () {
+      dragged = null;
+      list.querySelectorAll('.dragging, .drop-target').forEach(function (n) { n.classList.remove('dragging', 'drop-target'); });
     });
 
     root.addEventListener('click', function (event) {
