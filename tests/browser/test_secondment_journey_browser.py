@@ -1,7 +1,8 @@
 """Two secondments (借调) worked through the pages by each role in turn, in a real Chromium: one the
 district's social work department refuses, one it approves. Each role signs in, finds the step in
 the inbox, opens it and decides; the case page then tells the story in names and words: the title,
-who decided what and when, the outcome, and what an approved case waits for."""
+who decided what and when, the outcome, what an approved case waits for, and on its start day the
+worker seconded."""
 
 import re
 
@@ -122,7 +123,7 @@ def test_a_secondment_refused_by_the_social_work_department(journey, live_server
     assert journey.errors == [], journey.errors
 
 
-def test_a_secondment_approved_waits_for_its_start_day(journey, live_server, shot):
+def test_a_secondment_approved_waits_for_its_start_day_then_the_worker_is_seconded(journey, live_server, shot):
     case = _start(journey, live_server, shot, APPROVED_KEY, "王晓梅", "第一街道综治中心", "2026-12-01", "2027-02-28")
 
     journey.work("sec_s01c01", APPROVED_KEY, "社区意见", _decide("同意", "同意"))
@@ -158,4 +159,29 @@ def test_a_secondment_approved_waits_for_its_start_day(journey, live_server, sho
         if width == 390:
             assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
         page.context.close()
+
+    # On the start day the timer worker (not a person) fires the wait: the worker reads 借调中 and the
+    # case moves to the secondment period, with the street HR to act on it.
+    _run_timers_on(live_server, "2026-12-01T08:30:00+08:00")
+    page = journey.as_user("hr_s01")
+    page.goto(f"{live_server.url}/workers")
+    assert "借调中" in page.locator("tr", has_text="王晓梅").inner_text()
+    page.goto(f"{live_server.url}/instances/{case}")
+    assert _steps(page, "current")[0].startswith("借调期间 · 待办理 · 街道人事 · 示范区第一街道")
+    assert page.locator(".timeline > li.waiting").count() == 0
+    shot(page, "secondment-seconded")
+    page.context.close()
     assert journey.errors == [], journey.errors
+
+
+def _run_timers_on(live_server, moment: str) -> None:  # noqa: ANN001
+    """What the timer worker does when `moment` comes (background workers are off in tests)."""
+    from datetime import datetime
+
+    from engine.core import clock
+    from engine.process import timers
+    from web.extensions import db
+
+    with live_server.app.app_context(), clock.frozen(datetime.fromisoformat(moment)):
+        timers.tick(db.session)
+        db.session.remove()
