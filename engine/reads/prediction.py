@@ -3,11 +3,14 @@
 It walks the diagram from the current tasks along outgoing flows, into and out of subprocesses,
 past boundary events (exceptions, not the path). At an exclusive gateway the conditions are
 evaluated on the case data under the restricted script engine — with the submissions of steps
-still ahead removed, so an old decision from an earlier pass never predicts a new one; a gateway
+still ahead removed, so an old decision from an earlier pass never predicts a new one, and with the
+names a script ahead assigns removed too (a flag the process sets later, such as 辞退 decided, reads
+its old value today); a gateway
 whose conditions cannot be evaluated yet shows every branch, and what lies beyond it is "possible",
 not "certain". Nothing is saved: the workflow is loaded, read and dropped.
 """
 
+import ast
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
@@ -54,6 +57,9 @@ class _Walk:
         kind = type(spec).__name__
         if kind in SKIP:
             return
+        for script in (getattr(spec, "script", None), getattr(spec, "prescript", None),
+                       getattr(spec, "postscript", None)):
+            self.ahead_keys.update(assigned_names(script))
         if getattr(spec, "manual", False):
             props = (getattr(spec, "extensions", None) or {}).get("properties", {}) or {}
             if props.get(FORM_PROPERTY):
@@ -119,6 +125,24 @@ class _Walk:
         except (ScriptError, NameError, KeyError, TypeError, ValueError, AttributeError, IndexError,
                 ArithmeticError, SyntaxError):
             return None
+
+
+def assigned_names(script: str | None) -> set[str]:
+    """The case-data names a script sets (`x = …`, `x["k"] = …`, `for x in …`): their values lie ahead."""
+    if not script:
+        return set()
+    try:
+        tree = ast.parse(script)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name | ast.Subscript | ast.Attribute) and isinstance(node.ctx, ast.Store):
+            while isinstance(node, ast.Subscript | ast.Attribute):
+                node = node.value
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+    return names
 
 
 def _continuation(workflow: Any, task: Any) -> tuple[Any, ...]:

@@ -66,6 +66,49 @@ def data_key(row: TaskRow) -> str:
     return row.form_key or form_key(row.name)
 
 
+def shown_when(schema: Mapping[str, Any] | None) -> dict[str, tuple[str, list[Any], bool]]:
+    """Fields shown only when another field has one of some values (the form designer's conditions):
+    {field: (controlling field, values, required when shown)}.
+
+    A condition is one `allOf` entry of standard JSON Schema, so any validator reads it the same way:
+    `{"if": {"properties": {X: {"const": v} | {"enum": [...]}}, "required": [X]},
+      "then": {"required": [F]}, "else": {"not": {"required": [F]}}}` — F is asked for (and required
+    when `then` says so) while X holds one of the values, and has no value otherwise.
+    """
+    found: dict[str, tuple[str, list[Any], bool]] = {}
+    for entry in (schema or {}).get("allOf") or []:
+        if not isinstance(entry, dict):
+            continue
+        condition, otherwise, then = entry.get("if"), entry.get("else"), entry.get("then") or {}
+        if not isinstance(condition, dict) or not isinstance(otherwise, dict) or not isinstance(then, dict):
+            continue
+        tested = condition.get("properties")
+        if not isinstance(tested, dict) or len(tested) != 1:
+            continue
+        (controller, rule), = tested.items()
+        if condition.get("required") != [controller] or not isinstance(rule, dict):
+            continue
+        values = [rule["const"]] if "const" in rule else rule.get("enum")
+        hidden = (otherwise.get("not") or {}).get("required") if isinstance(otherwise.get("not"), dict) else None
+        if not isinstance(values, list) or not isinstance(hidden, list) or len(hidden) != 1:
+            continue
+        field = hidden[0]
+        found[field] = (controller, values, field in (then.get("required") or []))
+    return found
+
+
+def condition_holds(value: Any, values: list[Any]) -> bool:
+    """Whether a controlling field's value is one of `values` (for a list of choices: any of them)."""
+    if isinstance(value, list):
+        return any(_same(v, w) for v in value for w in values)
+    return any(_same(value, w) for w in values)
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    """Equal, with `true` never standing for 1 (JSON Schema's `const` tells them apart)."""
+    return value == wanted and isinstance(value, bool) == isinstance(wanted, bool)
+
+
 def validate_submission(schema: dict[str, Any], data: Any) -> dict[str, Any]:
     """Return `data` when it fits the form; otherwise raise InvalidData naming each field.
 
@@ -93,6 +136,9 @@ def validate_submission(schema: dict[str, Any], data: Any) -> dict[str, Any]:
 
 
 def _field_of(error: Any) -> str:
+    if error.validator == "not" and isinstance(error.validator_value, dict) \
+            and len(error.validator_value.get("required") or []) == 1:
+        return str(error.validator_value["required"][0])  # a field hidden by a condition (shown_when)
     if error.validator == "required":
         return error.message.split("'")[1] if "'" in error.message else "data"
     if error.path:
@@ -122,4 +168,6 @@ def _message(error: Any) -> str:
         return error.message
     if error.validator == "minItems":
         return f"至少需要 {error.validator_value} 项"
+    if error.validator == "not" and isinstance(error.validator_value, dict) and "required" in error.validator_value:
+        return "按当前的选择无需填写此项，请清空"
     return _MESSAGES.get(error.validator, error.message)

@@ -147,3 +147,84 @@ def test_an_administrator_designs_a_field_sees_the_preview_follow_and_saves_a_ve
     assert phone.locator(".designer-field").first.get_by_label("标题").is_visible()
     shot(phone, "designer-form-390")
     assert _page_errors(phone_console) == []
+
+
+def test_an_administrator_shows_a_field_only_for_some_answers_and_the_preview_follows(live_server, new_page, login,
+                                                                                       shot):
+    page, console = new_page(1280, 900)
+    login(page, "admin")
+    page.goto(f"{live_server.url}/admin/forms/refusal_reason.json?new=1")
+    page.locator("#preview .schema-form").wait_for()
+
+    page.get_by_role("button", name="添加字段").click()
+    card = page.locator(".designer-field").nth(2)
+    card.get_by_label("标题").fill("不同意的理由")
+    card.get_by_label("必填").check()
+    card.get_by_label("显示条件").select_option(label="仅当“审批意见”为所选项时显示")
+    card = page.locator(".designer-field").nth(2)
+    assert card.get_by_label("同意", exact=True).is_checked()  # a new condition starts with the first answer
+    card.get_by_label("不同意", exact=True).check()
+    card.get_by_label("同意", exact=True).uncheck()
+    status = page.locator("#designer-status")
+    assert status.inner_text() == "“不同意的理由”仅在“审批意见”为所选项时显示。"
+
+    schema = json.loads(page.locator("#schema-text").input_value())
+    assert schema["required"] == ["decision"]  # required only while shown
+    assert schema["allOf"] == [{"if": {"properties": {"decision": {"const": "reject"}}, "required": ["decision"]},
+                                "then": {"required": ["field_3"]}, "else": {"not": {"required": ["field_3"]}}}]
+
+    # The preview is the staff form: the reason appears only once 不同意 is chosen, marked required.
+    reason = page.locator('#preview [data-show-when="decision"]')
+    reason.wait_for(state="attached")
+    assert reason.is_hidden() and reason.locator("input").is_disabled()
+    preview = page.locator("#preview")
+    preview.get_by_label("不同意", exact=True).check()
+    assert reason.is_visible() and reason.locator("input").is_enabled()
+    assert reason.locator("label").text_content().strip() == "不同意的理由*（必填）"
+    shot(page, "designer-condition-1280")
+    preview.get_by_label("同意", exact=True).check()
+    assert reason.is_hidden()
+
+    # A field that has a condition keeps its place in the JSON when renamed, and dropping the
+    # condition makes it an ordinary required field again.
+    card = page.locator(".designer-field").nth(2)
+    card.get_by_label("字段名").fill("reason")
+    card.get_by_label("字段名").press("Tab")
+    schema = json.loads(page.locator("#schema-text").input_value())
+    assert schema["allOf"][0]["else"] == {"not": {"required": ["reason"]}}
+    assert schema["allOf"][0]["then"] == {"required": ["reason"]}
+
+    page.fill("#note", "不同意时填写理由")
+    page.get_by_role("button", name="保存为新版本").click()
+    page.locator("#form-status.ok").wait_for()
+    page.get_by_role("link", name="打开版本 1").click()
+    page.wait_for_url("**version=1")
+    card = page.locator(".designer-field").nth(2)
+    assert card.get_by_label("显示条件").locator("option:checked").inner_text() == "仅当“审批意见”为所选项时显示"
+    assert card.get_by_label("不同意", exact=True).is_checked() and not card.get_by_label("同意", exact=True).is_checked()
+    page.locator('#preview [data-show-when="decision"]').wait_for(state="hidden")
+
+    card.get_by_label("显示条件").select_option(label="始终显示")
+    schema = json.loads(page.locator("#schema-text").input_value())
+    assert "allOf" not in schema and schema["required"] == ["decision", "reason"]
+    page.locator('#preview [data-show-when]').wait_for(state="detached")
+
+    # Drag and drop reorders as the buttons do: the reason's handle dropped on the top of the first card.
+    page.set_viewport_size({"width": 1280, "height": 2000})  # both cards on screen, as a pointer needs them
+    page.evaluate("window.scrollTo(0, 0)")
+    first = page.locator(".designer-field").first
+    page.locator('.designer-field[data-key="reason"] .designer-handle').drag_to(first, target_position={"x": 40, "y": 5})
+    assert status.inner_text() == "已将“不同意的理由”移到第 1 位。"
+    assert list(json.loads(page.locator("#schema-text").input_value())["properties"]) == ["reason", "decision", "comment"]
+    page.locator("#preview .schema-form > .field:first-child", has_text="不同意的理由").wait_for()
+    assert console.errors == [], console.errors
+
+    phone, phone_console = new_page(390, 844)
+    login(phone, "admin")
+    phone.goto(f"{live_server.url}/admin/forms/refusal_reason.json")
+    phone.locator('#preview [data-show-when="decision"]').wait_for(state="attached")
+    phone.locator("#preview").get_by_label("不同意", exact=True).check()
+    phone.locator('#preview [data-show-when="decision"]').wait_for(state="visible")
+    shot(phone, "designer-condition-390")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    assert phone_console.errors == [], phone_console.errors

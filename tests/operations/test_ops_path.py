@@ -58,6 +58,26 @@ def test_after_approval_only_the_handover_and_maybe_the_audit_remain(as_user):
     assert _path(hr, case["id"])["status"] == "running"
 
 
+def test_a_flag_a_script_sets_ahead_does_not_predict_the_end_of_a_dismissal(as_user):
+    """`dismissal_decided` is False until the district approves; read as it is today, it would predict
+    不予辞退 whatever the district decides, and the notice and the appeal would vanish from the path."""
+    hr, secretary, leader = as_user("hr_s01"), as_user("sec_s01c01"), as_user("leader_s01")
+    started = hr.post("/api/v1/processes/dismissal/instances", json={"org": "S01C01", "data": {
+        "worker_id": WANG, "grounds": ["serious_breach"], "facts": "擅自带出低保材料并遗失"}})
+    assert started.status_code == 201, started.get_json()
+    case = started.get_json()
+    complete(secretary, case["id"], "community_opinion", {"decision": "approve"})
+    complete(hr, case["id"], "hr_check", {"decision": "approve", "protections": ["none"],
+                                          "evidence": [{"ground": "serious_breach", "description": "调查笔录"}]})
+    complete(leader, case["id"], "street_decision", {"decision": "approve", "meeting_date": "2026-11-25"})
+    path = _path(hr, case["id"])
+    assert [c["id"] for c in path["current"]] == ["district_review"]
+    steps = _steps(path)
+    assert {"notice", "appeal_registration", "handover"} <= set(steps)
+    assert not steps["notice"]["certain"]  # the district may still refuse
+    assert {e["id"] for e in path["ends"]} == {"dismissal_completed", "dismissal_revoked", "dismissal_rejected"}
+
+
 def test_the_path_is_scoped(as_user):
     case = resignation(as_user("hr_s01"))
     refused(as_user("hr_s02").get(f"/api/v1/instances/{case['id']}/path"), 404, "instance_not_found")

@@ -2,6 +2,8 @@
 // removed in place, and every row's inputs are renumbered (posts.0.community, posts.1.community, …)
 // so the server reads them in order. Without this script the page still works: the server offers
 // one empty row more after each submit. The texts come from the page (data-* attributes) in its language.
+// A field with data-show-when is shown only while the field it names holds one of data-show-values;
+// while hidden its inputs are disabled, so nothing of it is sent (the server drops it the same way).
 (function () {
   "use strict";
 
@@ -79,7 +81,52 @@
     (next ? next.querySelector(":scope > [data-repeat-remove]") : group.querySelector("[data-repeat-add]")).focus();
   }
 
+  function chosen(scope, name) {
+    var values = [];
+    var holder = null;
+    scope.querySelectorAll("[name]").forEach(function (input) {
+      if (input.getAttribute("name") !== name) { return; }
+      holder = holder || input.closest("[data-show-when]");
+      if (input.type === "checkbox" && input.value === "true" && !input.closest(".choices")) {
+        values.push(input.checked ? "true" : "false");  // a yes/no box: unticked is a real "false"
+      } else if (input.type === "checkbox" || input.type === "radio") {
+        if (input.checked) { values.push(input.value); }
+      } else if (input.value !== "") {
+        values.push(input.value);
+      }
+    });
+    return holder && holder.hidden ? [] : values;  // a hidden field holds nothing
+  }
+
+  function applyConditions(scope) {
+    scope.querySelectorAll("[data-show-when]").forEach(function (field) {
+      var wanted = JSON.parse(field.dataset.showValues || "[]");
+      var show = chosen(scope, field.dataset.showWhen).some(function (v) { return wanted.indexOf(v) >= 0; });
+      if (field.hidden === !show) { return; }
+      field.hidden = !show;
+      field.querySelectorAll("input, select, textarea, button").forEach(function (input) {
+        if (!show && !input.disabled) {
+          input.disabled = true;
+          input.dataset.hiddenByCondition = "1";
+        } else if (show && input.dataset.hiddenByCondition) {
+          input.disabled = false;
+          delete input.dataset.hiddenByCondition;
+        }
+      });
+    });
+  }
+
+  function conditionScopes(root) {
+    var scopes = Array.prototype.slice.call(root.querySelectorAll(".schema-form"));
+    if (root.classList && root.classList.contains("schema-form")) { scopes.push(root); }
+    return scopes;
+  }
+
   function enhance(root) {
+    conditionScopes(root).forEach(function (scope) {
+      applyConditions(scope);
+      applyConditions(scope);  // a second pass settles a field whose condition names a field hidden just now
+    });
     root.querySelectorAll("[data-repeat]").forEach(function (group) {
       if (group.dataset.repeatReady) { return; }
       group.dataset.repeatReady = "1";
@@ -89,6 +136,16 @@
       if (help) { help.textContent = help.dataset.jsText; }
     });
   }
+
+  ["change", "input"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var scope = event.target.closest && event.target.closest(".schema-form");
+      if (scope && scope.querySelector("[data-show-when]")) {
+        applyConditions(scope);
+        applyConditions(scope);
+      }
+    });
+  });
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-repeat-add], [data-repeat-remove]");

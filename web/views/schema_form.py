@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.core import clock
 from engine.core.words import CASE_DATA_WORDS, CASE_VALUE_WORDS
+from engine.workflow.forms import condition_holds, shown_when
 
 _ROW_INDEX = re.compile(r"\.\d+(?=\.|$)")
 RADIO_LIMIT = 4  # up to this many options show as radio buttons, more as a drop-down
@@ -44,6 +45,8 @@ class Field:
     rows: list[list["Field"]] = field(default_factory=list)
     min_rows: int = 0  # a table's minItems and maxItems, which the browser keeps to when adding/removing rows
     max_rows: int | None = None
+    show_when: str = ""  # shown only while this field holds one of `show_values` (engine.workflow.forms.shown_when)
+    show_values: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -193,12 +196,19 @@ def _collect(fields: list[Field], errors: dict[str, list[str]], out: list[tuple[
 def _fields(schema: dict[str, Any], prefix: str, flat: dict[str, Any], errors: dict[str, list[str]],
             choices: dict[str, list[Option]]) -> list[Field]:
     required = set(schema.get("required") or [])
+    conditions = shown_when(schema)
     out = []
     for key, prop in (schema.get("properties") or {}).items():
         if not isinstance(prop, dict):
             continue
         name = f"{prefix}.{key}" if prefix else key
-        out.append(_field(key, name, prop, key in required, flat, errors, choices))
+        condition = conditions.get(key)
+        item = _field(key, name, prop, key in required or bool(condition and condition[2]), flat, errors, choices)
+        if condition:  # required while shown; the browser hides it (and sends nothing) otherwise
+            controller, values, _required = condition
+            item.show_when = f"{prefix}.{controller}" if prefix else controller
+            item.show_values = [_text(v) for v in values]
+        out.append(item)
     return out
 
 
@@ -270,11 +280,16 @@ def parse_form(schema: dict[str, Any] | None, form: MultiDict) -> tuple[dict[str
     """A posted form as (data for the engine, flat values to show again, conversion errors).
 
     Empty inputs are left out, so the schema's `required` names them; unchecked boxes are `false`;
-    read-only fields and names the schema does not declare are never read.
+    read-only fields and names the schema does not declare are never read, nor is a field whose
+    condition does not hold (the browser hides it), so a page without scripts agrees with one with.
     """
     raw: dict[str, Any] = {}
     problems: dict[str, list[str]] = {}
     data = _parse_object(schema or {}, "", form, raw, problems)
+    for name, (controller, values, _required) in shown_when(schema).items():
+        if not condition_holds(data.get(controller), values):  # hidden in the browser: its value is not sent
+            data.pop(name, None)
+            problems.pop(name, None)
     return data, raw, problems
 
 

@@ -1,5 +1,8 @@
-/* The form designer: the form's fields as cards an administrator adds, orders, removes and
- * configures (type, title, help, required, options) without writing JSON. It edits the schema
+/* The form designer: the form's fields as cards an administrator adds, orders (buttons, or drag and
+ * drop), removes and configures (type, title, help, required, options, and a condition: "show only
+ * when field X is one of …") without writing JSON. A condition is an `allOf` entry of standard
+ * JSON Schema, read the same way by the staff pages and the server's validator
+ * (engine/workflow/forms.py, shown_when): if X is one of the values then (required) else no value. It edits the schema
  * object in place and calls `changed(schema)` after each edit; the editor page keeps the JSON text
  * and the preview in step. Fields of kinds it does not design (tables, groups, read-only fields…)
  * keep their JSON and can still be titled, explained, required and moved. */
@@ -56,6 +59,15 @@
     return prop['x-widget'] === 'textarea' ? 'textarea' : 'text';
   }
 
+  /* The values a field offers as a condition's test, as stored (not as text): choices and yes/no. */
+  function testValues(prop) {
+    var kind = kindOf(prop);
+    if (kind === 'boolean') { return [{ value: true, title: _('是') }, { value: false, title: _('否') }]; }
+    if (kind !== 'single') { return null; }
+    if (Array.isArray(prop.oneOf)) { return prop.oneOf.map(function (o) { return { value: o.const, title: o.title || String(o.const) }; }); }
+    return prop.enum.filter(function (v) { return v !== null; }).map(function (v) { return { value: v, title: String(v) }; });
+  }
+
   function fieldOptions(prop) {
     return optionsOf(kindOf(prop) === 'multiple' ? prop.items : prop) || [];
   }
@@ -100,10 +112,83 @@
     function keys() { return Object.keys(schema.properties || {}); }
     function required() { return Array.isArray(schema.required) ? schema.required : []; }
 
-    function setRequired(key, on) {
+    function setTopRequired(key, on) {
       var names = required().filter(function (name) { return name !== key; });
       if (on) { names.push(key); }
       if (names.length) { schema.required = names; } else { delete schema.required; }
+    }
+
+    /* --- conditions: allOf entries {if: {properties: {X: const|enum}, required: [X]}, then, else} --- */
+    function entries() { return Array.isArray(schema.allOf) ? schema.allOf : []; }
+
+    function hiddenOf(entry) {
+      var not = entry && entry.else && entry.else.not;
+      return not && Array.isArray(not.required) && not.required.length === 1 ? not.required[0] : null;
+    }
+
+    function conditionOf(key) {
+      var found = null;
+      entries().forEach(function (entry) {
+        if (found || hiddenOf(entry) !== key || !entry.if || !entry.if.properties) { return; }
+        var names = Object.keys(entry.if.properties);
+        if (names.length !== 1) { return; }
+        var rule = entry.if.properties[names[0]] || {};
+        var values = 'const' in rule ? [rule.const] : (Array.isArray(rule.enum) ? rule.enum : null);
+        if (values) { found = { entry: entry, field: names[0], values: values }; }
+      });
+      return found;
+    }
+
+    function isRequired(key) {
+      var condition = conditionOf(key);
+      if (condition) { return ((condition.entry.then || {}).required || []).indexOf(key) >= 0; }
+      return required().indexOf(key) >= 0;
+    }
+
+    function setRequired(key, on) {
+      var condition = conditionOf(key);
+      if (!condition) { setTopRequired(key, on); return; }
+      if (on) { condition.entry.then = { required: [key] }; } else { delete condition.entry.then; }
+    }
+
+    function dropEntries(test) {
+      var kept = entries().filter(function (entry) { return !test(entry); });
+      if (kept.length) { schema.allOf = kept; } else { delete schema.allOf; }
+    }
+
+    /* Show `key` only while `field` holds one of `values` ('' for always); requiredness is kept. */
+    function setCondition(key, field, values) {
+      var wasRequired = isRequired(key);
+      dropEntries(function (entry) { return hiddenOf(entry) === key; });
+      if (!field || !values.length) { setTopRequired(key, wasRequired); return; }
+      setTopRequired(key, false);
+      var rule = values.length === 1 ? { const: values[0] } : { enum: values };
+      var test = { properties: {}, required: [field] };
+      test.properties[field] = rule;
+      var entry = { if: test, else: { not: { required: [key] } } };
+      if (wasRequired) { entry.then = { required: [key] }; }
+      schema.allOf = entries().concat([entry]);
+    }
+
+    /* The conditions `field` controls end (the fields they showed are then always shown). */
+    function releaseConditionsOn(field) {
+      keys().forEach(function (key) {
+        var condition = conditionOf(key);
+        if (condition && condition.field === field) { setCondition(key, '', []); }
+      });
+    }
+
+    function renameInConditions(old, wanted) {
+      entries().forEach(function (entry) {
+        if (hiddenOf(entry) === old) { entry.else.not.required = [wanted]; }
+        if (entry.then && Array.isArray(entry.then.required)) {
+          entry.then.required = entry.then.required.map(function (n) { return n === old ? wanted : n; });
+        }
+        if (entry.if && entry.if.properties && old in entry.if.properties) {
+          entry.if.properties = (function () { var p = {}; p[wanted] = entry.if.properties[old]; return p; }());
+          entry.if.required = [wanted];
+        }
+      });
     }
 
     function reorder(order) {
@@ -132,11 +217,25 @@
       (button.disabled ? card.querySelector('[data-move]:not(:disabled)') || card.querySelector('input') : button).focus();
     }
 
+    /* Drag and drop: `key` goes just before (or after) `target`; the buttons stay for the keyboard. */
+    function place(key, target, after) {
+      if (key === target || !schema.properties[key] || !schema.properties[target]) { return; }
+      var order = keys().filter(function (k) { return k !== key; });
+      var at = order.indexOf(target) + (after ? 1 : 0);
+      order.splice(at, 0, key);
+      reorder(order);
+      render();
+      emit(_('已将“%(title)s”移到第 %(number)s 位。', { title: schema.properties[key].title || key, number: at + 1 }));
+      list.querySelector('[data-key="' + key + '"] input[data-prop="title"]').focus();
+    }
+
     function remove(key) {
       var title = schema.properties[key].title || key;
       var at = keys().indexOf(key);
+      releaseConditionsOn(key);
+      setCondition(key, '', []);
       delete schema.properties[key];
-      setRequired(key, false);
+      setTopRequired(key, false);
       render();
       emit(_('已删除字段“%(title)s”。', { title: title }));
       var cards = list.querySelectorAll('.designer-field');
@@ -170,8 +269,9 @@
         schema.properties[wanted] = schema.properties[old];
         reorder(order);
         var wasRequired = required().indexOf(old) >= 0;
-        setRequired(old, false);
-        if (wasRequired) { setRequired(wanted, true); }
+        setTopRequired(old, false);
+        if (wasRequired) { setTopRequired(wanted, true); }
+        renameInConditions(old, wanted);
         card.dataset.key = wanted;
         card.querySelector('.designer-key').textContent = wanted;
         emit();
@@ -192,6 +292,47 @@
       ]);
     }
 
+    function conditionBox(key, id) {
+      var condition = conditionOf(key);
+      var select = h('select', { id: id + '-when', 'data-prop': 'when' });
+      select.append(h('option', { value: '', text: _('始终显示') }));
+      keys().forEach(function (other) {
+        if (other === key || !testValues(schema.properties[other])) { return; }
+        select.append(h('option', { value: other, selected: condition && condition.field === other,
+          text: _('仅当“%(title)s”为所选项时显示', { title: schema.properties[other].title || other }) }));
+      });
+      var box = h('fieldset', { className: 'designer-condition' }, [
+        h('legend', { text: _('显示条件') }),
+        h('label', { 'for': id + '-when', className: 'sr-only', text: _('显示条件') }), select
+      ]);
+      var values = condition && schema.properties[condition.field] ? testValues(schema.properties[condition.field]) : null;
+      if (values) {
+        var group = h('ul', { className: 'designer-when-values', 'aria-label': _('显示于以下任一项') });
+        values.forEach(function (option, at) {
+          var vid = id + '-when-' + at;
+          var on = condition.values.some(function (v) { return v === option.value; });
+          group.append(h('li', {}, [
+            h('input', { type: 'checkbox', id: vid, 'data-when-value': String(at), checked: on }),
+            h('label', { 'for': vid, text: option.title })
+          ]));
+        });
+        box.append(group);
+        box.append(h('p', { className: 'hint', text: _('隐藏时不填写、不校验；设为必填的，显示时才必填。') }));
+      }
+      return box;
+    }
+
+    function readCondition(node) {
+      var key = node.dataset.key;
+      var field = node.querySelector('select[data-prop="when"]').value;
+      var options = field ? testValues(schema.properties[field]) || [] : [];
+      var picked = Array.prototype.filter.call(node.querySelectorAll('[data-when-value]'), function (box) { return box.checked; })
+        .map(function (box) { return options[Number(box.dataset.whenValue)]; }).filter(Boolean);
+      var previous = conditionOf(key);
+      if (field && (!previous || previous.field !== field)) { picked = options.slice(0, 1); }  // a new test starts with its first value
+      return { key: key, field: field, values: picked.map(function (o) { return o.value; }) };
+    }
+
     function card(key, index, count) {
       var prop = schema.properties[key];
       var kind = kindOf(prop);
@@ -203,9 +344,11 @@
       if (kind === 'other') {
         typeSelect.prepend(h('option', { value: 'other', text: _('其他（在 JSON 中编辑）'), selected: true }));
       }
-      var isRequired = required().indexOf(key) >= 0;
+      var requiredNow = isRequired(key);
       node.append(
         h('div', { className: 'designer-head' }, [
+          h('span', { className: 'designer-handle', draggable: true, text: '⠿', 'aria-hidden': 'true',
+            title: _('拖动以调整顺序（也可用“上移”“下移”按钮）') }),
           h('span', { className: 'designer-number', text: String(index + 1) + '.' }),
           h('strong', { className: 'designer-caption', text: title }),
           h('code', { className: 'designer-key', text: key }),
@@ -233,9 +376,10 @@
           ])
         ]),
         h('div', { className: 'designer-flags' }, [
-          h('input', { type: 'checkbox', id: id + '-required', 'data-prop': 'required', checked: isRequired }),
+          h('input', { type: 'checkbox', id: id + '-required', 'data-prop': 'required', checked: requiredNow }),
           h('label', { 'for': id + '-required', text: kind === 'boolean' ? _('必须勾选') : _('必填') })
-        ])
+        ]),
+        conditionBox(key, id)
       );
       if (kind === 'single' || kind === 'multiple') {
         var options = h('ol', { className: 'designer-options' });
@@ -292,7 +436,21 @@
       if (!node) { return; }
       var key = node.dataset.key;
       var prop = schema.properties[key];
-      if (target.dataset.prop === 'key') {
+      if (target.dataset.prop === 'when' || target.dataset.whenValue !== undefined) {
+        var wanted = readCondition(node);
+        if (target.dataset.whenValue !== undefined && !wanted.values.length) {
+          target.checked = true;
+          announce.textContent = _('至少选择一项；要始终显示，请在“显示条件”中选“始终显示”。');
+          return;
+        }
+        setCondition(key, wanted.field, wanted.values);
+        render();
+        emit(wanted.field ? _('“%(title)s”仅在“%(other)s”为所选项时显示。', { title: prop.title || key,
+          other: schema.properties[wanted.field].title || wanted.field }) : _('“%(title)s”始终显示。', { title: prop.title || key }));
+        var again = list.querySelector('[data-key="' + key + '"]');
+        (target.dataset.prop === 'when' ? again.querySelector('select[data-prop="when"]')
+          : again.querySelector('[data-when-value="' + target.dataset.whenValue + '"]')).focus();
+      } else if (target.dataset.prop === 'key') {
         rename(node, target);
       } else if (target.dataset.prop === 'required') {
         setRequired(key, target.checked);
@@ -303,11 +461,43 @@
           : _('“%(title)s”已设为选填。', { title: prop.title || key }));
       } else if (target.dataset.prop === 'kind' && target.value !== 'other') {
         schema.properties[key] = converted(prop, target.value);
+        releaseConditionsOn(key);  // the values its conditions tested are gone with the old kind
         if (target.value === 'boolean' && required().indexOf(key) >= 0) { schema.properties[key].const = true; }
         render();
         emit();
         list.querySelector('[data-key="' + key + '"] select[data-prop="kind"]').focus();
       }
+    });
+
+    var dragged = null;
+    list.addEventListener('dragstart', function (event) {
+      var handle = event.target.closest && event.target.closest('.designer-handle');
+      if (!handle) { return; }
+      dragged = cardOf(handle).dataset.key;
+      event.dataTransfer.effectAllowed = 'move';
+      event.dataTransfer.setData('text/plain', dragged);
+      cardOf(handle).classList.add('dragging');
+    });
+    list.addEventListener('dragover', function (event) {
+      var over = dragged && event.target.closest && cardOf(event.target);
+      if (!over) { return; }
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'move';
+      list.querySelectorAll('.drop-target').forEach(function (n) { n.classList.remove('drop-target'); });
+      if (over.dataset.key !== dragged) { over.classList.add('drop-target'); }
+    });
+    list.addEventListener('drop', function (event) {
+      var over = dragged && event.target.closest && cardOf(event.target);
+      if (!over) { return; }
+      event.preventDefault();
+      var box = over.getBoundingClientRect();
+      var key = dragged;
+      dragged = null;
+      place(key, over.dataset.key, event.clientY > box.top + box.height / 2);
+    });
+    list.addEventListener('dragend', function () {
+      dragged = null;
+      list.querySelectorAll('.dragging, .drop-target').forEach(function (n) { n.classList.remove('dragging', 'drop-target'); });
     });
 
     root.addEventListener('click', function (event) {
