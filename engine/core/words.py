@@ -16,6 +16,19 @@ OUTCOME_WORDS = {
     "notice_effective": "辞职通知期满生效",
 }
 
+# An outcome that reads differently in one process: an approved dismissal is a worker dismissed,
+# an approved resignation a worker who has left.
+PROCESS_OUTCOME_WORDS = {
+    ("dismissal", "approved"): "已辞退", ("resignation", "approved"): "准予离职",
+}
+
+
+def outcome_word(outcome: str | None, process_key: str | None = None) -> str | None:
+    """The outcome of a case in words, in the terms of its own process."""
+    if not outcome:
+        return None
+    return PROCESS_OUTCOME_WORDS.get((process_key or "", outcome)) or OUTCOME_WORDS.get(outcome, outcome)
+
 # the `decision` field of an approval form, and a step done without one
 DECISION_WORDS = {"approve": "同意", "reject": "不同意", "return": "退回", "defer": "暂缓"}
 DECISION_DONE = "已办理"

@@ -12,7 +12,7 @@ from io import BytesIO
 from typing import Any
 
 from engine.core import clock
-from engine.core.words import OUTCOME_WORDS, STATUS_WORDS, TASK_STATUS_WORDS
+from engine.core.words import STATUS_WORDS, TASK_STATUS_WORDS, outcome_word
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 100_000
@@ -124,7 +124,7 @@ def readable_instance_columns(names: Names) -> list[tuple[str, Callable[[Any], A
         ("案件", lambda i: i.id), ("标题", lambda i: i.title or names.of(names.processes, i.key)),
         ("流程", lambda i: names.of(names.processes, i.key)), ("业务编号", lambda i: i.business_key),
         ("组织单位", lambda i: names.of(names.orgs, i.org_code)), ("状态", lambda i: STATUS_WORDS.get(i.status, i.status)),
-        ("结果", lambda i: OUTCOME_WORDS.get(i.outcome, i.outcome) if i.outcome else None),
+        ("结果", lambda i: outcome_word(i.outcome, i.key)),
         ("发起人", lambda i: names.of(names.people, i.initiator)), ("发起时间", lambda i: i.created_at),
         ("办结时间", lambda i: i.completed_at),
     ]

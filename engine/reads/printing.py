@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from engine.core import clock
 from engine.core.errors import DomainError
 from engine.core.scope import Actor
-from engine.core.words import EVENT_WORDS, OUTCOME_WORDS, STATUS_WORDS, decision_word
+from engine.core.words import EVENT_WORDS, STATUS_WORDS, decision_word, outcome_word
 from engine.models import Attachment, AuditEvent, Definition, Instance, OrgUnit, TaskRow, User
 from engine.process.access import get_instance
 from engine.reads.form_text import field_rows
@@ -111,7 +111,7 @@ def form_context(session: Session, instance: Instance) -> dict[str, Any]:
         "org_name": f"{org.name}（{org.code}）" if org else instance.org_code, "initiator": person(instance.initiator),
         "created_at": _time(instance.created_at), "completed_at": _time(instance.completed_at),
         "status": STATUS_WORDS.get(instance.status, instance.status),
-        "outcome": OUTCOME_WORDS.get(instance.outcome or "", instance.outcome),
+        "outcome": outcome_word(instance.outcome, instance.key),
         "fields": fields, "steps": steps, "printed_at": _time(clock.now()),
         "attachments": [{"id": a.id, "filename": a.filename, "size": f"{a.size:,} B", "by": person(a.uploaded_by),
                          "at": _time(a.uploaded_at), "sha256": a.sha256} for a in files],

@@ -100,7 +100,7 @@ def _steps(page, css: str) -> list[str]:  # noqa: ANN001
 def test_a_dismissal_goes_through_every_step_and_the_record_reads_dismissed(journey, live_server, shot):
     page = journey.as_user("hr_s01")
     page.goto(f"{live_server.url}/start/dismissal")
-    page.locator("#f-worker_id").select_option(label="王晓梅 · S01C01 · 在岗")
+    page.locator("#f-worker_id").select_option(label="王晓梅（第一街道阳光社区）")
     page.fill("#f-business_key", KEY)
     page.get_by_label("严重违反规章制度", exact=True).check()
     page.fill("#f-facts", "2026年10月擅自将居民低保材料带出办公场所并遗失，造成不良影响")
@@ -139,7 +139,7 @@ def test_a_dismissal_goes_through_every_step_and_the_record_reads_dismissed(jour
         page.goto(f"{live_server.url}/instances/{case}")
         page.locator("#diagram[data-ready=true]").wait_for()
         assert page.locator("h1").inner_text() == f"对王晓梅的辞退 · {KEY}"
-        assert page.locator(".meta .outcome").inner_text() == "批准"
+        assert page.locator(".meta .outcome").inner_text() == "已辞退"
         assert "已办结" in page.locator(".meta").inner_text()
         record = page.locator("aside.context").inner_text()
         assert re.search(r"状态\s+已辞退", record), record  # the worker card beside the case
@@ -154,7 +154,7 @@ def test_a_dismissal_goes_through_every_step_and_the_record_reads_dismissed(jour
         for step, (_, _, decision) in zip(done, expected, strict=False):
             if decision:
                 assert step.split(" · ")[2] == decision
-        assert done[-1].startswith("已办结 · 批准 · ")
+        assert done[-1].startswith("已办结 · 已辞退 · ")
         assert all(WHEN.search(step) for step in done)
         assert "事实清楚，依据充分，维持原决定" in done[7]
         assert _steps(page, "current") == [] and _steps(page, "next") == []

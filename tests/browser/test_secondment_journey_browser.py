@@ -48,10 +48,10 @@ def journey(new_page, login, live_server):  # noqa: ANN001, ANN201
 def _start(journey, live_server, shot, key: str, worker: str, unit: str, start: str, end: str) -> int:  # noqa: ANN001
     page = journey.as_user("hr_s01")
     page.goto(f"{live_server.url}/start/secondment")
-    page.locator("#f-worker_id").select_option(label=f"{worker} · S01C01 · 在岗")
+    page.locator("#f-worker_id").select_option(label=f"{worker}（第一街道阳光社区）")
     page.fill("#f-business_key", key)
     page.fill("#f-borrowing_unit", unit)
-    page.locator("#f-borrowing_unit_level").select_option(label="街道（苏木乡镇）")
+    page.get_by_label("街道（苏木乡镇）").check()  # the only level the rule allows, already chosen
     page.fill("#f-reason", "基层治理专项工作材料整理")
     page.fill("#f-start_date", start)
     page.fill("#f-end_date", end)

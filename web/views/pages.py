@@ -55,6 +55,7 @@ def _translated(vocabulary: dict[str, str]) -> dict[str, Any]:
 
 INSTANCE_STATUS = _translated(words.STATUS_WORDS)
 OUTCOMES = _translated(words.OUTCOME_WORDS)
+PROCESS_OUTCOMES = _translated(words.PROCESS_OUTCOME_WORDS)
 TASK_STATUS = _translated(words.TASK_STATUS_WORDS)
 WORKER_STATUS = _translated(words.WORKER_STATUS_WORDS)
 EVENTS = _translated(words.EVENT_WORDS)
@@ -272,7 +273,8 @@ for _name, _function in {
 for _name, _function in {
     "local_dt": local_dt, "local_date": local_date, "worker_field": worker_field_label, "org_name": org_name,
     "instance_status": lambda key: label(INSTANCE_STATUS, key),
-    "outcome": lambda key: label(OUTCOMES, key),
+    "outcome": lambda key, process_key=None: label(PROCESS_OUTCOMES, (process_key, key)) if (process_key, key)
+    in PROCESS_OUTCOMES else label(OUTCOMES, key),
     "task_status": lambda key: label(TASK_STATUS, key),
     "worker_status": lambda key: label(WORKER_STATUS, key),
     "event_type": lambda key: label(EVENTS, key),
