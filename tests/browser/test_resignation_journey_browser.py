@@ -120,6 +120,7 @@ def test_a_resignation_returned_corrected_transferred_withdrawn_and_finished(
     login(worker, "worker_s01c01")
     _header_shows_name(worker, "王晓梅")
     _task_link(worker, live_server, "")
+    assert "办理人：发起人" in worker.locator(".page-head .meta").inner_text()
     banner = worker.locator("#returned").inner_text()
     assert "第一街道人事" in banner and "请写明离职后的工作交接安排" in banner
     assert re.search(r"2026-\d\d-\d\d \d\d:\d\d", banner)
@@ -194,7 +195,12 @@ def test_a_resignation_returned_corrected_transferred_withdrawn_and_finished(
     assert "发起 · 王晓梅" in timeline
     assert "受理审查 · 第一街道人事乙 · 提请确认离职" in timeline
     assert "街道审批 · 第一街道分管领导 · 确认离职" in timeline and "同意，离职日期经本人同意" in timeline
-    assert "已办结" in timeline or "办结" in timeline
+    assert "受理审查 · 第一街道人事 · 退回发起人" in timeline and "请写明离职后的工作交接安排" in timeline
+    assert "街道审批 · 第一街道分管领导 · 撤回决定" in timeline
+    undone = hr.locator("ol.timeline li.undone")
+    assert [undone.nth(i).inner_text().split(" · ")[0] for i in range(undone.count())] == ["街道审批"]
+    assert undone.first.locator(".tag").inner_text() == "已撤回"
+    assert timeline.rstrip().endswith(timeline.rstrip().split("\n")[-1]) and "已办结 · 批准" in timeline
     trail = hr.locator("ol.trail").inner_text()
     for said in ("请写明离职后的工作交接安排", "本人出差，请代为审查", "第一街道人事乙", "王晓梅"):
         assert said in trail, said
