@@ -45,14 +45,15 @@ def test_a_transfer_after_a_colleague_claimed_is_refused_with_their_name(browser
 
 @pytest.mark.committed
 @pytest.mark.skipif(not is_postgres(), reason="parallel transactions need PostgreSQL")
-def test_a_transfer_and_a_claim_at_once_leave_exactly_one_winner(app, monkeypatch):
+@pytest.mark.parametrize("other", ["claim", "transfer"])
+def test_a_transfer_and_a_claim_or_transfer_at_once_leave_exactly_one_winner(app, monkeypatch, other):
     from engine.models import AuditEvent, TaskRow
     from engine.operations import handover
     from engine.process import commands
     from web.extensions import db
 
-    add_user(app, "hr_s01b", "street_hr", "S01")
-    add_user(app, "hr_s01c", "street_hr", "S01")
+    for name in ("hr_s01b", "hr_s01c", "hr_s01d"):
+        add_user(app, name, "street_hr", "S01")
 
     def token(username: str) -> dict:
         answer = app.test_client().post("/api/v1/tokens", json={"username": username, "password": PASSWORD})
@@ -80,7 +81,8 @@ def test_a_transfer_and_a_claim_at_once_leave_exactly_one_winner(app, monkeypatc
     clients = [app.test_client(), app.test_client()]
     calls = [lambda c: c.post(f"/api/v1/tasks/{task_id}/transfer", headers=transferer,
                               json={"to": "hr_s01c", "comment": "请代办"}),
-             lambda c: c.post(f"/api/v1/tasks/{task_id}/claim", headers=claimant)]
+             lambda c: c.post(f"/api/v1/tasks/{task_id}/claim", headers=claimant) if other == "claim" else
+             c.post(f"/api/v1/tasks/{task_id}/transfer", headers=claimant, json={"to": "hr_s01d"})]
     responses = all_at_once(2, lambda i: calls[i](clients[i]), timeout=60)
 
     statuses = [r.status_code for r in responses]
@@ -89,10 +91,11 @@ def test_a_transfer_and_a_claim_at_once_leave_exactly_one_winner(app, monkeypatc
     assert loser["code"] in ("task_already_claimed", "case_moved"), loser
     with app.app_context():
         row = db.session.get(TaskRow, task_id)
-        winner = "hr_s01c" if statuses[0] == 200 else "hr_s01b"
+        second = "hr_s01b" if other == "claim" else "hr_s01d"
+        winner = "hr_s01c" if statuses[0] == 200 else second
         assert row.assignee == winner
         kinds = dict(db.session.execute(
             select(AuditEvent.type, func.count()).where(AuditEvent.instance_id == case["id"],
                                                         AuditEvent.type.in_(["task_transferred", "task_claimed"]))
             .group_by(AuditEvent.type)).all())
-        assert kinds == ({"task_transferred": 1} if winner == "hr_s01c" else {"task_claimed": 1})
+        assert kinds == ({"task_claimed": 1} if winner == "hr_s01b" else {"task_transferred": 1})
