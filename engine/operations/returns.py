@@ -139,13 +139,17 @@ def _return_by_decision(session: Session, actor: Actor, row: TaskRow, chosen: di
         TaskRow.instance_id == row.instance_id, TaskRow.status == "completed", TaskRow.name == chosen["id"])
         .order_by(TaskRow.completed_at.desc()).limit(1))
     instance = complete_task(session, actor, row.id, data, attachments=attachments)
+    # back at the step; for the initiator, at the diagram's own step for the author (修改后重新报审)
     reopened = session.scalar(select(TaskRow).where(
-        TaskRow.instance_id == instance.id, TaskRow.status == "open", TaskRow.name == chosen["id"]))
-    if reopened is None:
+        TaskRow.instance_id == instance.id, TaskRow.status == "open",
+        TaskRow.name == chosen["id"] if chosen["kind"] != INITIATOR_TARGET else TaskRow.name != row.name)
+        .limit(1))
+    if reopened is None or instance.status != "running":
         raise Conflict(f"「{chosen['title']}」的退回次数已达上限，不能再退回，请作出决定", code="return_limit_reached")
-    earlier = undo_data(instance, [r for r in (previous, row) if r is not None])
+    earlier = undo_data(instance, [r for r in (previous, row) if r is not None]) \
+        if chosen["kind"] != INITIATOR_TARGET else {}  # the author's step reads the reviewer's reason
     handler = (previous.on_behalf_of or previous.completed_by) if previous is not None else None
-    if handler and reopened.assignee is None:
+    if handler and reopened.assignee is None and reopened.name == chosen["id"]:
         reopened.assignee = still_holding(session, {reopened.id: handler}).get(reopened.id)
     audit.record(session, actor.username, "task_returned", instance_id=instance.id, task_id=row.id,
                  detail=event_detail(row, None, target=chosen["id"], target_title=chosen["title"], comment=reason,

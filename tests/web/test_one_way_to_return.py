@@ -35,3 +35,19 @@ def test_an_api_completion_with_the_old_return_value_still_goes_back_to_the_revi
     case, _decision = at_decision("RES-API-RETURN")
     returned = complete(as_user("leader_s01"), case["id"], "street_decision", {"decision": "return", "comment": "补正"})
     assert [t["name"] for t in returned["open_tasks"]] == ["street_review"]
+
+
+def test_the_plan_review_returns_to_its_author_only_through_the_return_action(browser_as, as_user):
+    from tests.processes.recruitment_support import start_campaign
+
+    case = start_campaign(as_user("civil_d01")).get_json()
+    review = open_task(as_user("swd_d01"), case["id"], "approve_plan")["id"]
+    swd = browser_as("swd_d01")
+    page = swd.html(f"/tasks/{review}")
+    assert "退回修改" not in page and 'value="return"' not in page and 'id="op-return"' in page
+    assert 'value="initiator"' in page
+
+    done = swd.post(f"/tasks/{review}/return", {"target": "initiator", "reason": "请核实岗位数"}, page=f"/tasks/{review}")
+    assert "案件现在在「修改招聘方案」" in follow(swd, done)
+    revise = open_task(as_user("civil_d01"), case["id"], "revise_plan_district")
+    assert revise["role"] == "district_civil_affairs"
