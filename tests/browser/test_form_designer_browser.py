@@ -147,3 +147,17 @@ def test_an_administrator_designs_a_field_sees_the_preview_follow_and_saves_a_ve
     assert phone.locator(".designer-field").first.get_by_label("标题").is_visible()
     shot(phone, "designer-form-390")
     assert _page_errors(phone_console) == []
+
+
+def test_editing_a_choice_keeps_where_the_diagram_returns(live_server, new_page, login):
+    page, console = new_page(1280, 900)
+    login(page, "admin")
+    page.goto(f"{live_server.url}/admin/forms/resignation_street_decision.json")
+    page.locator("#preview .schema-form").wait_for()
+    card = page.locator(".designer-field").first
+    card.get_by_label("选项文字").nth(0).fill("确认离职（同意）")
+    schema = json.loads(page.locator("#schema-text").input_value())
+    choices = schema["properties"]["decision"]["oneOf"]
+    assert choices[0]["title"] == "确认离职（同意）"
+    assert choices[2] == {"const": "return", "title": "退回补正", "x-return-to": "street_review"}
+    assert _page_errors(console) == []

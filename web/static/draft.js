@@ -25,6 +25,8 @@
       session.removeItem(PENDING);  // back on the form or elsewhere: the draft stays until a success
     }
   }
+  var closed = document.querySelector("[data-task-closed]");
+  if (closed) { local.removeItem(key(closed.getAttribute("data-task-closed"))); }  // done, here or elsewhere
   if (!form) { return; }
   var taskId = form.getAttribute("data-task-id");
 
