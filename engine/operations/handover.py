@@ -1,6 +1,7 @@
 """Transfer (转办), delegate (委派) and hand back: a task changes hands, with the reason on the trail."""
 
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.collab import approvals, notifications
@@ -31,7 +32,12 @@ def may_take_delegation(person: Actor, row: TaskRow) -> bool:
 
 @transactional
 def transfer_task(session: Session, actor: Actor, task_id: str, *, to: str, comment: str = "") -> TaskRow:
-    """Hand one's claimed task (or one's pending vote) to a colleague holding the same role in scope."""
+    """Hand one's task (or one's pending vote) to a colleague holding the same role in scope.
+
+    An open task nobody has claimed yet may be handed on directly by a holder of its role, as in
+    the approval tools people know: the hand-over then takes the task with the same conditional
+    UPDATE a claim uses, so a colleague who claimed it a moment earlier wins and this one is
+    refused (409 `task_already_claimed`) with nothing written."""
     comment = comment_text(comment, "comment", required=False)
     row, acting = acting_row(session, actor, task_id)
     target = eligible_user(session, to)
@@ -46,13 +52,28 @@ def transfer_task(session: Session, actor: Actor, task_id: str, *, to: str, comm
         acting.vote.approver = to
     elif acting.round is not None:
         raise Conflict("加签中的任务请先由加签人审批", code="waiting_for_added_approvers")
+    elif row.assignee is None:
+        _take_unclaimed(session, row, to)
     elif row.assignee != acting.principal:
-        raise Conflict("请先认领任务再转办", code="task_not_claimed")
+        raise Conflict("任务已被他人认领", code="task_already_claimed")
     else:
         row.assignee = to
     _handed_over(session, actor, row, acting, to=to, comment=comment, event="task_transferred",
                  kind="transferred", notice="{who} 将「{task}」转办给您")
     return row
+
+
+def _take_unclaimed(session: Session, row: TaskRow, to: str) -> None:
+    taken = session.execute(
+        update(TaskRow).where(TaskRow.id == row.id, TaskRow.status == "open", TaskRow.assignee.is_(None))
+        .values(assignee=to).execution_options(synchronize_session=False))
+    session.refresh(row)
+    if taken.rowcount == 1:
+        return
+    if row.status != "open":
+        raise Conflict("任务已被处理，未转办", code="task_not_open")
+    raise Conflict(f"任务已被 {notifications.person_name(session, row.assignee)} 认领，未转办",
+                   code="task_already_claimed")
 
 
 def _handed_over(session: Session, actor: Actor, row: TaskRow, acting: Acting, *, to: str, comment: str,

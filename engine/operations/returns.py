@@ -32,10 +32,12 @@ from engine.operations.common import (
     still_holding,
     undo_data,
 )
+from engine.process.commands import complete_task
 from engine.process.kernel import Loaded, advance, finish_step, load, ready_task
 from engine.process.step_hooks import props_of
 from engine.process.task_index import ready_human_tasks
 from engine.workflow.definitions import start_form_name
+from engine.workflow.forms import task_form
 
 
 def return_targets(loaded: Loaded, task: Any) -> list[dict[str, Any]]:
@@ -85,6 +87,9 @@ def return_task(session: Session, actor: Actor, task_id: str, *, target: str, re
     if chosen is None:
         raise InvalidData("不能退回到该步骤", {"target": [f"可退回到：{', '.join(t['id'] for t in targets) or '无'}"]},
                           code="return_target_not_allowed")
+    by_decision = decision_returning_to(task_form(loaded.definition.forms, row.form_key), chosen["id"])
+    if by_decision is not None:
+        return _return_by_decision(session, actor, row, chosen, by_decision, reason, attachments)
     cited = attachment_files.bind(session, actor.username, row, attachments)
     assign: dict[str, str] = {}
     earlier: dict[str, Any] = {}
@@ -108,6 +113,53 @@ def return_task(session: Session, actor: Actor, task_id: str, *, target: str, re
                  detail=event_detail(row, acting, target=chosen["id"], target_title=chosen["title"], comment=reason,
                                 attachments=cited, earlier=earlier))
     finish_step(session, loaded, actor=actor.username, reopen=True, assign=still_holding(session, assign))
+    _tell_returned(session, actor, instance, row, chosen, reason)
+    return instance
+
+
+def decision_returning_to(form: dict[str, Any] | None, target: str) -> dict[str, Any] | None:
+    """The decision a step's form keeps for the diagram's own way back to `target` (a choice marked
+    `"x-return-to": target`), as the submission that takes it, the reason going to `x-reason-field`
+    (default `comment`); None when the diagram has no such way and a return resets the case."""
+    for key, prop in ((form or {}).get("properties") or {}).items():
+        for option in (prop.get("oneOf") or []) if isinstance(prop, dict) else []:
+            if isinstance(option, dict) and option.get("x-return-to") == target:
+                return {key: option["const"], "_reason": option.get("x-reason-field", "comment")}
+    return None
+
+
+def _return_by_decision(session: Session, actor: Actor, row: TaskRow, chosen: dict[str, Any],
+                        by_decision: dict[str, Any], reason: str, attachments: list[int] | None) -> Instance:
+    """退回 where the diagram itself routes and counts returns (a gateway on the decision): the step is
+    completed with that decision, so the diagram's limit holds; when the diagram does not go back
+    (its limit reached) nothing is kept and the person is told to decide."""
+    data = {k: v for k, v in by_decision.items() if k != "_reason"}
+    data[by_decision["_reason"]] = reason
+    previous = session.scalar(select(TaskRow).where(
+        TaskRow.instance_id == row.instance_id, TaskRow.status == "completed", TaskRow.name == chosen["id"])
+        .order_by(TaskRow.completed_at.desc()).limit(1))
+    instance = complete_task(session, actor, row.id, data, attachments=attachments)
+    # back at the step; for the initiator, at the diagram's own step for the author (修改后重新报审)
+    reopened = session.scalar(select(TaskRow).where(
+        TaskRow.instance_id == instance.id, TaskRow.status == "open",
+        TaskRow.name == chosen["id"] if chosen["kind"] != INITIATOR_TARGET else TaskRow.name != row.name)
+        .limit(1))
+    if reopened is None or instance.status != "running":
+        raise Conflict(f"「{chosen['title']}」的退回次数已达上限，不能再退回，请作出决定", code="return_limit_reached")
+    earlier = undo_data(instance, [r for r in (previous, row) if r is not None]) \
+        if chosen["kind"] != INITIATOR_TARGET else {}  # the author's step reads the reviewer's reason
+    handler = (previous.on_behalf_of or previous.completed_by) if previous is not None else None
+    if handler and reopened.assignee is None and reopened.name == chosen["id"]:
+        reopened.assignee = still_holding(session, {reopened.id: handler}).get(reopened.id)
+    audit.record(session, actor.username, "task_returned", instance_id=instance.id, task_id=row.id,
+                 detail=event_detail(row, None, target=chosen["id"], target_title=chosen["title"], comment=reason,
+                                     earlier=earlier, by_decision=True))
+    _tell_returned(session, actor, instance, row, chosen, reason)
+    return instance
+
+
+def _tell_returned(session: Session, actor: Actor, instance: Instance, row: TaskRow, chosen: dict[str, Any],
+                   reason: str) -> None:
     people = [p for new in instance.open_task_rows for p in current_actors(session, new)]
     people += notifications.users_named(session, [instance.initiator])
     notifications.deliver(session, people, kind="returned", instance_id=instance.id, process_key=instance.key,
@@ -115,4 +167,3 @@ def return_task(session: Session, actor: Actor, task_id: str, *, target: str, re
                           message=f"「{notifications.case_name(session, instance.id)}」已由"
                                   f"{notifications.person_name(session, actor.username)}从「{row.title}」"
                                   f"退回至「{chosen['title']}」：{reason}")
-    return instance

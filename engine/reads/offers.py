@@ -53,7 +53,6 @@ class TaskOps:
     votes: list[ApprovalVote] = field(default_factory=list)
     return_targets: list[dict[str, Any]] = field(default_factory=list)
     transfer_to: list[Person] = field(default_factory=list)
-    transfer_needs_claim: bool = False
     delegate_to: list[Person] = field(default_factory=list)
     approver_candidates: list[Person] = field(default_factory=list)
     may_withdraw_vote: bool = False
@@ -71,6 +70,8 @@ class TaskOps:
         """Everyone the panels name, for their display names."""
         found = {v.approver for v in self.votes} | {v.decided_by or "" for v in self.votes}
         found |= {a.uploaded_by for a in self.attachments}
+        found |= {t.get("handler") or "" for t in self.return_targets}
+        found |= {name for name, _ in self.transfer_to}
         if self.delegation is not None:
             found |= {self.delegation.delegator, self.delegation.delegate}
         return found
@@ -183,7 +184,23 @@ def task_ops(session: Session, actor: Actor, row: TaskRow, instance: Instance) -
     ops.may_urge = ops.acting is None and row.assignee != actor.username and not ops.delegated_to_me
     if ops.acting is not None and row.role != INITIATOR_ROLE:
         _offers(session, ops, actor, row)
+        _name_return_handlers(session, ops, instance)
     return ops
+
+
+def _name_return_handlers(session: Session, ops: TaskOps, instance: Instance) -> None:
+    """Who gets the case back at each return target (the initiator, or whoever last did that step),
+    so the page can ask "退回给 王晓梅（发起人）？" rather than name a step alone."""
+    steps = [t["id"] for t in ops.return_targets if t["kind"] != "initiator"]
+    done: dict[str, str] = {}
+    if steps:
+        for name, completed_by in session.execute(
+                select(TaskRow.name, TaskRow.completed_by).where(
+                    TaskRow.instance_id == instance.id, TaskRow.status == "completed", TaskRow.name.in_(steps))
+                .order_by(TaskRow.completed_at)):
+            done[name] = completed_by
+    for target in ops.return_targets:
+        target["handler"] = instance.initiator if target["kind"] == "initiator" else done.get(target["id"])
 
 
 def _offers(session: Session, ops: TaskOps, actor: Actor, row: TaskRow) -> None:
@@ -194,10 +211,8 @@ def _offers(session: Session, ops: TaskOps, actor: Actor, row: TaskRow) -> None:
     except DomainError:
         ops.return_targets = []
     approvers = {v.approver for v in ops.votes} if acting.round is not None else set()
-    if acting.vote is not None or (acting.round is None and row.assignee == acting.principal):
-        ops.transfer_to = role_colleagues(session, row, exclude=me | approvers)
-    elif acting.round is None:
-        ops.transfer_needs_claim = bool(role_colleagues(session, row, exclude=me))  # only if someone could take it
+    if acting.vote is not None or (acting.round is None and row.assignee in (None, acting.principal)):
+        ops.transfer_to = role_colleagues(session, row, exclude=me | approvers)  # unclaimed: no claim first
     if acting.round is None:
         ops.delegate_to = people_accepted(session, row.org_path,
                                           lambda person: handover.may_take_delegation(person, row), exclude=me)

@@ -73,8 +73,11 @@ def test_an_administrator_fixes_a_lane_and_deploys_version_2_while_a_running_cas
     page.locator("#status.ok").wait_for()
     assert page.locator(".djs-element.cw-error").count() == 0 and page.locator(".cw-problem-overlay").count() == 0
 
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("#btn-deploy")
     page.locator("#status", has_text="已部署 resignation 版本 2").wait_for()
+    assert asked and asked[0].startswith("发布此流程图为新版本？")
     shot(page, "admin-modeler-deployed")
 
     fresh = _api(server, "POST", "/api/v1/processes/resignation/instances",

@@ -228,3 +228,17 @@ def test_an_administrator_shows_a_field_only_for_some_answers_and_the_preview_fo
     shot(phone, "designer-condition-390")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     assert phone_console.errors == [], phone_console.errors
+
+
+def test_editing_a_choice_keeps_where_the_diagram_returns(live_server, new_page, login):
+    page, console = new_page(1280, 900)
+    login(page, "admin")
+    page.goto(f"{live_server.url}/admin/forms/resignation_street_decision.json")
+    page.locator("#preview .schema-form").wait_for()
+    card = page.locator(".designer-field").first
+    card.get_by_label("选项文字").nth(0).fill("确认离职（同意）")
+    schema = json.loads(page.locator("#schema-text").input_value())
+    choices = schema["properties"]["decision"]["oneOf"]
+    assert choices[0]["title"] == "确认离职（同意）"
+    assert choices[2] == {"const": "return", "title": "退回补正", "x-return-to": "street_review"}
+    assert _page_errors(console) == []

@@ -84,9 +84,12 @@ def test_return_transfer_and_the_bell_in_the_browser(new_page, live_server, deci
     hr.select_option("#transfer-to", "hr_s01b")
     hr.fill("#transfer-comment", "本人出差，请代为审查")
     shot(hr, "ops-transfer-form")
+    asked = []
+    hr.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     hr.get_by_role("button", name="确认转办").click()
     hr.wait_for_url("**/inbox")
-    assert "已将「受理审查」转办给 hr_s01b。" in hr.locator(".flashes").inner_text()
+    assert asked == ["转办给 第一街道人事乙？此任务将由对方办理，不再由您办理。"]
+    assert "已将「受理审查」转办给 第一街道人事乙。" in hr.locator(".flashes").inner_text()
     shot(hr, "ops-transfer")
 
     # The colleague's bell rings and the review is theirs.

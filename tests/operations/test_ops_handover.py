@@ -25,7 +25,6 @@ def test_a_claimed_task_is_transferred_to_a_colleague_with_the_same_role(app, as
     hr, colleague = as_user("hr_s01"), as_user("hr_s01b")
     case = resignation(hr)
     review = open_task(hr, case["id"], "street_review")
-    refused(task_post(hr, review, "transfer", {"to": "hr_s01b"}), 409, "task_not_claimed")
     assert task_post(hr, review, "claim").status_code == 200
     response = task_post(hr, review, "transfer", {"to": "hr_s01b", "comment": "本人出差，请代为审查"})
     assert response.status_code == 200, response.get_json()
@@ -48,6 +47,19 @@ def test_transfer_only_to_someone_holding_the_role_in_scope(as_user):
     refused(task_post(hr, review, "transfer", {"to": "nobody"}), 422, "user_not_found")
     refused(task_post(hr, review, "transfer", {"to": "hr_s01"}), 422, "transfer_to_self")
     refused(task_post(as_user("hr_s02"), review, "transfer", {"to": "hr_s01"}), 404, "task_not_found")
+
+
+def test_an_unclaimed_task_is_transferred_without_claiming_it_first(app, as_user):
+    add_user(app, "hr_s01b", "street_hr", "S01")
+    hr, colleague = as_user("hr_s01"), as_user("hr_s01b")
+    case = resignation(hr)
+    review = open_task(hr, case["id"], "street_review")
+    response = task_post(hr, review, "transfer", {"to": "hr_s01b", "comment": "请代为审查"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["assignee"] == "hr_s01b"
+    assert [e["type"] for e in events(hr, case["id"])].count("task_claimed") == 0
+    refused(task_post(hr, review, "transfer", {"to": "hr_s01"}), 403, "task_claimed_by_other")
+    complete(colleague, case["id"], "street_review", {"decision": "approve", "unfinished_business": False})
 
 
 # --- delegate -----------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_a_copied_session_cookie_is_dead_after_logout(app, client):
     cookie = client.get_cookie("session").value
     thief = app.test_client()
     thief.set_cookie("session", cookie)
-    assert "hr_s01" in thief.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'id="who-name">第一街道人事<' in thief.get("/", follow_redirects=True).get_data(as_text=True)
     client.post("/logout", data={"csrf_token": _csrf(client, "/")})
     page = thief.get("/", follow_redirects=True).get_data(as_text=True)
-    assert "hr_s01" not in page and 'name="password"' in page
+    assert 'id="who-name"' not in page and 'name="password"' in page

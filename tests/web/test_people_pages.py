@@ -111,7 +111,8 @@ def test_the_case_page_shows_the_approval_timeline(browser_as, resignation, as_u
     page = browser_as("leader_s01").html(f"/instances/{case['id']}")
     timeline = text_of(page[page.index('id="timeline-title"'):page.index('id="diagram-title"')])
     assert said_at_some_minute("发起 · 第一街道人事 · 2026-11-25 10:00", timeline)
-    assert said_at_some_minute("受理审查 · 第一街道人事 · 提请确认离职 · 2026-11-25 10:00 材料齐全", timeline)
+    assert said_at_some_minute("受理审查 · 第一街道人事 · 提请确认离职 · 2026-11-25 10:00 已退回重办 材料齐全", timeline)
+    assert said_at_some_minute("街道审批 · 第一街道分管领导 · 退回至「受理审查」 · 2026-11-25 10:00", timeline)
     assert said_at_some_minute("受理审查 · 待办理 · 第一街道人事 · 自 2026-11-25 10:00 · 期限", timeline)
     assert "街道审批 · 下一步 · 街道领导 · 示范区第一街道" in timeline
 

@@ -73,7 +73,9 @@ def withdraw_task(body: dict, task_id: str):
 @blp.arguments(HandOverRequest)
 @blp.response(200, TaskSchema)
 def transfer(body: dict, task_id: str):
-    """转办 a claimed task to a colleague with the same role in scope (422 `transfer_target_not_eligible`)."""
+    """转办 a task to a colleague with the same role in scope (422 `transfer_target_not_eligible`): one's
+    claimed task, or an open task nobody has claimed yet without claiming it first (409
+    `task_already_claimed` when a colleague claimed it at the same moment; nothing is changed)."""
     return handover.transfer_task(db.session, caller(), task_id, to=body["to"], comment=body["comment"])
 
 

@@ -18,6 +18,7 @@ from web.extensions import db
 from web.views.schema_form import describe_data, display_value
 
 DECISION_EVENTS = ("task_completed", "vote_cast")  # a step's decision, and one approver's vote in a round
+REOPENING_EVENTS = ("task_returned", "task_withdrawn")  # a step sent back, or its decision taken back
 
 
 @dataclass
@@ -28,6 +29,8 @@ class Decision:
     comment: str | None
     on_behalf_of: str | None = None  # a proxy decided for this person ("X 代 Y")
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = "decision"  # or "returned" (退回) / "withdrawn" (撤回决定): a step sent back
+    undone: str | None = None  # a decision later withdrawn or returned: "withdrawn" / "returned"
 
 
 @dataclass
@@ -55,8 +58,11 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
         if isinstance(data.get(key), dict):
             sections.append((schema.get("title") or key, describe_data(schema, data[key])))
     forms_by_task = {r.id: r.form_key for r in rows}
-    decisions = []
+    decisions: list[Decision] = []
     for event in events:
+        if event.type in REOPENING_EVENTS:
+            decisions.append(_reopening(event, decisions))
+            continue
         if event.type not in DECISION_EVENTS:
             continue
         detail = event.detail or {}
@@ -67,6 +73,30 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
         decisions.append(Decision(event, detail.get("title") or detail.get("name") or "", shown,
                                   detail.get("comment"), detail.get("on_behalf_of"), detail.get("attachments") or []))
     return CaseContext(worker, sections, decisions)
+
+
+def _reopening(event: AuditEvent, earlier: list[Decision]) -> Decision:
+    """A return or a withdrawn decision as a line of the story; the decisions it undid are marked,
+    so nobody reads a withdrawn 确认离职 as the one that counts."""
+    detail = event.detail or {}
+    name = detail.get("name")
+    if event.type == "task_withdrawn":
+        said, undone = _("撤回决定"), [d for d in earlier if d.kind == "decision" and d.event.detail
+                                         and d.event.detail.get("name") == name][-1:]
+    else:
+        if detail.get("by_decision"):  # the diagram's own return: its completion is this same act
+            same = [d for d in earlier if d.kind == "decision" and (d.event.detail or {}).get("name") == name]
+            if same:
+                earlier.remove(same[-1])
+        target = detail.get("target")
+        said = _("退回发起人") if target == "initiator" else _("退回至「%(step)s」", step=detail.get("target_title") or "")
+        names = {target, name}
+        undone = [d for d in earlier if d.kind == "decision" and not d.undone
+                  and (target == "initiator" or (d.event.detail or {}).get("name") in names)]
+    for decision in undone:
+        decision.undone = "withdrawn" if event.type == "task_withdrawn" else "returned"
+    return Decision(event, detail.get("title") or name or "", said, detail.get("comment"), detail.get("on_behalf_of"),
+                    detail.get("attachments") or [], kind="withdrawn" if event.type == "task_withdrawn" else "returned")
 
 
 def _worker_by_name(schema: dict[str, Any] | None, data: dict[str, Any],

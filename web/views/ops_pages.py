@@ -77,7 +77,8 @@ def transfer(task_id: str):
                                                        comment=request.form.get("comment", "")))
     if not ok:
         return redirect(_task_page(task_id))
-    return _done(row, _("已将「%(title)s」转办给 %(user)s。", title=row.title, user=to))
+    return _done(row, _("已将「%(title)s」转办给 %(user)s。", title=row.title,
+                        user=display_names(db.session, {to}).get(to) or to))
 
 
 @bp.post("/tasks/<string:task_id>/delegate")

@@ -75,6 +75,8 @@ def label(mapping: dict[str, Any], key: str | None) -> str:
 
 
 def role_label(role: str) -> str:
+    if role == "initiator":  # the pseudo-role of a case returned to the one who started it
+        return _("发起人")
     known = ROLES_BY_KEY.get(role)
     return _(known.name_zh) if known else role
 

@@ -73,11 +73,15 @@ def _type_of(prop: dict[str, Any]) -> str:
     return kind
 
 
-def _options(prop: dict[str, Any]) -> list[Option]:
+def _options(prop: dict[str, Any], *, offered: bool = False) -> list[Option]:
+    """The choices of a field; `offered` leaves out a choice marked `x-return-to`, the diagram's own
+    way back to an earlier step, which a person takes with the page's 退回 action instead (one way
+    to return); it stays valid for systems that complete the task through the API."""
     for keyword in ("oneOf", "anyOf"):
         choices = prop.get(keyword)
         if isinstance(choices, list) and choices and all(isinstance(c, dict) and "const" in c for c in choices):
-            return [Option(_text(c["const"]), c.get("title") or _text(c["const"])) for c in choices]
+            return [Option(_text(c["const"]), c.get("title") or _text(c["const"])) for c in choices
+                    if not (offered and c.get("x-return-to"))]
     if isinstance(prop.get("enum"), list):
         return [Option(_text(v), _text(v)) for v in prop["enum"] if v is not None]
     return []
@@ -222,7 +226,7 @@ def _field(key: str, name: str, prop: dict[str, Any], required: bool, flat: dict
                  required=required, errors=list(dict.fromkeys(errors.get(name, []))), attrs=_attrs(prop, kind))
     raw = flat.get(name)
     if kind in ("radio", "select", "checkboxes"):
-        item.options = own_choices or _options(prop.get("items") or {} if kind == "checkboxes" else prop)
+        item.options = own_choices or _options(prop.get("items") or {} if kind == "checkboxes" else prop, offered=True)
     if kind == "group":
         item.children = _fields(prop, name, flat, errors, choices)
     elif kind == "table":

@@ -72,8 +72,13 @@
     return optionsOf(kindOf(prop) === 'multiple' ? prop.items : prop) || [];
   }
 
+  /* Options keep what else the schema says about them (e.g. `x-return-to`, the diagram's way back). */
   function setOptions(prop, options) {
-    var oneOf = options.map(function (o) { return { const: o.value, title: o.title }; });
+    var before = {};
+    ((kindOf(prop) === 'multiple' ? (prop.items || {}).oneOf : prop.oneOf) || []).forEach(function (o) {
+      if (o && typeof o === 'object' && 'const' in o) { before[String(o.const)] = o; }
+    });
+    var oneOf = options.map(function (o) { return Object.assign({}, before[o.value] || {}, { const: o.value, title: o.title }); });
     if (kindOf(prop) === 'multiple') {
       prop.items = { type: 'string', oneOf: oneOf };
     } else {

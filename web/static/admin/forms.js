@@ -139,12 +139,22 @@
     timer = window.setTimeout(refresh, 350);
   }
 
+  /* Unsaved edits: leaving the page asks first; saving a version clears it. */
+  var dirty = false;
+  window.addEventListener('beforeunload', function (event) {
+    if (!dirty) { return; }
+    event.preventDefault();
+    event.returnValue = '';
+  });
+
   var designer = window.cwflowFormDesigner(document.getElementById('form-designer'), function (schema) {
     text.value = JSON.stringify(schema, null, 2);
+    dirty = true;
     later();
   });
 
   text.addEventListener('input', function () {
+    dirty = true;
     var current = parsed();
     if (current.ok) { designer.load(current.schema); } else { designer.pause(); }
     later();
@@ -155,6 +165,7 @@
     status.className = 'status';
     post(config.saveUrl, { schema: text.value, note: document.getElementById('note').value }).then(function (result) {
       if (result.status === 201 || result.status === 200) {
+        dirty = false;
         status.textContent = result.status === 201
           ? _('已保存为版本 %(version)s，下次部署引用它的流程时生效。', { version: result.data.version })
           : _('内容与版本 %(version)s 相同，未生成新版本。', { version: result.data.version });

@@ -69,7 +69,14 @@
   new window.CwflowPanel(modeler, document.getElementById('properties'), config);
   window.cwflowModeler = modeler; // for the browser tests and the console
 
-  function setDirty(value) { dirtyEl.hidden = !value; }
+  /* Unsaved edits: leaving the page asks first; saving a draft or deploying clears it. */
+  var dirty = false;
+  function setDirty(value) { dirty = value; dirtyEl.hidden = !value; }
+  window.addEventListener('beforeunload', function (event) {
+    if (!dirty) { return; }
+    event.preventDefault();
+    event.returnValue = '';
+  });
   modeler.on('commandStack.changed', function () { setDirty(true); });
 
   function open(xml) {
@@ -194,6 +201,9 @@
   }
 
   function deploy() {
+    if (!window.confirm(_('发布此流程图为新版本？新发起的案件将使用新版本，正在办理的案件继续使用原版本。'))) {
+      return Promise.resolve();
+    }
     setStatus(_('正在部署…'));
     return currentXml().then(function (xml) {
       return postJson(config.urls.deploy, { bpmn: xml });
