@@ -17,9 +17,9 @@ OUTCOME_WORDS = {
 }
 
 # An outcome that reads differently in one process: an approved dismissal is a worker dismissed,
-# an approved resignation a worker who has left.
+# an approved resignation the leaving confirmed (a notice, not a request).
 PROCESS_OUTCOME_WORDS = {
-    ("dismissal", "approved"): "已辞退", ("resignation", "approved"): "准予离职",
+    ("dismissal", "approved"): "已辞退", ("resignation", "approved"): "确认离职",
 }
 
 

@@ -200,7 +200,7 @@ def test_a_resignation_returned_corrected_transferred_withdrawn_and_finished(
     undone = hr.locator("ol.timeline li.undone")
     assert [undone.nth(i).inner_text().split(" · ")[0] for i in range(undone.count())] == ["街道审批"]
     assert undone.first.locator(".tag").inner_text() == "已撤回"
-    assert "已办结 · 批准" in timeline
+    assert "已办结 · 确认离职" in timeline
     trail = hr.locator("ol.trail").inner_text()
     for said in ("请写明离职后的工作交接安排", "本人出差，请代为审查", "第一街道人事乙", "王晓梅"):
         assert said in trail, said
