@@ -13,15 +13,12 @@ from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from config.roles import ROLES
 from engine.collab import attachments, copies, deadlines
 from engine.models import TaskRow
 from engine.operations import approvers, handover, returns, withdraw
 from engine.process import access
 from engine.process.task_index import get_task_row
 from engine.reads import exports, printing, queries
-from engine.reads.offers import display_names
-from engine.workflow.definitions import latest_definitions
 from web.extensions import db
 from web.views.instances import STATUSES
 from web.views.pages import _back_path, current_actor, date_arg, login_required, page_blueprint, safe_next
@@ -259,7 +256,4 @@ def export_instances():
 
 
 def _names(usernames: list[str | None]) -> exports.Names:
-    """Processes, units, roles and these users by the names people know them by."""
-    return exports.Names(processes={d.key: d.name for d in latest_definitions(db.session)},
-                         orgs=queries.org_names(db.session), roles={r.key: r.name_zh for r in ROLES},
-                         people=display_names(db.session, {u for u in usernames if u}))
+    return exports.names_for(db.session, usernames)
