@@ -106,7 +106,7 @@ def test_a_task_someone_else_completed_meanwhile_says_so(browser_as, resignation
                                                           "comment": "不同意"})
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "此任务已由 hr_s01 于" in page and "办理完毕，您填写的内容没有提交" in page
+    assert "此任务已由 第一街道人事 于" in page and "办理完毕，您填写的内容没有提交" in page
 
 
 def test_a_task_claimed_by_a_colleague_is_shown_but_not_editable(browser_as, resignation, app):
@@ -139,4 +139,4 @@ def test_a_completed_task_shows_who_did_it_and_what_was_submitted(browser_as, re
     hr = browser_as("hr_s01")
     hr.post(f"/tasks/{task}", {"decision": "approve", "comment": "同意辞职"}, page=f"/tasks/{task}")
     page = hr.html(f"/tasks/{task}")
-    assert "此任务已由 hr_s01 于" in page and "同意辞职" in page and 'name="decision"' not in page
+    assert "此任务已由 第一街道人事 于" in page and "同意辞职" in page and 'name="decision"' not in page

@@ -44,8 +44,8 @@ def startable(actor: Actor) -> list[Definition]:
     """Newest versions the actor may start somewhere in their scope."""
     held = [db.session.get(OrgUnit, code) for _, code, _ in actor.assignments if code != "*"]
     units = [org for org in held if org is not None]
-    if actor.is_admin:
-        return queries.startable_definitions(db.session)
+    if actor.is_admin:  # the administrator's units are the whole scope; offer only what the form will take
+        units = _start_units(actor)
     return [d for d in queries.startable_definitions(db.session) if _units_for(actor, d, units)]
 
 
@@ -108,7 +108,7 @@ def _choices(actor: Actor, schema: dict[str, Any], units: list[OrgUnit]) -> dict
     """Drop-downs instead of codes to type: communities for a `community` column, and workers for
     a `worker_id` (only oneself for a worker, else those in scope)."""
     found: dict[str, list[tuple[Any, str]]] = {}
-    communities = [(u.code, f"{u.name} ({u.code})") for u in units if u.level == "community"]
+    communities = [(u.code, u.name) for u in units if u.level == "community"]
     for name, prop in (schema.get("properties") or {}).items():
         columns = ((prop.get("items") or {}).get("properties") or {}) if isinstance(prop, dict) else {}
         if prop.get("type") == "array" and (columns.get("community") or {}).get("type") == "string" and communities:
@@ -126,7 +126,9 @@ def _worker_choices(actor: Actor, schema: dict[str, Any]) -> dict[str, list[tupl
     workers = queries.workers_in_scope(db.session, actor)
     if not workers:
         return {}
-    return {"worker_id": [(w.id, f"{w.name} · {w.org_code} · {label(WORKER_STATUS, w.status)}") for w in workers]}
+    units = queries.org_names(db.session, {w.org_code for w in workers})
+    return {"worker_id": [(w.id, f"{w.name} · {units.get(w.org_code, '')} · {label(WORKER_STATUS, w.status)}")
+                          for w in workers]}
 
 
 def _worker_unit(actor: Actor, data: dict[str, Any], units: list[OrgUnit]) -> str:
