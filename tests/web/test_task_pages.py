@@ -36,8 +36,8 @@ def test_an_empty_submission_shows_errors_beside_fields_and_keeps_what_was_typed
     response = hr.post(f"/tasks/{task}", {"comment": "仍在核实交接清单"}, page=f"/tasks/{task}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200  # the form again, not a browser error
-    assert _field_error(page, "decision") == "必填"
-    assert "请修改以下 1 处后再提交" in page and 'href="#f-decision-0">审查意见：必填' in page
+    assert _field_error(page, "decision") == "请从列表中选择一项"
+    assert "请修改以下 1 处后再提交" in page and 'href="#f-decision-0">审查意见：请从列表中选择一项' in page
     assert ">仍在核实交接清单</textarea>" in page
     assert "RES" not in _field_error(page, "comment")
 
