@@ -1,8 +1,8 @@
 // The instance diagram: bpmn-js's viewer with the case's steps marked.
 // Reads everything from data- attributes of #diagram (the page's CSP allows no inline script).
 // The picture is drawn at a scale people can read and scrolls natively inside its frame (a finger
-// on a phone, the wheel or the scroll bars elsewhere); 放大 / 缩小 / 适应窗口 change the scale. A wide
-// screen starts with the whole diagram; a phone starts readable, scrolled to the current step.
+// on a phone, the wheel or the scroll bars elsewhere); 放大 / 缩小 / 适应窗口 change the scale. A screen
+// wide enough starts with the whole diagram; otherwise it starts readable, scrolled to the current step.
 (function () {
   "use strict";
   var holder = document.getElementById("diagram");
