@@ -132,7 +132,7 @@ def test_a_leader_names_a_proxy_who_then_decides_on_their_behalf(browser_as, res
 
     civil = browser_as("civil_d01")
     task_page = civil.html(f"/tasks/{decision}")
-    assert "您正作为代理人代 leader_s01 办理此任务" in task_page and 'class="task-submit"' in task_page
+    assert "您正作为代理人代 第一街道分管领导 办理此任务" in task_page and 'class="task-submit"' in task_page
     assert civil.post(f"/tasks/{decision}", {"decision": "approve", "comment": "代为审批"},
                       page=f"/tasks/{decision}").status_code == 302
     trail = civil.html(f"/instances/{case['id']}")

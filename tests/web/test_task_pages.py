@@ -120,7 +120,7 @@ def test_a_task_claimed_by_a_colleague_is_shown_but_not_editable(browser_as, res
     owner = browser_as("hr_s01")
     owner.post(f"/inbox/tasks/{task}/claim", page="/inbox")
     page = browser_as("hr_s01_c").html(f"/tasks/{task}")
-    assert "此任务已由 hr_s01 认领" in page and 'name="decision" value="approve" disabled' in page
+    assert "此任务已由 第一街道人事 认领" in page and 'name="decision" value="approve" disabled' in page
 
 
 def test_a_task_without_csrf_token_is_not_completed(browser_as, resignation, app):

@@ -21,7 +21,15 @@ from engine.process.task_index import get_task_row
 from engine.reads import exports, printing, queries
 from web.extensions import db
 from web.views.instances import STATUSES
-from web.views.pages import _back_path, current_actor, date_arg, login_required, page_blueprint, safe_next
+from web.views.pages import (
+    _back_path,
+    current_actor,
+    date_arg,
+    login_required,
+    page_blueprint,
+    person_name,
+    safe_next,
+)
 from web.views.refusals import attempt
 
 bp = page_blueprint("ops_pages", __name__)
@@ -73,7 +81,7 @@ def transfer(task_id: str):
                                                        comment=request.form.get("comment", "")))
     if not ok:
         return redirect(_task_page(task_id))
-    return _done(row, _("已将「%(title)s」转办给 %(user)s。", title=row.title, user=to))
+    return _done(row, _("已将「%(title)s」转办给 %(user)s。", title=row.title, user=person_name(to)))
 
 
 @bp.post("/tasks/<string:task_id>/delegate")
@@ -86,7 +94,7 @@ def delegate(task_id: str):
     if not ok:
         return redirect(_task_page(task_id))
     row = db.session.get(TaskRow, delegation.task_id)
-    return _done(row, _("已委派 %(user)s 办理「%(title)s」；交回后由您决定。", user=to, title=row.title))
+    return _done(row, _("已委派 %(user)s 办理「%(title)s」；交回后由您决定。", user=person_name(to), title=row.title))
 
 
 @bp.post("/tasks/<string:task_id>/resolve")
@@ -98,7 +106,7 @@ def resolve(task_id: str):
     if not ok:
         return redirect(_task_page(task_id))
     row = db.session.get(TaskRow, delegation.task_id)
-    return _done(row, _("已办理并交回 %(user)s：%(title)s。", user=delegation.delegator, title=row.title))
+    return _done(row, _("已办理并交回 %(user)s：%(title)s。", user=person_name(delegation.delegator), title=row.title))
 
 
 @bp.post("/tasks/<string:task_id>/approvers")

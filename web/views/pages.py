@@ -164,7 +164,7 @@ def person_name(username: str | None) -> str:
     on the public page 报名人员, an account that is gone 已删除的账号 — never the login name."""
     if not username:
         return "—"
-    if username in ("timer", "system", "cli"):
+    if username in ("timer", "system", "cli") or ":" in username:  # the clock, the CLI, a rule acting itself
         return _("系统")
     if username == "public":
         return _("报名人员")
