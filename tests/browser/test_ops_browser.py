@@ -86,7 +86,7 @@ def test_return_transfer_and_the_bell_in_the_browser(new_page, live_server, deci
     shot(hr, "ops-transfer-form")
     hr.get_by_role("button", name="确认转办").click()
     hr.wait_for_url("**/inbox")
-    assert "已将「受理审查」转办给 hr_s01b。" in hr.locator(".flashes").inner_text()
+    assert "已将「受理审查」转办给 第一街道人事乙。" in hr.locator(".flashes").inner_text()
     shot(hr, "ops-transfer")
 
     # The colleague's bell rings and the review is theirs.
