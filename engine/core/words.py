@@ -65,6 +65,7 @@ EVENT_WORDS = {
     "probation_reviewed": "试用期考核",
     "hire_filed": "聘用备案",
     "application_reviewed": "资格审查",
+    "application_submitted": "提交报名",
     "physical_reexam_requested": "申请体检复检",
     "substitution_withdrawn": "撤回递补",
     "candidate_substituted": "递补人选",

@@ -1,7 +1,7 @@
 """Transfer (转办), delegate (委派) and hand back: a task changes hands, with the reason on the trail."""
 
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.collab import approvals, notifications
@@ -15,6 +15,7 @@ from engine.models import (
     Instance,
     TaskDelegation,
     TaskRow,
+    User,
 )
 from engine.operations.common import acting_row, comment_text, event_detail, touch
 from engine.process.task_index import get_task_row
@@ -132,5 +133,11 @@ def resolve_delegation(session: Session, actor: Actor, task_id: str, *, comment:
                  detail=event_detail(row, None, to=delegation.delegator, comment=comment, attachments=cited))
     notifications.notify_users(session, [delegation.delegator], kind="delegation_resolved",
                                instance_id=row.instance_id, task_id=row.id,
-                               message=f"{actor.username} 已办理您委派的「{row.title}」：{comment}")
+                               message=f"{_name_of(session, actor.username)} 已办理您委派的「{row.title}」：{comment}")
     return delegation
+
+
+def _name_of(session: Session, username: str) -> str:
+    """The name the delegator knows the delegate by, for the bell text."""
+    name = session.scalar(select(User.display_name).where(User.username == username))
+    return name or "委派对象"

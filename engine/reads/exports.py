@@ -11,8 +11,14 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.roles import ROLES
 from engine.core import clock
 from engine.core.words import STATUS_WORDS, TASK_STATUS_WORDS, outcome_word
+from engine.models import Instance, OrgUnit, User
+from engine.workflow.definitions import latest_definitions
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 100_000
@@ -79,20 +85,6 @@ def export(items: Iterable[Any], columns: Sequence[tuple[str, Callable[[Any], An
                       title=title)
 
 
-TASK_COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [
-    ("任务编号", lambda t: t.id), ("案件编号", lambda t: t.instance_id), ("流程", lambda t: t.process_key),
-    ("步骤", lambda t: t.title), ("角色", lambda t: t.role), ("单位", lambda t: t.org_code),
-    ("状态", lambda t: t.status), ("认领人", lambda t: t.assignee), ("创建时间", lambda t: t.created_at),
-    ("到期时间", lambda t: t.due_at),
-]
-INSTANCE_COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [
-    ("案件编号", lambda i: i.id), ("流程", lambda i: i.key), ("版本", lambda i: i.version),
-    ("业务编号", lambda i: i.business_key), ("单位", lambda i: i.org_code), ("状态", lambda i: i.status),
-    ("结果", lambda i: i.outcome), ("发起人", lambda i: i.initiator), ("发起时间", lambda i: i.created_at),
-    ("办结时间", lambda i: i.completed_at),
-]
-
-
 @dataclass
 class Names:
     """The names a person reads for the codes a list holds: processes, units, roles, users."""
@@ -104,6 +96,22 @@ class Names:
 
     def of(self, table: dict[str, str], code: str | None) -> str | None:
         return table.get(code, code) if code else None
+
+
+def names_for(session: Session, usernames: Iterable[str | None]) -> Names:
+    """Processes, units, roles and these users by the names people know them by; the clock is 系统."""
+    wanted = {u for u in usernames if u}
+    people = dict(session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).all()) \
+        if wanted else {}
+    people.update({name: "系统" for name in ("timer", "system") if name in wanted})
+    return Names(processes={d.key: d.name for d in latest_definitions(session)},
+                 orgs=dict(session.execute(select(OrgUnit.code, OrgUnit.name)).all()),
+                 roles={r.key: r.name_zh for r in ROLES}, people=people)
+
+
+def cases_of(session: Session, ids: set[int]) -> dict[int, Instance]:
+    """The cases of these tasks, for their titles and business keys (the caller already sees the tasks)."""
+    return {i.id: i for i in session.scalars(select(Instance).where(Instance.id.in_(ids)))} if ids else {}
 
 
 def readable_task_columns(names: Names) -> list[tuple[str, Callable[[Any], Any]]]:

@@ -73,16 +73,15 @@ def _people(session: Session, names: set[str]) -> Callable[[Any], str]:
     shown = dict(session.execute(select(User.username, User.display_name).where(User.username.in_(names))).all())
 
     def person(name: Any) -> str:
-        """A display name with the user name; a list of names joined; the clock as 系统."""
+        """The name people know a user by (never the login name); a list of names joined; the clock as
+        系统; an account that no longer exists as 已删除的账号."""
         if isinstance(name, list | tuple):
             return "、".join(person(n) for n in name)
         if not name:
             return ""
         if name in ("timer", "system"):
             return "系统"
-        name = _text(name)
-        display = shown.get(name)
-        return f"{display}（{name}）" if display and display != name else name
+        return shown.get(_text(name)) or "已删除的账号"
 
     return person
 
@@ -108,7 +107,7 @@ def form_context(session: Session, instance: Instance) -> dict[str, Any]:
     org = session.get(OrgUnit, instance.org_code)
     return {
         "title": f"{definition.name}表" if definition.name.endswith("审批") else f"{definition.name}审批表", "process_name": definition.name, "instance": instance,
-        "org_name": f"{org.name}（{org.code}）" if org else instance.org_code, "initiator": person(instance.initiator),
+        "org_name": org.name if org else "", "initiator": person(instance.initiator),
         "created_at": _time(instance.created_at), "completed_at": _time(instance.completed_at),
         "status": STATUS_WORDS.get(instance.status, instance.status),
         "outcome": outcome_word(instance.outcome, instance.key),

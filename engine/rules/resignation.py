@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from config.policy import policy_value
 from engine.core.errors import InvalidData, RuleViolation
 from engine.core.scope import Actor
+from engine.core.words import WORKER_STATUS_WORDS
 from engine.models import AuditEvent, Instance, OrgUnit, TaskRow, Worker
 from engine.records.workers import set_flag, snapshot
 from engine.rules.casework import WorkerStart, as_date, refuse_open_cases, refuse_open_exit, today
@@ -96,16 +97,21 @@ def notice_ends_on(case_data: dict[str, Any]) -> date:
     return as_date(case_data["submitted_on"]) + timedelta(days=int(days))
 
 
+def _unit_name(session: Session, code: str) -> str:
+    org = session.get(OrgUnit, code)
+    return org.name if org is not None else "工作者所在社区"
+
+
 def check_start(session: Session, actor: Actor, org: OrgUnit, data: dict[str, Any]) -> dict[str, Any]:
     worker = session.get(Worker, data["worker_id"])
     if worker is None or not (actor.sees_org(worker.org_path) or actor.worker_id == worker.id):
         raise InvalidData("档案不存在", {"worker_id": ["没有这个社区工作者"]}, code="worker_not_found")
     if worker.org_code != org.code:
         raise InvalidData("辞职申请须由工作者所在社区发起",
-                          {"org": [f"应为 {worker.org_code}（工作者所在社区）"]})
+                          {"org": [f"请选择{_unit_name(session, worker.org_code)}（工作者所在社区）"]})
     _check_receipt_date(as_date(data["submitted_on"]))
     if worker.status not in WORKER_START.statuses:
-        raise RuleViolation("worker_not_in_service", f"该工作者当前状态为 {worker.status}，不能辞职",
+        raise RuleViolation("worker_not_in_service", f"该工作者当前状态为{WORKER_STATUS_WORDS.get(worker.status, worker.status)}，不能辞职",
                             fields={"worker_id": ["不在职"]})
     bars = [name for name in policy_value("resignation_blocking_flags") if worker.flags.get(name)]
     if bars:

@@ -146,28 +146,67 @@ def _field_of(error: Any) -> str:
     return "data"
 
 
-_MESSAGES = {
-    "required": "必填",
-    "type": "类型不正确",
-    "enum": "不是允许的选项",
-    "const": "不是允许的值",
-    "oneOf": "不是允许的选项",
-    "format": "格式不正确",
-    "minLength": "太短",
-    "maxLength": "太长",
-    "minimum": "太小",
-    "maximum": "太大",
-    "pattern": "格式不正确",
-    "minItems": "至少需要更多项",
+_MESSAGES = {  # what to do, for the checks whose message needs nothing from the schema
+    "enum": "请从列表中选择一项",
+    "oneOf": "请从列表中选择一项",
+    "anyOf": "请按说明填写此项",
+    "pattern": "格式不正确，请按说明填写",
+    "uniqueItems": "有重复的项，请删去重复的",
     "additionalProperties": "表单中没有此字段",
 }
+_TYPE_WORDS = {"integer": "请填写整数", "number": "请填写数字", "string": "请填写文字", "boolean": "请选择是或否",
+               "array": "请选择或填写一项或多项", "object": "请按各项说明填写"}
+_FORMAT_WORDS = {"date": "请填写日期，例如 2026-11-25", "date-time": "请填写日期和时间，例如 2026-11-25 09:30",
+                 "time": "请填写时间，例如 09:30", "email": "请填写有效的电子邮箱地址，例如 name@example.org"}
+
+
+def _label(schema: Any) -> str:
+    return str(schema.get("title") or "") if isinstance(schema, dict) else ""
+
+
+def _required_message(error: Any) -> str:
+    """A missing field, by what the person does to fill it: tick a box, choose, or write."""
+    name = error.message.split("'")[1] if "'" in error.message else ""
+    field = ((error.schema.get("properties") or {}).get(name) or {}) if isinstance(error.schema, dict) else {}
+    if field.get("type") == "boolean":
+        return f"请勾选以确认{_label(field)}" if field.get("const") is True and _label(field) else "请勾选此项"
+    if field.get("enum") or field.get("oneOf"):
+        return "请从列表中选择一项"
+    if field.get("type") == "array":
+        items = field.get("items") if isinstance(field.get("items"), dict) else {}
+        return "请至少勾选一项" if items.get("enum") or items.get("oneOf") else "请至少填写一项"
+    return "必填"
 
 
 def _message(error: Any) -> str:
+    """The message under a field: what is wrong and what to do, in the form's words."""
     if error.message.startswith((_TOO_LONG_TO_MATCH, _UNSAFE)):
         return error.message
-    if error.validator == "minItems":
-        return f"至少需要 {error.validator_value} 项"
-    if error.validator == "not" and isinstance(error.validator_value, dict) and "required" in error.validator_value:
+    kind, limit, schema = error.validator, error.validator_value, error.schema
+    if kind == "required":
+        return _required_message(error)
+    if kind == "const":
+        if limit is True:
+            return f"请勾选以确认{_label(schema)}" if _label(schema) else "请勾选以确认"
+        return "请按说明填写此项"
+    if kind == "type":
+        return _TYPE_WORDS.get(limit if isinstance(limit, str) else "", "请按说明填写此项")
+    if kind == "pattern" and limit == "\\S":
+        return "请填写内容，不能只有空格"
+    if kind == "format":
+        return _FORMAT_WORDS.get(limit, "格式不正确，请按说明填写")
+    if kind == "minLength":
+        return "必填" if limit == 1 else f"请至少填写 {limit} 个字"
+    if kind == "maxLength":
+        return f"最多 {limit} 个字，请删减"
+    if kind in ("minimum", "exclusiveMinimum"):
+        return f"不能小于{'或等于' if kind == 'exclusiveMinimum' else ''} {limit}，请修改"
+    if kind in ("maximum", "exclusiveMaximum"):
+        return f"不能大于{'或等于' if kind == 'exclusiveMaximum' else ''} {limit}，请修改"
+    if kind == "not" and isinstance(limit, dict) and "required" in limit:
         return "按当前的选择无需填写此项，请清空"
-    return _MESSAGES.get(error.validator, error.message)
+    if kind == "minItems":
+        return f"至少需要 {limit} 项"
+    if kind == "maxItems":
+        return f"最多 {limit} 项，请删去多余的"
+    return _MESSAGES.get(kind, "请按说明填写此项")

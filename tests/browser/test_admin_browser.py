@@ -89,7 +89,7 @@ def test_an_administrator_fixes_a_lane_and_deploys_version_2_while_a_running_cas
     rows = page.locator("#process-resignation tbody tr")
     assert rows.count() == 2
     assert [rows.nth(i).locator("td.running").inner_text() for i in range(2)] == ["1", "1"]
-    assert "admin" in rows.nth(0).inner_text()
+    assert "系统管理员" in rows.nth(0).inner_text()  # who deployed it, by name
     shot(page, "admin-definitions")
 
     # On a phone the same pages work without sideways scrolling of the page itself.

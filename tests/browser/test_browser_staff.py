@@ -58,7 +58,7 @@ def test_street_hr_reviews_a_resignation_in_the_browser(new_page, live_server, c
     page.get_by_role("button", name="提交").click()
     error = page.locator("#f-decision-error")
     error.wait_for()
-    assert "必填" in error.inner_text()
+    assert "请从列表中选择一项" in error.inner_text()
     assert page.locator(".error-summary").is_visible()
     page.fill("#f-comment", "材料齐全，无未办结公务")
     page.get_by_role("button", name="提交").click()

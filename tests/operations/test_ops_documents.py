@@ -1,6 +1,7 @@
 """Attachments on decisions, the printable approval form (审批表, A4 PDF with CJK text) and Excel exports."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -117,6 +118,18 @@ def test_the_approval_form_is_an_a4_pdf_with_every_step_in_chinese(as_user, pypd
     assert any("CJK" in name for name in fonts), fonts
 
 
+def test_the_approval_form_names_people_and_units_not_their_codes(as_user, pypdf):
+    """The paper record carries names: 第一街道人事, 第一街道分管领导, 示范区第一街道 — not the login
+    names hr_s01 / leader_s01 or the unit code S01C01."""
+    hr = as_user("hr_s01")
+    case = _finished_case(as_user)
+    text = _printed(hr, case["id"], pypdf)
+    for expected in ("第一街道人事", "第一街道分管领导", "第一街道阳光社区", "办理中"):
+        assert expected in text, expected
+    for code in ("hr_s01", "leader_s01", "S01C01", "resignation", "running", "None"):
+        assert code not in text, code
+
+
 def test_the_approval_form_prints_a_case_that_was_urged_and_copied(as_user, pypdf):
     """Urges and copies name several people on the trail; the form lists them instead of failing."""
     hr = as_user("hr_s01")
@@ -192,25 +205,54 @@ def test_the_approval_form_is_only_for_those_who_see_the_case(as_user):
     refused(as_user("hr_s02").get(f"/api/v1/instances/{case['id']}/form.pdf"), 404, "instance_not_found")
 
 
-def test_task_and_case_lists_export_to_excel_in_scope(as_user):
-    from tests.helpers import start
+CODES = re.compile(r"\b(?:[A-Z]\d{2}(?:[A-Z]\d{2})*|[a-z]+_[a-z0-9_]+|resignation|running|open|street_hr)\b"
+                   r"|[0-9a-f]{8}-[0-9a-f]{4}-")
 
+
+def _sheet(response) -> list[tuple]:  # noqa: ANN001
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    return list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+
+
+def _no_codes(rows: list[tuple]) -> None:
+    for row in rows:
+        for value in row:
+            if isinstance(value, str):
+                assert not CODES.search(value), value
+
+
+def test_task_and_case_lists_export_to_excel_in_scope(as_user):
     hr, hr2 = as_user("hr_s01"), as_user("hr_s02")
     case = resignation(hr)
     theirs = start(hr2, "resignation", "S02C01", {"worker_id": 4, "reason": "个人原因", "submitted_on": "2026-11-02"})
     assert theirs.status_code == 201
-    response = hr.get("/api/v1/exports/tasks.xlsx")
-    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
-    sheet = load_workbook(io.BytesIO(response.data)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("任务编号", "案件编号", "流程", "步骤")
-    assert [r[3] for r in rows[1:]] == ["受理审查"] and rows[1][1] == case["id"]
-    response = hr.get("/api/v1/exports/instances.xlsx?key=resignation")
-    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
-    assert [r[0] for r in rows[1:]] == [case["id"]] and rows[1][5] == "running"
-    other = list(load_workbook(io.BytesIO(hr2.get("/api/v1/exports/instances.xlsx").data))
-                 .active.iter_rows(values_only=True))
-    assert [r[0] for r in other[1:]] == [theirs.get_json()["id"]]
+    rows = _sheet(hr.get("/api/v1/exports/tasks.xlsx"))
+    assert [r[4] for r in rows[1:]] == ["受理审查"] and rows[1][0] == case["id"]
+    rows = _sheet(hr.get("/api/v1/exports/instances.xlsx?key=resignation"))
+    assert [r[0] for r in rows[1:]] == [case["id"]]
+    assert [r[0] for r in _sheet(hr2.get("/api/v1/exports/instances.xlsx"))[1:]] == [theirs.get_json()["id"]]
+
+
+def test_the_excel_exports_read_in_names_and_words_not_codes(as_user):
+    """People open the file in Excel: headings in Chinese, units, roles, processes, statuses and
+    people by name — never resignation, running, S01C01, street_hr or hr_s01."""
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    case = resignation(hr)
+    to_decision(hr, case)
+    task = open_task(leader, case["id"], "street_decision")
+    assert task_post(leader, task, "claim", {}).status_code == 200
+    rows = _sheet(leader.get("/api/v1/exports/tasks.xlsx"))
+    assert rows[0] == ("案件", "案件标题", "业务编号", "流程", "步骤", "办理角色", "办理单位", "状态", "认领人",
+                       "创建时间", "到期时间")
+    mine = [r for r in rows[1:] if r[0] == case["id"]]
+    assert mine and mine[0][1] == "王晓梅的辞职申请" and mine[0][3:9] == ("辞职审批", "街道审批", "街道领导", "示范区第一街道", "待办理", "第一街道分管领导")
+    _no_codes(rows)
+    rows = _sheet(hr.get("/api/v1/exports/instances.xlsx?key=resignation"))
+    assert rows[0] == ("案件", "标题", "流程", "业务编号", "组织单位", "状态", "结果", "发起人", "发起时间", "办结时间")
+    assert rows[1][1] == "王晓梅的辞职申请" and rows[1][2] == "辞职审批" and rows[1][5] == "办理中"
+    assert rows[1][7] not in (None, "hr_s01")
+    _no_codes(rows)
+    assert "resignation" in str(hr.get("/api/v1/instances?key=resignation").get_json())  # the JSON keeps its codes
 
 
 def test_the_generic_exporter_keeps_formulas_as_text():

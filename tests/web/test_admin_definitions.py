@@ -23,7 +23,7 @@ def test_the_definitions_page_lists_versions_with_who_deployed_and_running_cases
     start(as_user("hr_s01"), "resignation", "S01C01", RESIGNATION)
     login(client)
     page = client.get("/admin/definitions").get_data(as_text=True)
-    assert "resignation" in page and "辞职审批" in page and "cli" in page
+    assert "resignation" in page and "辞职审批" in page and "<td>系统</td>" in page  # deployed from the command line
     assert '<td class="running">1</td>' in page
     assert "/admin/definitions/resignation/1.bpmn" in page
 

@@ -44,5 +44,5 @@ def test_ticking_nothing_names_the_field(browser_as, as_user):
     task = _hr_check(as_user)
     page = _post(browser_as("hr_s01"), task, []).get_data(as_text=True)
     error = re.search(r'id="f-protections-error">([^<]*)<', page)
-    assert error and error.group(1) == "必填"
-    assert "不得辞退情形：必填" in page
+    assert error and error.group(1) == "请至少勾选一项"
+    assert "不得辞退情形：请至少勾选一项" in page

@@ -132,7 +132,7 @@ def test_a_leader_names_a_proxy_who_then_decides_on_their_behalf(browser_as, res
 
     civil = browser_as("civil_d01")
     task_page = civil.html(f"/tasks/{decision}")
-    assert "您正作为代理人代 leader_s01 办理此任务" in task_page and 'class="task-submit"' in task_page
+    assert "您正作为代理人代 第一街道分管领导 办理此任务" in task_page and 'class="task-submit"' in task_page
     assert civil.post(f"/tasks/{decision}", {"decision": "approve", "comment": "代为审批"},
                       page=f"/tasks/{decision}").status_code == 302
     trail = civil.html(f"/instances/{case['id']}")
@@ -178,6 +178,9 @@ def test_the_inbox_and_the_case_list_export_to_excel_with_their_filters_in_scope
     words = {cell for row in cases[1:] for cell in row[2:9]}
     assert {"辞职审批", "第一街道阳光社区", "办理中", "第一街道人事"} <= words
     assert not words & {"resignation", "running", "S01C01", "hr_s01"}
+    codes = re.compile(r"\b(?:[A-Z]\d{2}(?:C\d{2})?|[a-z]+_[a-z0-9_]+|resignation|running|open)\b|[0-9a-f]{8}-[0-9a-f]{4}-")
+    cells = [cell for sheet in (rows, cases) for row in sheet for cell in row if isinstance(cell, str)]
+    assert [cell for cell in cells if codes.search(cell)] == []  # every cell, headings included
     assert browser_as().get("/instances/export.xlsx").status_code == 302  # to the login page
 
 

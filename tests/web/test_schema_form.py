@@ -111,3 +111,32 @@ def _render_disabled(app, schema: dict, values: dict) -> str:  # noqa: ANN001
         template = app.jinja_env.from_string(
             '{% import "macros/form.html" as forms %}{{ forms.schema_form(schema, values, {}, disabled=true) }}')
         return template.render(schema=schema, values=values)
+
+
+def _messages_for(form: str, data: dict) -> dict[str, list[str]]:
+    from engine.core.errors import InvalidData
+    from engine.workflow.forms import validate_submission
+
+    schema = json.loads((FORMS[0].parent / form).read_text(encoding="utf-8"))
+    with pytest.raises(InvalidData) as refused:
+        validate_submission(schema, data)
+    return refused.value.fields
+
+
+def test_a_refused_form_tells_the_person_what_to_do_in_its_own_words():
+    """Beside each field: tick the box to confirm the handover, choose from the list, write a date
+    like 2026-11-25, a number no larger than allowed — never 'not an allowed value'."""
+    handover = _messages_for("resignation_handover.json", {"handover_confirmed": False, "handed_over_to": " ",
+                                                           "audit_required": "yes"})
+    assert handover["handover_confirmed"] == ["请勾选以确认已完成公务交接"]
+    assert handover["handed_over_to"] == ["请填写内容，不能只有空格"]
+    assert handover["audit_required"] == ["请选择是或否"]
+    assert _messages_for("resignation_handover.json", {"handed_over_to": "赵敏"})["handover_confirmed"] == \
+        ["请勾选以确认已完成公务交接"]
+    review = _messages_for("resignation_street_review.json", {"decision": "maybe", "unfinished_business": False})
+    assert review["decision"] == ["请从列表中选择一项"]
+    start = _messages_for("secondment_start.json", {"worker_id": 1, "borrowing_unit": "x", "borrowing_unit_level": "street",
+                                                     "reason": "x", "start_date": "明天", "end_date": "2026-13-01"})
+    assert start["start_date"] == ["请填写日期，例如 2026-11-25"]
+    every = [m for messages in [*handover.values(), *review.values(), *start.values()] for m in messages]
+    assert not any(word in m for m in every for word in ("不是允许的", "类型不正确", "is not", "'"))

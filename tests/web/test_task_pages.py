@@ -36,8 +36,8 @@ def test_an_empty_submission_shows_errors_beside_fields_and_keeps_what_was_typed
     response = hr.post(f"/tasks/{task}", {"comment": "仍在核实交接清单"}, page=f"/tasks/{task}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200  # the form again, not a browser error
-    assert _field_error(page, "decision") == "必填"
-    assert "请修改以下 1 处后再提交" in page and 'href="#f-decision-0">审查意见：必填' in page
+    assert _field_error(page, "decision") == "请从列表中选择一项"
+    assert "请修改以下 1 处后再提交" in page and 'href="#f-decision-0">审查意见：请从列表中选择一项' in page
     assert ">仍在核实交接清单</textarea>" in page
     assert "RES" not in _field_error(page, "comment")
 
@@ -106,7 +106,7 @@ def test_a_task_someone_else_completed_meanwhile_says_so(browser_as, resignation
                                                           "comment": "不同意"})
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "此任务已由 hr_s01 于" in page and "办理完毕，您填写的内容没有提交" in page
+    assert "此任务已由 第一街道人事 于" in page and "办理完毕，您填写的内容没有提交" in page
 
 
 def test_a_task_claimed_by_a_colleague_is_shown_but_not_editable(browser_as, resignation, app):
@@ -120,7 +120,7 @@ def test_a_task_claimed_by_a_colleague_is_shown_but_not_editable(browser_as, res
     owner = browser_as("hr_s01")
     owner.post(f"/inbox/tasks/{task}/claim", page="/inbox")
     page = browser_as("hr_s01_c").html(f"/tasks/{task}")
-    assert "此任务已由 hr_s01 认领" in page and 'name="decision" value="approve" disabled' in page
+    assert "此任务已由 第一街道人事 认领" in page and 'name="decision" value="approve" disabled' in page
 
 
 def test_a_task_without_csrf_token_is_not_completed(browser_as, resignation, app):
@@ -139,4 +139,4 @@ def test_a_completed_task_shows_who_did_it_and_what_was_submitted(browser_as, re
     hr = browser_as("hr_s01")
     hr.post(f"/tasks/{task}", {"decision": "approve", "comment": "同意辞职"}, page=f"/tasks/{task}")
     page = hr.html(f"/tasks/{task}")
-    assert "此任务已由 hr_s01 于" in page and "同意辞职" in page and 'name="decision"' not in page
+    assert "此任务已由 第一街道人事 于" in page and "同意辞职" in page and 'name="decision"' not in page

@@ -155,7 +155,7 @@ def token_mint():
     if errors:
         return tokens_page(errors=errors, status=422)
     token, _row = issue_token(db.session, admin().username, user, hours=hours, label=label)
-    return tokens_page(minted={"token": token, "username": user.username, "label": label}, status=201)
+    return tokens_page(minted={"token": token, "username": user.username, "display_name": user.display_name, "label": label}, status=201)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -9,6 +9,7 @@ from engine.models import Definition
 from engine.process import access, commands
 from engine.reads import queries
 from engine.reads.offers import case_ops, trail_people
+from engine.recruitment.visibility import sees_campaign
 from engine.rules import resignation
 from engine.workflow.definitions import latest_definitions
 from web.extensions import db
@@ -60,7 +61,8 @@ def _render(instance, *, cancel_errors=None, cancel_reason: str = "", status: in
     people = trail_people(db.session, events, {instance.initiator} | {a.uploaded_by for a in ops.attachments}
                           | {c.recipient for c in ops.copied_to} | {r.assignee or "" for r in rows})
     return render_template(
-        "instances/detail.html", instance=instance, definition=definition, rows=rows, events=events,
+        "instances/detail.html", instance=instance, sees_workspace=sees_campaign(actor, instance),
+        definition=definition, rows=rows, events=events,
         diagram={"done": done, "active": active, "current": current}, context=context,
         may_cancel=may_cancel, cancel_errors=cancel_errors or {}, cancel_reason=cancel_reason,
         org_name=names.get(instance.org_code, instance.org_code), ops=ops, people=people,

@@ -13,19 +13,24 @@ from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from config.roles import ROLES
 from engine.collab import attachments, copies, deadlines
 from engine.models import TaskRow
 from engine.operations import approvers, handover, returns, withdraw
 from engine.process import access
 from engine.process.task_index import get_task_row
 from engine.reads import boxes, exports, printing, queries
-from engine.reads.offers import display_names
-from engine.workflow.definitions import latest_definitions
 from web.extensions import db
 from web.views.inbox import box_of_request, filters_of_request
 from web.views.instances import STATUSES
-from web.views.pages import _back_path, current_actor, date_arg, login_required, page_blueprint, safe_next
+from web.views.pages import (
+    _back_path,
+    current_actor,
+    date_arg,
+    login_required,
+    page_blueprint,
+    person_name,
+    safe_next,
+)
 from web.views.refusals import attempt
 
 bp = page_blueprint("ops_pages", __name__)
@@ -77,8 +82,7 @@ def transfer(task_id: str):
                                                        comment=request.form.get("comment", "")))
     if not ok:
         return redirect(_task_page(task_id))
-    return _done(row, _("已将「%(title)s」转办给 %(user)s。", title=row.title,
-                        user=display_names(db.session, {to}).get(to) or to))
+    return _done(row, _("已将「%(title)s」转办给 %(user)s。", title=row.title, user=person_name(to)))
 
 
 @bp.post("/tasks/<string:task_id>/delegate")
@@ -91,7 +95,7 @@ def delegate(task_id: str):
     if not ok:
         return redirect(_task_page(task_id))
     row = db.session.get(TaskRow, delegation.task_id)
-    return _done(row, _("已委派 %(user)s 办理「%(title)s」；交回后由您决定。", user=to, title=row.title))
+    return _done(row, _("已委派 %(user)s 办理「%(title)s」；交回后由您决定。", user=person_name(to), title=row.title))
 
 
 @bp.post("/tasks/<string:task_id>/resolve")
@@ -103,7 +107,7 @@ def resolve(task_id: str):
     if not ok:
         return redirect(_task_page(task_id))
     row = db.session.get(TaskRow, delegation.task_id)
-    return _done(row, _("已办理并交回 %(user)s：%(title)s。", user=delegation.delegator, title=row.title))
+    return _done(row, _("已办理并交回 %(user)s：%(title)s。", user=person_name(delegation.delegator), title=row.title))
 
 
 @bp.post("/tasks/<string:task_id>/approvers")
@@ -288,7 +292,4 @@ def export_instances():
 
 
 def _names(usernames: list[str | None]) -> exports.Names:
-    """Processes, units, roles and these users by the names people know them by."""
-    return exports.Names(processes={d.key: d.name for d in latest_definitions(db.session)},
-                         orgs=queries.org_names(db.session), roles={r.key: r.name_zh for r in ROLES},
-                         people=display_names(db.session, {u for u in usernames if u}))
+    return exports.names_for(db.session, usernames)

@@ -63,7 +63,7 @@ FLAGS = {"under_audit": _l("正在接受审计"), "under_discipline_review": _l(
          "criminal_case_pending": _l("涉嫌犯罪尚未结案"), "work_injury_disability": _l("因公致残"),
          "medical_period_until": _l("医疗期至"), "pregnancy_or_nursing_until": _l("孕期、产期、哺乳期至"),
          "is_elected": _l("两委成员（选任）"), "unfinished_business": _l("重要公务尚未处理完毕")}
-WORKER_FIELDS = {"status": _l("状态"), "created": _l("建档"), "name": _l("姓名"), "gender": _l("性别"),
+WORKER_FIELDS = {"status": _l("状态"), "created": _l("建档"), "org": _l("所属社区"), "flags": _l("特殊情形"), "name": _l("姓名"), "gender": _l("性别"),
                  "birth_date": _l("出生日期"), "education": _l("学历"), "contract": _l("合同"), "data": _l("其他信息")}
 CONTRACT_KEYS = {"type": _l("类型"), "start": _l("起始日"), "end": _l("终止日"), "probation_end": _l("试用期满")}
 
@@ -160,6 +160,22 @@ def header_info(actor: Actor) -> dict[str, Any]:
     roles = [(role_label(role), names.get(code, code), code) for role, code, _ in actor.assignments]
     g.header_info = {"display_name": display, "roles": roles}
     return g.header_info
+
+
+def person_name(username: str | None) -> str:
+    """The name people know a user by (looked up once per request); the clock is 系统, an applicant
+    on the public page 报名人员, an account that is gone 已删除的账号 — never the login name."""
+    if not username:
+        return "—"
+    if username in ("timer", "system", "cli") or ":" in username:  # the clock, the CLI, a rule acting itself
+        return _("系统")
+    if username == "public":
+        return _("报名人员")
+    cache = g.setdefault("person_names", {})
+    if username not in cache:
+        cache[username] = db.session.scalar(select(User.display_name).where(User.username == username)) \
+            or _("已删除的账号")
+    return cache[username]
 
 
 def org_name(code: str | None) -> str:
@@ -274,12 +290,12 @@ for _name, _function in {
 
 for _name, _function in {
     "local_dt": local_dt, "local_date": local_date, "worker_field": worker_field_label, "org_name": org_name,
-    "instance_status": lambda key: label(INSTANCE_STATUS, key),
+    "person_name": person_name, "instance_status": lambda key: label(INSTANCE_STATUS, key),
     "outcome": lambda key, process_key=None: label(PROCESS_OUTCOMES, (process_key, key)) if (process_key, key)
     in PROCESS_OUTCOMES else label(OUTCOMES, key),
     "task_status": lambda key: label(TASK_STATUS, key),
     "worker_status": lambda key: label(WORKER_STATUS, key),
-    "event_type": lambda key: label(EVENTS, key),
+    "event_type": lambda key: str(EVENTS.get(key) or _("办理记录")),
     "flag": lambda key: label(FLAGS, key),
 }.items():
     bp.add_app_template_filter(_function, _name)

@@ -46,8 +46,8 @@ def startable(actor: Actor) -> list[Definition]:
     """Newest versions the actor may start somewhere in their scope."""
     held = [db.session.get(OrgUnit, code) for _, code, _ in actor.assignments if code != "*"]
     units = [org for org in held if org is not None]
-    if actor.is_admin:
-        return queries.startable_definitions(db.session)
+    if actor.is_admin:  # the administrator's units are the whole scope; offer only what the form will take
+        units = _start_units(actor)
     return [d for d in queries.startable_definitions(db.session) if _units_for(actor, d, units)]
 
 
@@ -131,7 +131,7 @@ def _choices(actor: Actor, key: str, schema: dict[str, Any], units: list[OrgUnit
     a `worker_id` (only oneself for a worker, else those in scope), with the warnings of workers
     who already have an open case this one cannot run beside."""
     found: Choices = {}
-    communities = [(u.code, f"{u.name} ({u.code})") for u in units if u.level == "community"]
+    communities = [(u.code, u.name) for u in units if u.level == "community"]
     for name, prop in (schema.get("properties") or {}).items():
         columns = ((prop.get("items") or {}).get("properties") or {}) if isinstance(prop, dict) else {}
         if prop.get("type") == "array" and (columns.get("community") or {}).get("type") == "string" and communities:

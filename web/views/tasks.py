@@ -27,10 +27,11 @@ from engine.reads.offers import (
     task_ops,
     trail_people,
 )
+from engine.recruitment.visibility import sees_campaign
 from engine.workflow.forms import task_form, validate_submission
 from web.extensions import db
 from web.views.case_context import case_context
-from web.views.pages import FORM_ERRORS, current_actor, local_dt, login_required, page_blueprint
+from web.views.pages import FORM_ERRORS, current_actor, local_dt, login_required, page_blueprint, person_name
 from web.views.schema_form import parse_form
 
 bp = page_blueprint("task_pages", __name__, url_prefix="/tasks")
@@ -86,7 +87,8 @@ def show(task_id: str):
                "done": sorted({r.name for r in rows if r.status == "completed"})}
     submitted = (instance.data or {}).get(row.form_key) if row.status == "completed" and row.form_key else None
     return render_template(
-        "tasks/task.html", task=row, instance=instance, definition=definition, schema=schema, values=values,
+        "tasks/task.html", task=row, instance=instance, sees_workspace=sees_campaign(actor, instance),
+        definition=definition, schema=schema, values=values,
         errors=errors, notice=notice, status=status, context=context, can_act=ops.can_act, diagram=diagram,
         submitted=submitted, ops=ops, people=trail_people(db.session, events, ops.names()),
         returned=returned_because(events) if row.role == INITIATOR_ROLE and row.status == "open" else None,
@@ -132,7 +134,7 @@ def _conflict_message(row: TaskRow | None, exc: Conflict) -> str:
     if exc.code == "case_moved" and row is not None and row.status == "open":
         return _("案件刚被更新，您填写的内容没有提交，请重试。")
     if row is not None and row.status == "completed" and row.completed_by:
-        return _("此任务已由 %(user)s 于 %(at)s 办理完毕，您填写的内容没有提交。", user=row.completed_by,
+        return _("此任务已由 %(user)s 于 %(at)s 办理完毕，您填写的内容没有提交。", user=person_name(row.completed_by),
                  at=local_dt(row.completed_at))
     if row is not None and row.status == "cancelled":
         return _("此任务已被取消（流程已撤销或已改变），您填写的内容没有提交。")
