@@ -146,7 +146,7 @@ def test_a_delegated_decision_is_worked_by_the_delegate_and_comes_back(browser_a
 
     done = leader.post(f"/tasks/{decision}/delegate", {"to": "hr_s01", "comment": "请核实交接清单"},
                        page=f"/tasks/{decision}")
-    assert "已委派 hr_s01 办理「街道审批」；交回后由您决定。" in follow(leader, done)
+    assert "已委派 第一街道人事 办理「街道审批」；交回后由您决定。" in follow(leader, done)
     waiting = leader.html(f"/tasks/{decision}")
     assert "此任务已委派给 hr_s01 办理，交回后再由您决定。" in waiting and 'class="task-submit"' not in waiting
 
@@ -156,7 +156,7 @@ def test_a_delegated_decision_is_worked_by_the_delegate_and_comes_back(browser_a
     empty = hr.post(f"/tasks/{decision}/resolve", {"comment": " "}, page=f"/tasks/{decision}")
     assert "请填写理由" in flashes(follow(hr, empty))
     back = hr.post(f"/tasks/{decision}/resolve", {"comment": "清单已核实"}, page=f"/tasks/{decision}")
-    assert "已办理并交回 leader_s01：街道审批。" in follow(hr, back)
+    assert "已办理并交回 第一街道分管领导：街道审批。" in follow(hr, back)
     assert 'class="task-submit"' in leader.html(f"/tasks/{decision}")
     trail = leader.html(f"/instances/{case['id']}")
     assert "委派给 第一街道人事" in trail and "办理完毕，交回 第一街道分管领导" in trail and "清单已核实" in trail
@@ -178,7 +178,7 @@ def test_an_added_approver_decides_first_and_the_round_shows_who_voted_what(brow
     added = leader.post(f"/tasks/{decision}/approvers", {"users": "civil_d01", "position": "before",
                                                          "comment": "请区民政局先审核"}, page=f"/tasks/{decision}")
     page = follow(leader, added)
-    assert "已加签（前加签）：civil_d01。" in page and "会签情况" in page
+    assert "已加签（前加签）：区民政局。" in page and "会签情况" in page
     assert "等待加签人先审批" in page or "还未轮到您审批" in page
     assert 'class="task-submit"' not in page
 

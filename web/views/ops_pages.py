@@ -68,6 +68,12 @@ def return_task(task_id: str):
     return _done(row, _("已退回：%(title)s。案件现在在「%(now)s」。", title=row.title, now=now))
 
 
+def _people(usernames: list[str]) -> str:
+    """The people an action reached, as the confirmation names them: display names, in the order given."""
+    shown = display_names(db.session, set(usernames))
+    return "、".join(shown.get(name) or name for name in usernames)
+
+
 @bp.post("/tasks/<string:task_id>/transfer")
 @login_required
 def transfer(task_id: str):
@@ -77,8 +83,7 @@ def transfer(task_id: str):
                                                        comment=request.form.get("comment", "")))
     if not ok:
         return redirect(_task_page(task_id))
-    return _done(row, _("已将「%(title)s」转办给 %(user)s。", title=row.title,
-                        user=display_names(db.session, {to}).get(to) or to))
+    return _done(row, _("已将「%(title)s」转办给 %(user)s。", title=row.title, user=_people([to])))
 
 
 @bp.post("/tasks/<string:task_id>/delegate")
@@ -91,7 +96,7 @@ def delegate(task_id: str):
     if not ok:
         return redirect(_task_page(task_id))
     row = db.session.get(TaskRow, delegation.task_id)
-    return _done(row, _("已委派 %(user)s 办理「%(title)s」；交回后由您决定。", user=to, title=row.title))
+    return _done(row, _("已委派 %(user)s 办理「%(title)s」；交回后由您决定。", user=_people([to]), title=row.title))
 
 
 @bp.post("/tasks/<string:task_id>/resolve")
@@ -103,7 +108,8 @@ def resolve(task_id: str):
     if not ok:
         return redirect(_task_page(task_id))
     row = db.session.get(TaskRow, delegation.task_id)
-    return _done(row, _("已办理并交回 %(user)s：%(title)s。", user=delegation.delegator, title=row.title))
+    return _done(row, _("已办理并交回 %(user)s：%(title)s。", user=_people([delegation.delegator]),
+                             title=row.title))
 
 
 @bp.post("/tasks/<string:task_id>/approvers")
@@ -119,7 +125,7 @@ def add_approvers(task_id: str):
                                                  comment=request.form.get("comment", "")))[1]
     if ok:
         where = _("前加签") if position == "before" else _("后加签")
-        flash(_("已加签（%(where)s）：%(users)s。", where=where, users="、".join(users)), "success")
+        flash(_("已加签（%(where)s）：%(users)s。", where=where, users=_people(users)), "success")
     return redirect(_task_page(task_id))
 
 
@@ -178,7 +184,7 @@ def copy_case(instance_id: int):
     copied, ok = attempt(lambda: copies.copy_by_user(db.session, actor, instance, users,
                                                      request.form.get("note", "").strip()[:500]))
     if ok and copied:
-        flash(_("已抄送给：%(users)s。", users="、".join(copied)), "success")
+        flash(_("已抄送给：%(users)s。", users=_people(copied)), "success")
     elif ok:
         flash(_("所选人员已收到过本案件的抄送，没有重复发送。"), "info")
     return _case_page(instance_id)
