@@ -153,7 +153,7 @@ def _return_by_decision(session: Session, actor: Actor, row: TaskRow, chosen: di
         reopened.assignee = still_holding(session, {reopened.id: handler}).get(reopened.id)
     audit.record(session, actor.username, "task_returned", instance_id=instance.id, task_id=row.id,
                  detail=event_detail(row, None, target=chosen["id"], target_title=chosen["title"], comment=reason,
-                                     earlier=earlier, by_decision=True))
+                                     earlier=earlier, by_decision=True, opened=reopened.name))
     _tell_returned(session, actor, instance, row, chosen, reason)
     return instance
 

@@ -326,7 +326,7 @@ def reopened_by(events: list[AuditEvent], row: TaskRow) -> AuditEvent | None:
         detail = event.detail or {}
         if event.type == "task_completed" and detail.get("name") == row.name:
             return None
-        if event.type == "task_returned" and detail.get("target") == row.name:
+        if event.type == "task_returned" and row.name in (detail.get("target"), detail.get("opened")):
             return event
         if event.type == "task_withdrawn" and detail.get("name") == row.name:
             return event

@@ -51,3 +51,8 @@ def test_the_plan_review_returns_to_its_author_only_through_the_return_action(br
     assert "案件现在在「修改招聘方案」" in follow(swd, done)
     revise = open_task(as_user("civil_d01"), case["id"], "revise_plan_district")
     assert revise["role"] == "district_civil_affairs"
+
+    # The author's step says it came back, from where and why.
+    page = browser_as("civil_d01").html(f"/tasks/{revise['id']}")
+    banner = page.split('id="returned"', 1)[1].split("</div>", 1)[0]
+    assert "已退回" in banner and "从「审核招聘方案」退回到此环节" in banner and "请核实岗位数" in banner

@@ -84,7 +84,7 @@ def test_a_case_is_copied_once_to_colleagues_who_see_it_and_listed_for_them(brow
     assert any(f.startswith("抄送对象不在本案件的组织范围内") for f in flashes(follow(hr, outside)))
     done = hr.post(f"{url}/cc", {"users": ["leader_s01", "civil_d01"], "note": "请知悉"}, page=url)
     page = follow(hr, done)
-    assert "已抄送给：leader_s01、civil_d01。" in page and "已抄送：第一街道分管领导" in page
+    assert "已抄送给：第一街道分管领导、区民政局。" in page and "已抄送：第一街道分管领导" in page
     again = hr.post(f"{url}/cc", {"users": ["leader_s01"]}, page=url)
     assert "所选人员已收到过本案件的抄送，没有重复发送。" in follow(hr, again)
     assert "抄送给：第一街道分管领导" in hr.html(url)

@@ -179,7 +179,7 @@ def test_an_added_approver_decides_first_and_the_round_shows_who_voted_what(brow
     added = leader.post(f"/tasks/{decision}/approvers", {"users": "civil_d01", "position": "before",
                                                          "comment": "请区民政局先审核"}, page=f"/tasks/{decision}")
     page = follow(leader, added)
-    assert "已加签（前加签）：civil_d01。" in page and "会签情况" in page
+    assert "已加签（前加签）：区民政局。" in page and "会签情况" in page
     assert "等待加签人先审批" in page or "还未轮到您审批" in page
     assert 'class="task-submit"' not in page
 

@@ -73,6 +73,11 @@ def return_task(task_id: str):
     return _done(row, _("已退回：%(title)s。案件现在在「%(now)s」。", title=row.title, now=now))
 
 
+def _people(usernames: list[str]) -> str:
+    """The people an action reached, as the confirmation names them: display names, in the order given."""
+    return "、".join(person_name(name) for name in usernames)
+
+
 @bp.post("/tasks/<string:task_id>/transfer")
 @login_required
 def transfer(task_id: str):
@@ -123,7 +128,7 @@ def add_approvers(task_id: str):
                                                  comment=request.form.get("comment", "")))[1]
     if ok:
         where = _("前加签") if position == "before" else _("后加签")
-        flash(_("已加签（%(where)s）：%(users)s。", where=where, users="、".join(users)), "success")
+        flash(_("已加签（%(where)s）：%(users)s。", where=where, users=_people(users)), "success")
     return redirect(_task_page(task_id))
 
 
@@ -182,7 +187,7 @@ def copy_case(instance_id: int):
     copied, ok = attempt(lambda: copies.copy_by_user(db.session, actor, instance, users,
                                                      request.form.get("note", "").strip()[:500]))
     if ok and copied:
-        flash(_("已抄送给：%(users)s。", users="、".join(copied)), "success")
+        flash(_("已抄送给：%(users)s。", users=_people(copied)), "success")
     elif ok:
         flash(_("所选人员已收到过本案件的抄送，没有重复发送。"), "info")
     return _case_page(instance_id)
