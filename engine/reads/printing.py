@@ -102,7 +102,8 @@ def form_context(session: Session, instance: Instance) -> dict[str, Any]:
         label = ((start_form.get("properties") or {}).get("worker_id") or {}).get("title") or "worker_id"
         fields = [(lab, f"{text}（{worker['name']}）" if lab == label else text) for lab, text in fields]
     contents = _step_contents(events, rows, forms, instance.data)
-    steps = [step for e in events if (step := _step(e, forms, rows, person, contents.get(e.id, [])))]
+    shown = _one_line_per_return(events)
+    steps = [step for e in shown if (step := _step(e, forms, rows, person, contents.get(e.id, [])))]
     files = session.scalars(select(Attachment).where(Attachment.instance_id == instance.id).order_by(Attachment.id))
     org = session.get(OrgUnit, instance.org_code)
     return {
@@ -115,6 +116,13 @@ def form_context(session: Session, instance: Instance) -> dict[str, Any]:
         "attachments": [{"id": a.id, "filename": a.filename, "size": f"{a.size:,} B", "by": person(a.uploaded_by),
                          "at": _time(a.uploaded_at), "sha256": a.sha256} for a in files],
     }
+
+
+def _one_line_per_return(events: list[AuditEvent]) -> list[AuditEvent]:
+    """A return the diagram routes itself is recorded twice — the step completed with its return
+    choice, then the return with its reason — but it is one act, printed once, as the return."""
+    by_decision = {e.task_id for e in events if e.type == "task_returned" and (e.detail or {}).get("by_decision")}
+    return [e for e in events if not (e.type == "task_completed" and e.task_id in by_decision)]
 
 
 def _step_contents(events: list[AuditEvent], rows: dict[str, TaskRow], forms: dict[str, Any],

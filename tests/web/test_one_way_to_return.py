@@ -56,3 +56,18 @@ def test_the_plan_review_returns_to_its_author_only_through_the_return_action(br
     page = browser_as("civil_d01").html(f"/tasks/{revise['id']}")
     banner = page.split('id="returned"', 1)[1].split("</div>", 1)[0]
     assert "已退回" in banner and "从「审核招聘方案」退回到此环节" in banner and "请核实岗位数" in banner
+
+
+def test_a_return_is_printed_once_on_the_approval_form(app, browser_as, at_decision):  # noqa: F811
+    from engine.models import Instance
+    from engine.reads.printing import form_context
+    from web.extensions import db
+
+    case, decision = at_decision("RES-RETURN-PRINT")
+    leader = browser_as("leader_s01")
+    leader.post(f"/tasks/{decision}/return", {"target": "street_review", "reason": "请补充交接清单"},
+                page=f"/tasks/{decision}")
+    with app.app_context():
+        steps = form_context(db.session, db.session.get(Instance, case["id"]))["steps"]
+    decisions = [(s["title"], s["result"], s["comment"]) for s in steps if s["title"] == "街道审批"]
+    assert decisions == [("街道审批", "退回至「受理审查」", "请补充交接清单")]
