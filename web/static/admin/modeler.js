@@ -200,27 +200,45 @@
     });
   }
 
+  /* Deploying checks the diagram first: a diagram with problems shows them and asks nothing; only
+     a valid one asks for confirmation before it becomes the version new cases start on. */
   function deploy() {
-    if (!window.confirm(_('发布此流程图为新版本？新发起的案件将使用新版本，正在办理的案件继续使用原版本。'))) {
-      return Promise.resolve();
-    }
-    setStatus(_('正在部署…'));
+    var xmlText;
+    setStatus(_('正在校验…'));
     return currentXml().then(function (xml) {
-      return postJson(config.urls.deploy, { bpmn: xml });
-    }).then(function (result) {
-      if (result.status === 201 || result.status === 200) {
-        clearProblems();
-        baseVersion = result.data.version;
-        setDirty(false);
-        document.getElementById('modeler-title').textContent =
-          _('%(name)s（%(key)s 版本 %(version)s）', result.data);
-        setStatus(result.status === 201
-          ? _('已部署 %(key)s 版本 %(version)s。正在办理的案件继续使用原版本。', result.data)
-          : _('内容与已部署的 %(key)s 版本 %(version)s 相同，未生成新版本。', result.data), 'ok');
-      } else {
-        refused(result);
+      xmlText = xml;
+      return postJson(config.urls.validate, { bpmn: xml });
+    }).then(function (checked) {
+      if (checked.status !== 200) { refused(checked); return null; }
+      if (!checked.data.ok) {
+        showProblems(checked.data.problems);
+        setStatus(_('发现 %(count)s 处问题，已在图中标出，修正后再发布。', { count: checked.data.problems.length }),
+          'error');
+        return null;
       }
+      clearProblems();
+      if (!window.confirm(_('发布此流程图为新版本？新发起的案件将使用新版本，正在办理的案件继续使用原版本。'))) {
+        setStatus(_('校验通过，尚未发布。'), 'ok');
+        return null;
+      }
+      setStatus(_('正在部署…'));
+      return postJson(config.urls.deploy, { bpmn: xmlText }).then(deployed);
     });
+  }
+
+  function deployed(result) {
+    if (result.status === 201 || result.status === 200) {
+      clearProblems();
+      baseVersion = result.data.version;
+      setDirty(false);
+      document.getElementById('modeler-title').textContent =
+        _('%(name)s（%(key)s 版本 %(version)s）', result.data);
+      setStatus(result.status === 201
+        ? _('已部署 %(key)s 版本 %(version)s。正在办理的案件继续使用原版本。', result.data)
+        : _('内容与已部署的 %(key)s 版本 %(version)s 相同，未生成新版本。', result.data), 'ok');
+    } else {
+      refused(result);
+    }
   }
 
   function saveDraft() {
