@@ -5,6 +5,7 @@ extension moves it, a refused one does not), and only approved or running second
 place. A worker the record shows as seconded without such a case still holds one, open-ended.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -33,26 +34,50 @@ def workflow_data(session: Session, instance: Instance) -> dict[str, Any]:
 def held_periods(session: Session, community: OrgUnit, today: date, *, exclude: int | None = None
                  ) -> list[tuple[date, date]]:
     """The (start, end) of every secondment holding a place of the community's quota."""
-    periods: list[tuple[date, date]] = []
+    return [(p.start, p.end) for p in quota_cases(session, community, today, exclude=exclude) if p.holds]
+
+
+@dataclass(frozen=True)
+class QuotaCase:
+    """One secondment of a community as the quota sees it: holding a place (approved or running, or
+    a worker the record shows seconded with no case, `instance_id` None), or a request still being
+    decided, which holds none until it is approved."""
+
+    worker_id: int
+    instance_id: int | None
+    start: date
+    end: date
+    holds: bool
+
+
+def quota_cases(session: Session, community: OrgUnit, today: date, *, exclude: int | None = None
+                ) -> list[QuotaCase]:
+    """Every secondment of the community that holds a place of its quota, and every request still
+    being decided (which the start form names as competing for the places, without counting it)."""
+    found: list[QuotaCase] = []
     covered: set[int] = set()
     cases = session.scalars(select(Instance).where(
-        Instance.org_path == community.path, Instance.key == "secondment", Instance.status == "running"))
+        Instance.org_path == community.path, Instance.key == "secondment", Instance.status == "running")
+        .order_by(Instance.id))
     for case in cases:
         if case.id == exclude:
             covered.add(case.worker_id)
             continue
         data = workflow_data(session, case)
-        if data.get("secondment_state") not in HOLDING_STATES:
+        state = data.get("secondment_state")
+        if state not in HOLDING_STATES + ("requested",):
             continue
         start, end = as_date(data["start_date"]), as_date(data["end_date"])
-        if data["secondment_state"] == "active" and end < today:
+        if state == "active" and end < today:
             end = OPEN_ENDED  # not back after the end date: away until the return is confirmed
-        periods.append((start, end))
-        covered.add(case.worker_id)
+        found.append(QuotaCase(case.worker_id, case.id, start, end, holds=state in HOLDING_STATES))
+        if state in HOLDING_STATES:
+            covered.add(case.worker_id)
     seconded = session.scalars(select(Worker.id).where(
-        Worker.org_path == community.path, Worker.status == "seconded"))
-    periods.extend((today, OPEN_ENDED) for worker_id in seconded if worker_id not in covered)
-    return periods
+        Worker.org_path == community.path, Worker.status == "seconded").order_by(Worker.id))
+    found.extend(QuotaCase(worker_id, None, today, OPEN_ENDED, holds=True)
+                 for worker_id in seconded if worker_id not in covered)
+    return found
 
 
 def peak(periods: list[tuple[date, date]], start: date, end: date) -> int:

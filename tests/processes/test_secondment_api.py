@@ -248,6 +248,20 @@ def test_quota_is_judged_again_when_the_request_is_approved(users, at):
     assert done["outcome"] == "rejected" and worker(users, zhou)["status"] == "active"
 
 
+def test_an_approval_over_the_quota_is_a_422_naming_the_rule_and_the_start_date(users, at):
+    zhou = third_worker(users)
+    with at(TODAY):
+        approve_request(users, request(users, WANG).get_json()["id"])
+        li, third = request(users, LI).get_json(), request(users, zhou).get_json()  # filing counts only approved places
+        for case in (li, third):
+            complete(users["sec_s01c01"], case["id"], "community_opinion", APPROVE)
+            complete(users["leader_s01"], case["id"], "street_review", APPROVE)
+        complete(users["swd_d01"], li["id"], "swd_approval", APPROVE)
+        error = refused(try_complete(users["swd_d01"], third["id"], "swd_approval", APPROVE), 422, "secondment_quota")
+    assert error["message"].startswith("同一社区同一时期被借调不得超过2人，该期间已有2人被借调")
+    assert error["details"] == {"fields": {"start_date": ["该期间借调人数已满"]}, "limit": 2, "concurrent": 2}
+
+
 def test_a_worker_not_returned_after_the_end_date_still_counts(users, at, tick):
     zhou = third_worker(users)
     seconded_worker(users, at, tick, WANG)

@@ -234,3 +234,42 @@ def test_a_delegation_notice_is_handled_once_handed_back(browser_as, resignation
     assert "已处理" in notice and "委派已交回或已撤销" in notice
     # the leader's own task notice still asks for the decision, now theirs again
     assert "已处理" not in notice_of(leader.html("/notifications"), "街道审批")
+
+
+# -- the secondment quota on the start form ------------------------------------------------------------
+
+def quota_note(page: str) -> str:
+    return re.search(r'<p class="flash warning quota-warning" id="quota-warning"[^>]*>([^<]*)</p>', page).group(1)
+
+
+def test_the_secondment_form_names_the_secondments_that_fill_the_communitys_places(
+        browser_as, secondment, third_worker):
+    wang, li = secondment(1), secondment(2)  # both approved: S01C01's two places over Dec and Jan are taken
+    hr = browser_as("hr_s01")
+    form = hr.html("/start/secondment")
+    quota = json.loads(re.search(r'<script type="application/json" id="quota-data">(.*?)</script>', form).group(1))
+    assert quota["limit"] == 2 and quota["workers"][str(third_worker)] == "S01C01"
+    assert [(e["text"], e["holds"]) for e in quota["communities"]["S01C01"]] == [
+        (f"王晓梅（#{wang['id']}，2026-12-01 至 2027-01-31）", True), (f"李建国（#{li['id']}，2026-12-01 至 2027-01-31）", True)]
+    # sent anyway over the same period: refused with the rule's words, the field named by its title
+    data = {"worker_id": str(third_worker), "borrowing_unit": "第一街道综治中心", "borrowing_unit_level": "street",
+            "reason": "网格化治理专项工作", "start_date": "2026-12-10", "end_date": "2027-01-20"}
+    page = hr.post("/start/secondment", data, page="/start/secondment").get_data(as_text=True)
+    assert "同一社区同一时期被借调不得超过2人，该期间已有2人被借调" in page
+    assert 'href="#f-start_date">借调开始日期：该期间借调人数已满' in page
+    assert quota_note(page) == ("该社区在此期间的借调名额已满（同一社区同一时期被借调不得超过2人），占用名额的是："
+                                f"王晓梅（#{wang['id']}，2026-12-01 至 2027-01-31）、李建国（#{li['id']}，2026-12-01 至 2027-01-31）。"
+                                "按此期间提交将被拒绝，请调整借调期间或改选人员。")
+
+
+def test_requests_still_being_decided_are_named_as_competing_for_the_last_place(browser_as, secondment, third_worker):
+    secondment(1)
+    li = secondment(2, upto=2)  # 王晓梅 approved; 李建国 waits for 社会工作部
+    hr = browser_as("hr_s01")
+    data = {"worker_id": str(third_worker), "borrowing_unit": "第一街道综治中心", "borrowing_unit_level": "street",
+            "reason": "", "start_date": "2026-12-10", "end_date": "2027-01-20"}  # no reason: the form comes back
+    page = hr.post("/start/secondment", data, page="/start/secondment").get_data(as_text=True)
+    assert quota_note(page) == (f"该社区在此期间已借调1人，另有借调申请正在审批：李建国（#{li['id']} 审批中，2026-12-01 至 2027-01-31）。"
+                                "名额按批准先后计算，这些申请都批准后将超过2人，后批准的将被拒绝。")
+    data["reason"] = "网格化治理专项工作"  # a request being decided holds no place (domain: only secondments count)
+    assert hr.post("/start/secondment", data, page="/start/secondment").status_code == 302

@@ -140,3 +140,25 @@ def test_a_completed_task_shows_who_did_it_and_what_was_submitted(browser_as, re
     hr.post(f"/tasks/{task}", {"decision": "approve", "comment": "同意辞职"}, page=f"/tasks/{task}")
     page = hr.html(f"/tasks/{task}")
     assert "此任务已由 第一街道人事 于" in page and "同意辞职" in page and 'name="decision"' not in page
+
+
+def test_a_quota_refusal_at_an_approval_names_the_start_date_in_words_and_says_what_to_do(
+        browser_as, secondment, third_worker, as_user):
+    from tests.helpers import complete
+
+    secondment(1)  # 王晓梅 holds one of S01C01's two places over December and January
+    li, zhou = secondment(2, upto=2), secondment(third_worker, upto=2)  # both wait for 社会工作部
+    complete(as_user("swd_d01"), li["id"], "swd_approval", {"decision": "approve", "comment": "同意"})
+    task = task_id_of(as_user("swd_d01").get(f"/api/v1/instances/{zhou['id']}").get_json())
+    response = browser_as("swd_d01").post(f"/tasks/{task}", {"decision": "approve", "comment": "同意"},
+                                          page=f"/tasks/{task}")
+    page = response.get_data(as_text=True)
+    summary = page[page.index('id="error-summary"'):page.index("</div>", page.index('id="error-summary"'))]
+    text = re.sub(r"<[^>]+>", "", summary)
+    assert "同一社区同一时期被借调不得超过2人" in page  # the rule's own message in the banner
+    assert "借调开始日期：该期间借调人数已满" in text and "start_date" not in text
+    assert "无法提交：以下内容不在本环节的表单上，无法在此修改" in text
+    assert "请修改以下" not in text  # nothing on this form to correct
+    # what the approver can do instead: the diagram sends 社会工作部审批 back only to the street's step
+    assert "可选择“不批准”，或退回“街道审核”。" in text
+    assert as_user("swd_d01").get(f"/api/v1/instances/{zhou['id']}").get_json()["open_tasks"][0]["name"] == "swd_approval"

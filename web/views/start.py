@@ -17,6 +17,7 @@ from engine.workflow.forms import validate_submission
 from web.extensions import db
 from web.views.pages import FORM_ERRORS, WORKER_STATUS, current_actor, label, login_required, page_blueprint
 from web.views.schema_form import parse_form
+from web.views.start_quota import quota_data, quota_warning
 
 bp = page_blueprint("start", __name__, url_prefix="/start")
 
@@ -70,6 +71,8 @@ def form(key: str):
     narrowed = rules.start_field_values(key)
     schema = _narrowed(definition.forms.get(start_form_name(key)) or {"type": "object", "properties": {}}, narrowed)
     choices, warnings = _choices(actor, key, schema, units)
+    # a process whose start rule counts places per community says so before the form is sent
+    quota = quota_data(db.session, _workers(actor, key, schema)) if key in QUOTA_PROCESSES else None
     values: dict[str, Any] = _prefill(schema, choices, set(narrowed))
     errors: dict[str, list[str]] = {}
     notice, status = None, 200
@@ -105,7 +108,11 @@ def form(key: str):
     return render_template("start/form.html", definition=definition, schema=schema, values=values, errors=errors,
                            extra=extra, notice=notice, units=units, chosen_org=chosen_org,
                            business_key=business_key, choices=choices, warnings=warnings,
-                           warning=warnings.get(str(values.get("worker_id", "")))), status
+                           warning=warnings.get(str(values.get("worker_id", ""))), quota=quota,
+                           quota_warning=quota_warning(quota, values) if quota else ""), status
+
+
+QUOTA_PROCESSES = ("secondment",)  # 同一社区同一时期被借调不超过2人 (engine.rules.secondment_quota)
 
 
 def _narrowed(schema: dict[str, Any], allowed: dict[str, list[Any]]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from web.extensions import db
 from web.views.case_context import case_context
 from web.views.pages import FORM_ERRORS, current_actor, local_dt, login_required, page_blueprint, person_name
 from web.views.schema_form import parse_form
+from web.views.task_refusals import outside_words, split_refusal
 
 bp = page_blueprint("task_pages", __name__, url_prefix="/tasks")
 
@@ -49,6 +50,7 @@ def show(task_id: str):
     reopened = reopened_by(events, row)
     values: dict[str, Any] = resubmission_values(row, instance, schema) or earlier_values(reopened, row, schema)
     errors: dict[str, list[str]] = {}
+    outside: dict[str, list[str]] = {}  # a rule refusal about case data this form does not hold
     notice = None
     status = 200
     if request.method == "POST":
@@ -64,7 +66,8 @@ def show(task_id: str):
             except InvalidData as exc:
                 errors, notice, status = exc.fields, _("表单有误，请按提示修改。"), FORM_ERRORS
             except RuleViolation as exc:
-                errors, notice, status = exc.details.get("fields") or {}, exc.message, FORM_ERRORS
+                errors, outside = split_refusal(schema, exc.details.get("fields") or {})
+                notice, status = exc.message, FORM_ERRORS
             except Conflict as exc:
                 row = db.session.get(TaskRow, task_id)
                 if exc.code in OPEN_WORK and row is not None and row.status == "open":
@@ -85,11 +88,12 @@ def show(task_id: str):
     ops = task_ops(db.session, actor, row, instance)
     diagram = {"current": [row.name] if row.status == "open" else [],
                "done": sorted({r.name for r in rows if r.status == "completed"})}
+    named, hint = outside_words(definition, schema, outside, ops.return_targets) if outside else ([], "")
     submitted = (instance.data or {}).get(row.form_key) if row.status == "completed" and row.form_key else None
     return render_template(
         "tasks/task.html", task=row, instance=instance, sees_workspace=sees_campaign(actor, instance),
         definition=definition, schema=schema, values=values,
-        errors=errors, notice=notice, status=status, context=context, can_act=ops.can_act, diagram=diagram,
+        errors=errors, outside=named, outside_hint=hint, notice=notice, status=status, context=context, can_act=ops.can_act, diagram=diagram,
         submitted=submitted, ops=ops, people=trail_people(db.session, events, ops.names()),
         returned=returned_because(events) if row.role == INITIATOR_ROLE and row.status == "open" else None,
         reopened=reopened,
