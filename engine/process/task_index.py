@@ -189,7 +189,8 @@ def _due_at(task: Any, props: dict[str, str], now: datetime) -> datetime | Marke
             return datetime.fromisoformat(text)
         day = date.fromisoformat(text)
     elif props.get("dueInDays"):
-        day = today + timedelta(days=number(props["dueInDays"]))
+        # a period in days whose last day is a day off ends on the next working day (民法典 art. 203)
+        day = default_calendar().add_working_days(today + timedelta(days=number(props["dueInDays"])), 0)
     elif props.get("dueInWorkingDays"):
         return default_calendar().add_working_days_marked(today, number(props["dueInWorkingDays"]))
     if day is None:

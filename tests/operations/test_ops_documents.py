@@ -262,3 +262,18 @@ def test_the_generic_exporter_keeps_formulas_as_text():
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("=")
     assert sheet["B3"].value == 3 and sheet.title == "名单"
+
+
+def test_a_long_opinion_runs_across_the_page_not_down_a_narrow_column(as_user, pypdf):
+    """An opinion has a full-width line of its own under its step, so 1,900 characters take about
+    forty lines instead of five pages of a column thirteen characters wide."""
+    hr, leader = as_user("hr_s01"), as_user("leader_s01")
+    case = resignation(hr)
+    to_decision(hr, case)
+    opinion = "同意" + "按规定办理交接手续。" * 190
+    complete(leader, case["id"], "street_decision", {"decision": "approve", "comment": opinion})
+    response = hr.get(f"/api/v1/instances/{case['id']}/form.pdf")
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) <= 2, len(reader.pages)
+    text = "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "")
+    assert "意见：同意按规定办理交接手续。" in text and text.count("按规定办理交接手续。") >= 185  # a page break may cut one

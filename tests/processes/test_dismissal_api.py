@@ -446,3 +446,13 @@ def test_a_failed_probation_is_no_ground_once_probation_is_over(users, at):
         late = propose(users, ["probation_failed"], response.get_json()["id"])
     refused(late, 422, "probation_over")
     assert "2025-03-31" in late.get_json()["error"]["message"]
+
+
+def test_a_period_in_days_that_ends_on_a_day_off_ends_on_the_next_working_day(users, at):
+    """民法典 art. 203: five days from Monday 2 March end on Saturday 7 March, a day off, so the community's
+    opinion is due on Monday 9 March."""
+    with at("2026-03-02T10:00"):
+        case = propose(users, ["serious_breach"]).get_json()
+    opinion = next(t for t in case["open_tasks"] if t["name"] == "community_opinion")
+    assert opinion["due_at"].startswith("2026-03-09T15:59:59")  # 23:59:59 Beijing time, in UTC
+    assert not opinion["due_provisional"]
