@@ -6,7 +6,7 @@ import re
 
 from tests.helpers import complete, open_task
 from tests.operations.ops_support import REVIEW_OK, deploy_round, start_round_case
-from tests.web.test_inbox_boxes import row_of, tab_count
+from tests.web.test_inbox_boxes import row_of, tab_count, table_of
 from tests.web.test_ops_pages import at_decision, follow  # noqa: F401
 
 
@@ -70,7 +70,7 @@ def test_a_step_sent_back_stays_in_the_done_box_of_whoever_did_it(app, browser_a
 
     page = hr.html("/inbox?box=done")
     assert "您还没有办理过任务。" not in page and tab_count(page, "done") == 1
-    row = row_of(page, "准备材料")
+    row = row_of(table_of(page), "准备材料")
     assert "已退回重办" in row
     assert tab_count(page, "todo") == 1  # and the step is back in the HR's hands to redo
     complete(as_user("hr_s01"), case["id"], "prepare", {"comment": "已补齐"})
