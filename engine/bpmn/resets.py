@@ -31,21 +31,43 @@ def element_id(task: Any) -> str:
     return task.task_spec.bpmn_id or task.task_spec.name
 
 
-def completed_user_steps_before(task: Any) -> list[Any]:
-    """Completed user tasks on the path that led to `task`, in its own (sub)process, newest first.
+def steps_from_start(spec: Any) -> dict[str, int]:
+    """How far each step of a (sub)process diagram lies from its start: the fewest steps on any way
+    there. A loop brings the case back to a step, but what lies before it stays before it."""
+    distance = {spec.start.name: 0}
+    ahead = [spec.start]
+    while ahead:
+        step = ahead.pop(0)
+        for nxt in step.outputs:
+            if nxt.name not in distance:
+                distance[nxt.name] = distance[step.name] + 1
+                ahead.append(nxt)
+    return distance
 
-    The ancestors of a task in SpiffWorkflow's tree are exactly the steps taken to reach it; a
-    (sub)process's tree starts at its own start, so the walk never crosses a subprocess boundary.
+
+def completed_user_steps_before(task: Any) -> list[Any]:
+    """Completed user tasks that lie before `task` on the path that led to it, in its own
+    (sub)process, newest first: the latest run of each.
+
+    The ancestors of a task in SpiffWorkflow's tree are the steps taken to reach it; a (sub)process's
+    tree starts at its own start, so the walk never crosses a subprocess boundary. A case that went
+    round a loop (a decision sending it back, a correction round) has the step itself and the steps
+    after it among its ancestors too, from the round that took it back: those are left out, keeping
+    only steps nearer the diagram's start than `task` (never `task` itself, never a later step). The
+    rule reads the latest run of each step only, so it answers the same on a compacted tree.
     """
+    distance = steps_from_start(task.workflow.spec)
+    here = distance.get(task.task_spec.name, 0)
     found: list[Any] = []
-    seen: set[str] = set()
+    seen: set[str] = {element_id(task)}
     node = task.parent
     while node is not None:
         if node.workflow is task.workflow and is_user_task(node) and node.state == TaskState.COMPLETED:
             name = element_id(node)
             if name not in seen:
                 seen.add(name)
-                found.append(node)
+                if distance.get(node.task_spec.name, here) < here:
+                    found.append(node)
         node = node.parent
     return found
 

@@ -12,6 +12,7 @@ from engine.core.errors import Conflict, InvalidData
 from engine.core.scope import Actor
 from engine.core.transaction import transactional
 from engine.models import (
+    AuditEvent,
     Instance,
     TaskDelegation,
     TaskRow,
@@ -73,8 +74,20 @@ def _take_unclaimed(session: Session, row: TaskRow, to: str) -> None:
         return
     if row.status != "open":
         raise Conflict("任务已被处理，未转办", code="task_not_open")
-    raise Conflict(f"任务已被 {notifications.person_name(session, row.assignee)} 认领，未转办",
-                   code="task_already_claimed")
+    raise Conflict(_taken_by_whom(session, row), code="task_already_claimed")
+
+
+def _taken_by_whom(session: Session, row: TaskRow) -> str:
+    """Who beat a hand-over to an unclaimed task: a colleague who claimed it, or one who transferred
+    it (perhaps to the very person now refused), named as such."""
+    won = session.scalar(select(AuditEvent).where(
+        AuditEvent.task_id == row.id, AuditEvent.type.in_(("task_claimed", "task_transferred")))
+        .order_by(AuditEvent.id.desc()).limit(1))
+    if won is not None and won.type == "task_transferred":
+        return (f"任务已由 {notifications.person_name(session, won.actor)} 转办给 "
+                f"{notifications.person_name(session, row.assignee)}，未转办")
+    who = won.actor if won is not None else row.assignee
+    return f"任务已被 {notifications.person_name(session, who)} 认领，未转办"
 
 
 def _handed_over(session: Session, actor: Actor, row: TaskRow, acting: Acting, *, to: str, comment: str,

@@ -1,5 +1,6 @@
 """Return (退回): send a case back to an earlier step, redone from there, or to its initiator."""
 
+import uuid
 from typing import Any
 
 from sqlalchemy import func, select
@@ -102,6 +103,8 @@ def return_task(session: Session, actor: Actor, task_id: str, *, target: str, re
         undone = list(session.scalars(select(TaskRow).where(
             TaskRow.instance_id == instance.id, TaskRow.status == "completed",
             TaskRow.completed_at >= previous.completed_at))) if previous is not None else []
+        if previous is not None and previous.status == "completed":
+            _keep_as_returned(session, previous)
         reset_within(loaded.workflow, step)
         advance(loaded.workflow)
         earlier = undo_data(instance, undone)
@@ -115,6 +118,13 @@ def return_task(session: Session, actor: Actor, task_id: str, *, target: str, re
     finish_step(session, loaded, actor=actor.username, reopen=True, assign=still_holding(session, assign))
     _tell_returned(session, actor, instance, row, chosen, reason)
     return instance
+
+
+def _keep_as_returned(session: Session, row: TaskRow) -> None:
+    """The step's row opens again under its id for the redo; what its handler did stays in their
+    已处理 as a copy marked `returned` (已退回重办)."""
+    columns = {c.key: getattr(row, c.key) for c in TaskRow.__table__.columns if c.key not in ("id", "status")}
+    session.add(TaskRow(id=str(uuid.uuid4()), status="returned", **columns))
 
 
 def decision_returning_to(form: dict[str, Any] | None, target: str) -> dict[str, Any] | None:

@@ -59,7 +59,8 @@ def _case_where(filters: Filters) -> list[Any]:
 
 
 def _done_where(actor: Actor, filters: Filters) -> list[Any]:
-    return [TaskRow.completed_by == actor.username, TaskRow.status == "completed",
+    # a step later sent back (退回) stays listed, as `returned`
+    return [TaskRow.completed_by == actor.username, TaskRow.status.in_(("completed", "returned")),
             actor.org_filter(TaskRow.org_path),
             *inbox_where(process=filters.process, stage=filters.stage, search=filters.search)]
 

@@ -89,6 +89,10 @@ def test_a_transfer_and_a_claim_or_transfer_at_once_leave_exactly_one_winner(app
     assert sorted(statuses) == [200, 409], [r.get_json() for r in responses]
     loser = responses[statuses.index(409)].get_json()["error"]
     assert loser["code"] in ("task_already_claimed", "case_moved"), loser
+    if loser["code"] == "task_already_claimed" and other == "transfer":
+        # the loser is told who handed it on, never that they themselves took it
+        assert loser["message"].startswith("任务已由 ") and "转办给" in loser["message"], loser
+        assert "认领" not in loser["message"], loser
     with app.app_context():
         row = db.session.get(TaskRow, task_id)
         second = "hr_s01b" if other == "claim" else "hr_s01d"
