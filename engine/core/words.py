@@ -106,4 +106,6 @@ CASE_DATA_WORDS = {
 # the words for the codes such a key holds
 CASE_VALUE_WORDS = {
     "approval_variant": {"social_work_dept": "区委社会工作部", "org_dept": "区委组织部"},
+    # 劳动合同法 art. 39 (a fault ground: no notice, no severance) or art. 40 (no fault)
+    "basis": {"fault": "过失性辞退（劳动合同法第三十九条）", "no_fault": "非过失性辞退（劳动合同法第四十条）"},
 }

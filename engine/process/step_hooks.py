@@ -15,8 +15,9 @@ from engine.collab.copies import copy_case, recipients_for_spec
 from engine.collab.delegation import INITIATOR_ROLE
 from engine.collab.notifications import notify_role, notify_users
 from engine.core import audit
-from engine.core.words import OUTCOME_WORDS, decision_word
-from engine.models import Instance, TaskDeadline, TaskDelegation, TaskRow
+from engine.core.words import OUTCOME_WORDS
+from engine.models import Definition, Instance, TaskDeadline, TaskDelegation, TaskRow
+from engine.workflow.forms import decision_label
 
 
 def props_of(task: Any) -> dict[str, str]:
@@ -63,7 +64,9 @@ def _completed(session: Session, instance: Instance, workflow: Any, row: TaskRow
         return
     if tell_initiator:  # names are looked up only for the notice that uses them
         data = (instance.data or {}).get(row.form_key or "", {}) if row.form_key else {}
-        decision = decision_word(data.get("decision") if isinstance(data, dict) else None)
+        definition = session.get(Definition, instance.definition_id)
+        decision = decision_label(definition.forms if definition else None, row.form_key,
+                                  data.get("decision") if isinstance(data, dict) else None)
         by = notifications.person_name(session, actor)
         if row.on_behalf_of:
             by = f"{by} 代 {notifications.person_name(session, row.on_behalf_of)}"

@@ -5,13 +5,47 @@ nothing may stay a code (`medical_period`, `true`, `2026-03-02T02:00:00+00:00`) 
 form left behind may stop the print.
 """
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from engine.core import clock
+from engine.models import OrgUnit
 
 Rows = list[tuple[str, str]]
 SHOWN_ELSEWHERE = frozenset({"decision", "comment"})  # the step's result and comment columns
+
+
+def unit_names(session: Session) -> dict[str, str]:
+    """Every org unit's name by its code, for naming the units a form stored as codes."""
+    return dict(session.execute(select(OrgUnit.code, OrgUnit.name)).all())
+
+
+def with_unit_names(schema: dict[str, Any] | None, units: Mapping[str, str]) -> dict[str, Any] | None:
+    """The form with its `community` columns (a repeatable row's unit, stored as its code, e.g.
+    招聘岗位的社区) given the units' names as choices, so the case page, the task page and the
+    printed form all show 第一街道阳光社区 where the data holds S01C01."""
+    if not isinstance(schema, dict):
+        return schema
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return schema
+    named = {}
+    for key, prop in properties.items():
+        items = prop.get("items") if isinstance(prop, dict) else None
+        columns = items.get("properties") if isinstance(items, dict) else None
+        if isinstance(columns, dict) and isinstance(columns.get("community"), dict) \
+                and not columns["community"].get("oneOf"):
+            choices = [{"const": code, "title": name} for code, name in units.items()]
+            columns = {**columns, "community": {**columns["community"], "oneOf": choices}}
+            prop = {**prop, "items": {**items, "properties": columns}}
+        elif isinstance(prop, dict) and prop.get("type") == "object":
+            prop = with_unit_names(prop, units)
+        named[key] = prop
+    return {**schema, "properties": named}
 
 
 def field_rows(schema: dict[str, Any] | None, data: Any, *, skip: frozenset[str] = SHOWN_ELSEWHERE) -> Rows:

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from engine.core import clock
 from engine.core.errors import DomainError
 from engine.core.scope import Actor
-from engine.core.words import EVENT_WORDS, STATUS_WORDS, decision_word, outcome_word
+from engine.core.words import EVENT_WORDS, STATUS_WORDS, outcome_word
 from engine.models import Attachment, AuditEvent, Definition, Instance, OrgUnit, TaskRow, User
 from engine.process.access import get_instance
-from engine.reads.form_text import field_rows
+from engine.reads.form_text import field_rows, unit_names, with_unit_names
 from engine.workflow.definitions import start_form_name
-from engine.workflow.forms import data_key, task_form
+from engine.workflow.forms import data_key, decision_label, task_form
 
 POSITION_WORDS = {"before": "前加签", "after": "后加签"}
 
@@ -48,14 +48,6 @@ def _time(moment: Any) -> str:
 
 def _text(value: Any) -> str:
     return "" if value is None else value if isinstance(value, str) else str(value)
-
-
-def _decision_word(forms: dict[str, Any], form_key: str | None, decision: Any) -> str:
-    schema = ((task_form(forms, form_key) or {}).get("properties") or {}).get("decision") or {}
-    for option in schema.get("oneOf") or []:
-        if isinstance(option, dict) and option.get("const") == decision:
-            return _text(option.get("title"))
-    return decision_word(decision)
 
 
 def _named(events: list[AuditEvent], instance: Instance) -> set[str]:
@@ -94,13 +86,12 @@ def form_context(session: Session, instance: Instance) -> dict[str, Any]:
                                   .order_by(AuditEvent.id)))
     person = _people(session, _named(events, instance))
     rows = {row.id: row for row in session.scalars(select(TaskRow).where(TaskRow.instance_id == instance.id))}
+    units = unit_names(session)
+    forms = {key: with_unit_names(form, units) for key, form in forms.items()}
     start_form = forms.get(start_form_name(instance.key)) or {}
-    fields = field_rows(start_form, {k: v for k, v in instance.data.items()
-                                     if k in (start_form.get("properties") or {})}, skip=frozenset())
-    worker = instance.data.get("worker")
-    if isinstance(worker, dict) and worker.get("name"):
-        label = ((start_form.get("properties") or {}).get("worker_id") or {}).get("title") or "worker_id"
-        fields = [(lab, f"{text}（{worker['name']}）" if lab == label else text) for lab, text in fields]
+    fields = field_rows(_worker_by_name(start_form, instance.data, units),
+                        {k: v for k, v in instance.data.items() if k in (start_form.get("properties") or {})},
+                        skip=frozenset())
     contents = _step_contents(events, rows, forms, instance.data)
     shown = _one_line_per_return(events)
     steps = [step for e in shown if (step := _step(e, forms, rows, person, contents.get(e.id, [])))]
@@ -116,6 +107,19 @@ def form_context(session: Session, instance: Instance) -> dict[str, Any]:
         "attachments": [{"id": a.id, "filename": a.filename, "size": f"{a.size:,} B", "by": person(a.uploaded_by),
                          "at": _time(a.uploaded_at), "sha256": a.sha256} for a in files],
     }
+
+
+def _worker_by_name(start_form: dict[str, Any], data: dict[str, Any], units: dict[str, str]) -> dict[str, Any]:
+    """The start form names its worker by number; the paper names the person and their unit."""
+    worker = data.get("worker")
+    properties = start_form.get("properties") or {}
+    if not isinstance(worker, dict) or not worker.get("name") or "worker_id" not in properties:
+        return start_form
+    unit = units.get(_text(worker.get("org")))
+    name = f"{worker['name']}（{unit}）" if unit else _text(worker["name"])
+    choice = {"const": data.get("worker_id"), "title": name}
+    return {**start_form, "properties": {**properties, "worker_id": {**properties["worker_id"], "title": "人员",
+                                                                     "oneOf": [choice]}}}
 
 
 def _one_line_per_return(events: list[AuditEvent]) -> list[AuditEvent]:
@@ -151,9 +155,9 @@ def _step(event: AuditEvent, forms: dict[str, Any], rows: dict[str, TaskRow], pe
     results: dict[str, Callable[[], tuple[str, str]]] = {  # built only for the event at hand
         "instance_started": lambda: ("发起", "提交申请"),
         "instance_resubmitted": lambda: ("发起人", "修改后重新提交"),
-        "task_completed": lambda: (title, _decision_word(forms, form_key, d.get("decision"))),
+        "task_completed": lambda: (title, decision_label(forms, form_key, d.get("decision"))),
         "vote_cast": lambda: (f"{title}（{POSITION_WORDS.get(_text(d.get('phase')), '会签')}）",
-                              _decision_word(forms, form_key, d.get("decision"))),
+                              decision_label(forms, form_key, d.get("decision"))),
         "task_returned": lambda: (title, f"退回至「{_text(d.get('target_title'))}」"),
         "task_withdrawn": lambda: (title, "撤回本人决定"),
         "vote_withdrawn": lambda: (title, "撤回本人意见"),

@@ -135,9 +135,11 @@ def _check_receipt_date(received: date) -> None:
         raise InvalidData("收到申请日期不能晚于今天", {"submitted_on": ["不能是将来的日期"]},
                           code="submitted_on_in_future")
     max_age = int(policy_value("resignation_receipt_max_age_days"))
-    if received < today() - timedelta(days=max_age):
+    earliest = today() - timedelta(days=max_age)
+    if received < earliest:
         raise InvalidData(f"收到申请日期不能早于 {max_age} 天前，请按实际收到日期登记",
-                          {"submitted_on": [f"不能早于今天之前 {max_age} 天"]}, code="submitted_on_too_old")
+                          {"submitted_on": [f"不能早于 {max_age} 天前（{earliest.isoformat()}）"]},
+                          code="submitted_on_too_old")
 
 
 def check_completion(session: Session, actor: Actor, row: TaskRow, case_data: dict[str, Any],

@@ -8,6 +8,7 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError, val
 
 from engine.core.errors import InvalidData
 from engine.core.safe_patterns import matched_chars_limit, pattern_problem, schema_pattern_problems
+from engine.core.words import decision_word
 from engine.models import TaskRow
 from engine.workflow.definitions import form_key
 
@@ -59,6 +60,16 @@ def task_form(forms: Mapping[str, Any] | None, key: str | None) -> dict[str, Any
     """The JSON Schema of the form with data key `key` (a task row's `form_key`; a start form's key
     for a case returned to its initiator), or None for a task without a form."""
     return (forms or {}).get(form_file(key)) if key else None
+
+
+def decision_label(forms: Mapping[str, Any] | None, key: str | None, decision: Any) -> str:
+    """A decision in the words its own form offered (确认离职, 同意辞退…), so a bell, the timeline and
+    the printed form quote it alike; the general word when the form has no such choice."""
+    prop = ((task_form(forms, key) or {}).get("properties") or {}).get("decision") or {}
+    for option in prop.get("oneOf") or prop.get("anyOf") or []:
+        if isinstance(option, dict) and option.get("const") == decision and option.get("title"):
+            return str(option["title"])
+    return decision_word(decision)
 
 
 def data_key(row: TaskRow) -> str:

@@ -19,6 +19,7 @@ from tests.operations.ops_support import (
     task_post,
     to_decision,
 )
+from tests.processes.recruitment_support import start_campaign
 from web.extensions import db
 
 PDF = b"%PDF-1.4\n% test file\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -181,6 +182,19 @@ def test_the_dismissal_check_prints_option_titles_and_each_evidence_row(as_user,
                      "依据充分，提请决定", "辞退事由严重违反规章制度"):
         assert expected in text, expected
     assert "serious_breach" not in text
+
+
+def test_the_approval_form_names_the_worker_and_each_posts_community(as_user, pypdf):
+    """The paper names the person (and their unit), not their record number, and a recruitment
+    post's community by its name, not its code."""
+    hr = as_user("hr_s01")
+    case = resignation(hr)
+    text = _printed(hr, case["id"], pypdf)
+    assert "人员王晓梅（第一街道阳光社区）" in text and "人员编号" not in text
+    civil = as_user("civil_d01")
+    campaign = start_campaign(civil).get_json()
+    text = _printed(civil, campaign["id"], pypdf)
+    assert "招聘岗位1›社区第一街道阳光社区" in text and "S01C01" not in text
 
 
 @pytest.mark.parametrize("detail", [

@@ -28,7 +28,7 @@ def test_a_worker_starts_their_own_resignation_from_the_prefilled_form(browser_a
 def test_street_hr_starts_a_case_and_the_org_defaults_to_the_workers_community(browser_as):
     hr = browser_as("hr_s01")
     form = hr.html("/start/resignation")
-    assert '<label for="f-worker_id">人员编号<span class="req"' in form and "李建国（第一街道阳光社区）" in form
+    assert '<label for="f-worker_id">人员<span class="req"' in form and "李建国（第一街道阳光社区）" in form
     assert "赵强" not in form  # another street's worker is not offered
     response = hr.post("/start/resignation", {"worker_id": "2", "reason": "家庭原因", "submitted_on": "2026-11-20",
                                               "business_key": "RES-WEB-START"}, page="/start/resignation")

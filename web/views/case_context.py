@@ -15,6 +15,7 @@ from engine.records.workers import get_worker
 from engine.workflow.definitions import start_form_name
 from engine.workflow.forms import task_form
 from web.extensions import db
+from web.views.pages import unit_named
 from web.views.schema_form import describe_data, display_value
 
 DECISION_EVENTS = ("task_completed", "vote_cast")  # a step's decision, and one approver's vote in a round
@@ -50,11 +51,11 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
             worker = None
     data = instance.data or {}
     form_keys = [key for key in dict.fromkeys(r.form_key for r in rows if r.form_key) if key in data]
-    start_schema = definition.forms.get(start_form_name(instance.key))
+    start_schema = unit_named(definition.forms.get(start_form_name(instance.key)))
     skip = set(form_keys) | {"worker"}
     sections = [(_("申请信息"), describe_data(*_worker_by_name(start_schema, data, worker), skip))]
     for key in form_keys:
-        schema = task_form(definition.forms, key) or {}
+        schema = unit_named(task_form(definition.forms, key)) or {}
         if isinstance(data.get(key), dict):
             sections.append((schema.get("title") or key, describe_data(schema, data[key])))
     forms_by_task = {r.id: r.form_key for r in rows}

@@ -32,6 +32,7 @@ from engine.core import clock, words
 from engine.core.errors import DomainError
 from engine.core.scope import Actor
 from engine.models import OrgUnit, User
+from engine.reads.form_text import unit_names, with_unit_names
 from web.auth import actor_from_request
 from web.extensions import db
 from web.i18n import LOCALES
@@ -188,6 +189,13 @@ def org_name(code: str | None) -> str:
     return cache[code]
 
 
+def unit_named(schema: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The form with the units its rows store as codes named (looked up once per request)."""
+    if "unit_names" not in g:
+        g.unit_names = unit_names(db.session)
+    return with_unit_names(schema, g.unit_names)
+
+
 # -- dates ----------------------------------------------------------------------------------------
 
 def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -284,7 +292,7 @@ def _page_url(page: int) -> str:
 
 for _name, _function in {
     "build_form": build_form, "describe_data": describe_data, "display_value": display_value,
-    "role_label": role_label, "due_state": due_state,
+    "role_label": role_label, "due_state": due_state, "unit_named": unit_named,
 }.items():
     bp.add_app_template_global(_function, _name)
 

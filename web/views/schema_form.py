@@ -423,7 +423,8 @@ def describe_data(schema: dict[str, Any] | None, data: dict[str, Any] | None,
     for key, value in data.items():
         if key not in properties and key not in skip and key in CASE_DATA_WORDS:
             words = CASE_VALUE_WORDS.get(key, {})
-            prop = {"oneOf": [{"const": code, "title": word} for code, word in words.items()]} if words else {}
+            choices = {"oneOf": [{"const": code, "title": word} for code, word in words.items()]} if words else {}
+            prop = {"items": choices} if isinstance(value, list) else choices
             rows.extend(_describe(CASE_DATA_WORDS[key], prop, value))
     return rows
 

@@ -22,6 +22,13 @@ from web.views.start_quota import quota_data, quota_warning
 bp = page_blueprint("start", __name__, url_prefix="/start")
 
 
+@bp.app_template_global("can_start")
+def can_start() -> bool:
+    """Whether the menu offers 发起: only to someone whose roles start some process."""
+    actor = current_actor()
+    return actor is not None and access.may_start_something(db.session, actor)
+
+
 def _probe(actor: Actor) -> dict[str, Any]:
     """Start data for the may-start check: a worker may start a case about themselves."""
     return {"worker_id": actor.worker_id} if actor.worker_id is not None else {}
