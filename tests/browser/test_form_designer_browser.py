@@ -56,7 +56,7 @@ def test_the_plan_form_adds_and_removes_post_rows_in_place(live_server, new_page
     page.get_by_role("button", name="发起").click()
     page.wait_for_url("**/instances/**")
     body = page.locator("main").inner_text()
-    assert "S01C01" in body and "S02C01" in body and "S01C02" not in body
+    assert "第一街道阳光社区" in body and "第二街道幸福社区" in body and "第一街道和平社区" not in body
     assert _page_errors(console) == []
 
     phone, phone_console = new_page(390, 844)
