@@ -50,7 +50,10 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
         except NotFound:
             worker = None
     data = instance.data or {}
-    form_keys = [key for key in dict.fromkeys(r.form_key for r in rows if r.form_key) if key in data]
+    forms_by_task = {r.id: r.form_key for r in rows}
+    # in the order the steps were first done (the trail), not the order their rows were last reopened
+    done_first = (forms_by_task.get(e.task_id or "") for e in events if e.type == "task_completed")
+    form_keys = [key for key in dict.fromkeys([*done_first, *(r.form_key for r in rows)]) if key and key in data]
     start_schema = unit_named(definition.forms.get(start_form_name(instance.key)))
     skip = set(form_keys) | {"worker"}
     sections = [(_("申请信息"), describe_data(*_worker_by_name(start_schema, data, worker), skip))]
@@ -58,7 +61,6 @@ def case_context(actor: Actor, instance: Instance, definition: Definition, rows:
         schema = unit_named(task_form(definition.forms, key)) or {}
         if isinstance(data.get(key), dict):
             sections.append((schema.get("title") or key, describe_data(schema, data[key])))
-    forms_by_task = {r.id: r.form_key for r in rows}
     decisions: list[Decision] = []
     for event in events:
         if event.type in REOPENING_EVENTS:
