@@ -122,3 +122,33 @@ def shot():  # noqa: ANN201
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def journey(new_page, login, live_server):  # noqa: ANN001, ANN201
+    """Sign in as one role after another; every page's console errors are kept together."""
+
+    class Journey:
+        def __init__(self) -> None:
+            self.errors: list[str] = []
+
+        def as_user(self, username: str, width: int = 1280, height: int = 900):  # noqa: ANN202
+            page, console = new_page(width, height)
+            page.on("dialog", lambda dialog: dialog.accept())  # confirmations of returns, withdrawals, …
+            console.errors = self.errors  # the console's listeners append to this one list
+            login(page, username)
+            return page
+
+        def work(self, username: str, key: str, step: str, fill) -> None:  # noqa: ANN001
+            """`username` opens `step` of case `key` from the inbox, fills it and submits it."""
+            page = self.as_user(username)
+            page.goto(f"{live_server.url}/inbox?box=open")
+            page.locator("tr", has_text=key).get_by_role("link", name=step).click()
+            page.wait_for_url("**/tasks/*")
+            fill(page)
+            page.get_by_role("button", name="提交").click()
+            page.wait_for_url("**/inbox")
+            assert f"已提交：{step}" in page.locator(".flash.success").inner_text()
+            page.context.close()
+
+    return Journey()

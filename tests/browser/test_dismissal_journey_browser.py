@@ -15,36 +15,6 @@ WHEN = re.compile(r"2026-\d\d-\d\d \d\d:\d\d")
 USERNAMES = re.compile(r"hr_s01|sec_s01c01|leader_s01|civil_d01")
 
 
-@pytest.fixture
-def journey(new_page, login, live_server):  # noqa: ANN001, ANN201
-    """Sign in as one role after another; every page's console errors are kept together."""
-
-    class Journey:
-        def __init__(self) -> None:
-            self.errors: list[str] = []
-
-        def as_user(self, username: str, width: int = 1280, height: int = 900):  # noqa: ANN202
-            page, console = new_page(width, height)
-            page.on("dialog", lambda dialog: dialog.accept())  # confirmations of returns, withdrawals, …
-            console.errors = self.errors  # the console's listeners append to this one list
-            login(page, username)
-            return page
-
-        def work(self, username: str, step: str, fill) -> None:  # noqa: ANN001
-            """`username` opens `step` of the case from the inbox, fills it and submits it."""
-            page = self.as_user(username)
-            page.goto(f"{live_server.url}/inbox?box=open")
-            page.locator("tr", has_text=KEY).get_by_role("link", name=step).click()
-            page.wait_for_url("**/tasks/*")
-            fill(page)
-            page.get_by_role("button", name="提交").click()
-            page.wait_for_url("**/inbox")
-            assert f"已提交：{step}" in page.locator(".flash.success").inner_text()
-            page.context.close()
-
-    return Journey()
-
-
 def _decide(label: str, comment: str | None = None):  # noqa: ANN202
     def fill(page) -> None:  # noqa: ANN001
         page.get_by_label(label, exact=True).check()
@@ -111,9 +81,9 @@ def test_a_dismissal_goes_through_every_step_and_the_record_reads_dismissed(jour
     assert page.locator("h1").inner_text() == f"对王晓梅的辞退 · {KEY}"
     page.context.close()
 
-    journey.work("sec_s01c01", "社区党组织意见", _decide("同意辞退", "同意街道意见"))
-    journey.work("hr_s01", "依据与保护情形审查", _hr_check)
-    journey.work("leader_s01", "街道党工委决定", _street_decision)
+    journey.work("sec_s01c01", KEY, "社区党组织意见", _decide("同意辞退", "同意街道意见"))
+    journey.work("hr_s01", KEY, "依据与保护情形审查", _hr_check)
+    journey.work("leader_s01", KEY, "街道党工委决定", _street_decision)
 
     # Before the district decides, the case page says who has it and what comes after.
     page = journey.as_user("civil_d01")
@@ -125,12 +95,12 @@ def test_a_dismissal_goes_through_every_step_and_the_record_reads_dismissed(jour
     shot(page, "dismissal-district-review")
     page.context.close()
 
-    journey.work("civil_d01", "区级审核批准", _decide("批准", "同意辞退"))
-    journey.work("hr_s01", "送达辞退通知", _notice)
-    journey.work("hr_s01", "登记复核申诉", _appeal)
-    journey.work("leader_s01", "复核", _decide("不成立，维持辞退决定", "事实清楚，依据充分，维持原决定"))
-    journey.work("hr_s01", "工作交接", _handover)
-    journey.work("hr_s01", "离任审计", _audit)
+    journey.work("civil_d01", KEY, "区级审核批准", _decide("批准", "同意辞退"))
+    journey.work("hr_s01", KEY, "送达辞退通知", _notice)
+    journey.work("hr_s01", KEY, "登记复核申诉", _appeal)
+    journey.work("leader_s01", KEY, "复核", _decide("不成立，维持辞退决定", "事实清楚，依据充分，维持原决定"))
+    journey.work("hr_s01", KEY, "工作交接", _handover)
+    journey.work("hr_s01", KEY, "离任审计", _audit)
 
     # The dismissal is immediate: the contract ends on the day of the notice, so the last step done
     # ends the contract at once and the case is closed.

@@ -15,36 +15,6 @@ APPROVED_KEY = "JD-2026-032"
 WHEN = re.compile(r"2026-\d\d-\d\d \d\d:\d\d")
 
 
-@pytest.fixture
-def journey(new_page, login, live_server):  # noqa: ANN001, ANN201
-    """Sign in as one role after another; every page's console errors are kept together."""
-
-    class Journey:
-        def __init__(self) -> None:
-            self.errors: list[str] = []
-
-        def as_user(self, username: str, width: int = 1280, height: int = 900):  # noqa: ANN202
-            page, console = new_page(width, height)
-            page.on("dialog", lambda dialog: dialog.accept())  # confirmations of returns, withdrawals, …
-            console.errors = self.errors  # the console's listeners append to this one list
-            login(page, username)
-            return page
-
-        def work(self, username: str, key: str, step: str, fill) -> None:  # noqa: ANN001
-            """`username` opens `step` of case `key` from the inbox, fills it and submits it."""
-            page = self.as_user(username)
-            page.goto(f"{live_server.url}/inbox?box=open")
-            page.locator("tr", has_text=key).get_by_role("link", name=step).click()
-            page.wait_for_url("**/tasks/*")
-            fill(page)
-            page.get_by_role("button", name="提交").click()
-            page.wait_for_url("**/inbox")
-            assert f"已提交：{step}" in page.locator(".flash.success").inner_text()
-            page.context.close()
-
-    return Journey()
-
-
 def _start(journey, live_server, shot, key: str, worker: str, unit: str, start: str, end: str) -> int:  # noqa: ANN001
     page = journey.as_user("hr_s01")
     page.goto(f"{live_server.url}/start/secondment")
